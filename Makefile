@@ -1,0 +1,127 @@
+# ccgov: build, check, demo, fuzz, bench, install.
+#
+#   make            build build/ccgov
+#   make check      install what is missing, build, run every test
+#   make check SANITIZE=1   the same under ASan+UBSan (in build-san/)
+#   make demo       build and run ccgov on the bundled sample project
+#   make fuzz       run each libFuzzer target for FUZZ_SECONDS
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+SANITIZE ?=
+FUZZ_SECONDS ?= 60
+CC ?= cc
+V ?=
+
+BUILD := build$(if $(SANITIZE),-san)
+
+# Debian packages: to build, then what the tests check ccgov against.
+BUILD_PACKAGES := gcc make pkg-config libgit2-dev libssl-dev libcjson-dev \
+	libarchive-dev libtree-sitter-dev
+TEST_PACKAGES := git openssl bats bats-assert bats-support clang \
+	libclang-rt-14-dev skopeo umoci diffoscope-minimal python3 \
+	python3-jsonschema python3-securesystemslib jq
+
+# pkg-config is asked once per make run, after `deps` has installed it.
+PKGS := libgit2 libcrypto libarchive libcjson
+DEP_CFLAGS = $(eval DEP_CFLAGS := $$(shell pkg-config --cflags $(PKGS) tree-sitter))$(DEP_CFLAGS)
+DEP_LIBS = $(eval DEP_LIBS := $$(shell pkg-config --libs $(PKGS)) -l:libtree-sitter.a)$(DEP_LIBS)
+# Debian's tree-sitter.pc says 0.6.3 for 0.20.7: the package knows better.
+TS_VERSION = $(eval TS_VERSION := $$(shell dpkg-query -W -f='$$$${source:Upstream-Version}' libtree-sitter-dev 2>/dev/null || pkg-config --modversion tree-sitter))$(TS_VERSION)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT := $(if $(SANITIZE),-O1 -g $(SAN_FLAGS),-O2 -g -D_FORTIFY_SOURCE=2)
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -fstack-protector-strong \
+	-Ilibccgov $(DEP_CFLAGS) -DCCGOV_TREE_SITTER_VERSION='"$(TS_VERSION)"' $(CFLAGS)
+LDFLAGS_ALL = $(if $(SANITIZE),$(SAN_FLAGS)) $(LDFLAGS)
+
+LIB_SRC := $(sort $(wildcard libccgov/*.c))
+CMD_SRC := $(sort $(wildcard cmd/ccgov/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/*.c))
+
+Q := $(if $(V),,@)
+
+.PHONY: all deps check demo fuzz fuzz-build bench install clean
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/ccgov
+
+# Installs only what is missing, quietly; a fresh Debian 12 machine needs
+# one `apt-get update` first, which happens only when something is missing.
+deps:
+	$(Q)command -v dpkg-query >/dev/null || { echo "make deps: not a Debian system; install: $(BUILD_PACKAGES) $(TEST_PACKAGES)" >&2; exit 0; }; \
+	missing=$$(for p in $(BUILD_PACKAGES) $(TEST_PACKAGES); do \
+		dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null | grep -q '^ii' || echo $$p; done); \
+	[ -z "$$missing" ] && exit 0; \
+	echo "make deps: installing" $$missing; \
+	sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$$sudo apt-get update -qq >/dev/null && \
+	$$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null || \
+	{ echo "make deps: apt-get install failed for:" $$missing >&2; exit 3; }
+
+$(BUILD)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libccgov.a: $(LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/ccgov: $(CMD_OBJ) $(BUILD)/libccgov.a
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(BUILD)/libccgov.a $(DEP_LIBS)
+
+$(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libccgov.a
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(UNIT_OBJ) $(BUILD)/libccgov.a $(DEP_LIBS)
+
+# Fuzz targets always build with clang's libFuzzer and the sanitizers.
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	-Ilibccgov $(DEP_CFLAGS) -DCCGOV_TREE_SITTER_VERSION='"$(TS_VERSION)"'
+build-fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard libccgov/ccgov/*.h) | deps
+	@mkdir -p $(@D)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(DEP_LIBS)
+
+fuzz-build: $(addprefix build-fuzz/,$(FUZZ_TARGETS))
+
+fuzz: fuzz-build
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		mkdir -p build-fuzz/corpus/$$t && \
+		build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			build-fuzz/corpus/$$t fuzz/corpus/$$t || exit 1; done
+
+check: $(BUILD)/ccgov $(BUILD)/unit-tests fuzz-build
+	$(Q)BUILD=$(BUILD) FUZZ_TARGETS="$(FUZZ_TARGETS)" tests/run
+
+# Until `ccgov build` lands, the demo shows what exists: the toolchain
+# versions and the source facts of the sample project, and its export.
+demo: $(BUILD)/ccgov
+	$(Q)set -e; c=$(BUILD)/ccgov; \
+	echo "== ccgov --version"; $$c --version; echo; \
+	echo "== ccgov help"; $$c help; echo; \
+	echo "== ccgov source testdata/sample"; $$c source testdata/sample; echo; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	echo "== ccgov source testdata/sample --export DIR --format json"; \
+	$$c source testdata/sample --export "$$tmp/src" --format json; \
+	echo "== exported tree of the sample project"; \
+	(cd "$$tmp/src/testdata/sample" && find . -type f | sort | xargs sha256sum)
+
+bench: $(BUILD)/ccgov
+	$(Q)for b in bench/*.sh; do [ -x "$$b" ] && CCGOV=$(BUILD)/ccgov "$$b"; done; true
+
+install: $(BUILD)/ccgov
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/ccgov/rules
+	install -m 0755 $(BUILD)/ccgov $(DESTDIR)$(PREFIX)/bin/ccgov
+	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	cd rules && find . -type d -exec install -d $(DESTDIR)$(PREFIX)/share/ccgov/rules/{} \; \
+		&& find . -type f ! -name '.*' -exec install -m 0644 {} $(DESTDIR)$(PREFIX)/share/ccgov/rules/{} \;
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

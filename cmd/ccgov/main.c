@@ -1,0 +1,153 @@
+/*
+ * ccgov: the command table and the dispatcher, in the manner of git's
+ * builtin table. Each subcommand lives in its own file and only parses,
+ * calls libccgov and prints.
+ */
+#include "cli.h"
+
+#include <ccgov/ccgov.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+const struct command commands[] = {
+	{ "help", cmd_help, "Show help for ccgov or one of its commands",
+	  "help [COMMAND]", NULL },
+	{ "source", cmd_source,
+	  "Show the commit a build of PATH would use, or export its tree",
+	  "source [PATH] [--rev REV] [--export DIR] [--format text|json]",
+	  "  PATH            a file or folder inside a git work tree (default .)\n"
+	  "  -r, --rev REV   the revision to describe (default HEAD)\n"
+	  "  --export DIR    write the committed tree of REV into DIR, which must not exist\n"
+	  "  --format FMT    text (default) or json\n" },
+	{ "version", cmd_version,
+	  "Show ccgov's version and the versions of the libraries it runs with",
+	  "version [--format text|json]",
+	  "  --format FMT    text (default) or json\n" },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+const struct command *command_find(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/* Damerau-Levenshtein (optimal string alignment) distance, as git's help.c uses for hints. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t d[64][64];
+
+	if (la >= 64 || lb >= 64)
+		return (size_t)-1;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t best = d[i - 1][j] + 1;
+
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < best)
+				best = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[la][lb];
+}
+
+void suggest(const char *word, const char *const *candidates, size_t n)
+{
+	suggest_with_prefix("", word, candidates, n);
+}
+
+void suggest_with_prefix(const char *prefix, const char *word,
+			 const char *const *candidates, size_t n)
+{
+	size_t best = (size_t)-1, limit = strlen(word) / 3 + 1;
+	const char *hint = NULL;
+
+	if (limit > 3)
+		limit = 3;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(word, candidates[i]);
+
+		if (d < best) {
+			best = d;
+			hint = candidates[i];
+		}
+	}
+	if (hint && best <= limit)
+		fprintf(stderr, "ccgov: did you mean %s%s?\n", prefix, hint);
+}
+
+static int has_help_flag(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int dispatch(int argc, char **argv)
+{
+	const struct command *cmd;
+
+	if (argc < 2) {
+		print_overview(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		print_overview(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(argc - 1, argv + 1);
+	if (argv[1][0] == '-') {
+		error_line("unknown option '%s' (usage: ccgov [--version] [--help] COMMAND [ARGS])",
+			   argv[1]);
+		return EXIT_USAGE;
+	}
+	if (!(cmd = command_find(argv[1]))) {
+		const char *names[32];
+		size_t n = 0;
+
+		error_line("'%s' is not a ccgov command; see 'ccgov help'", argv[1]);
+		for (const struct command *c = commands; c->name && n < 32; c++)
+			names[n++] = c->name;
+		suggest(argv[1], names, n);
+		return EXIT_USAGE;
+	}
+	if (has_help_flag(argc - 1, argv + 1)) {
+		print_command_help(stdout, cmd);
+		return EXIT_OK;
+	}
+	return cmd->run(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	int status;
+
+	if (ccgov_init() < 0)
+		return error_from_library();
+	status = dispatch(argc, argv);
+	ccgov_shutdown();
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		error_line("standard output: write failed");
+		return EXIT_INTERNAL;
+	}
+	return status;
+}

@@ -1,0 +1,29 @@
+/*
+ * The strict JSON parser and the RFC 8785 writer. Any accepted input must
+ * canonicalize, and its canonical form must parse back to the same bytes.
+ */
+#include <ccgov/ccgov.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	ccgov_buffer once = CCGOV_BUFFER_INIT, twice = CCGOV_BUFFER_INIT;
+	cJSON *v = NULL, *again = NULL;
+
+	if (ccgov_json_parse(&v, (const char *)data, size, "fuzz") < 0)
+		return 0;
+	if (ccgov_json_write(&once, v, CCGOV_JSON_CANONICAL) == 0) {
+		if (ccgov_json_parse(&again, once.data, once.len, "canonical") < 0 ||
+		    ccgov_json_write(&twice, again, CCGOV_JSON_CANONICAL) < 0 ||
+		    once.len != twice.len || memcmp(once.data, twice.data, once.len) != 0)
+			abort();
+	}
+	cJSON_Delete(v);
+	cJSON_Delete(again);
+	ccgov_buffer_free(&once);
+	ccgov_buffer_free(&twice);
+	return 0;
+}

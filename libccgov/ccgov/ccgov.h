@@ -1,0 +1,16 @@
+/* libccgov: the whole public interface. */
+#ifndef CCGOV_H
+#define CCGOV_H
+
+#include <ccgov/buffer.h>
+#include <ccgov/digest.h>
+#include <ccgov/error.h>
+#include <ccgov/file.h>
+#include <ccgov/git.h>
+#include <ccgov/json.h>
+#include <ccgov/path.h>
+#include <ccgov/timestamp.h>
+#include <ccgov/utf8.h>
+#include <ccgov/version.h>
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * Reading bounded files and writing files atomically.
+ *
+ * Every artifact is written to a temporary name in its target folder,
+ * flushed to disk, and renamed over the final name, so a reader sees the
+ * old file or the whole new one, never half of it, even after a crash.
+ */
+#ifndef CCGOV_FILE_H
+#define CCGOV_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Reads a whole regular file of at most max_size bytes (NUL-terminated). */
+int ccgov_file_read(char **out, size_t *len, const char *path, size_t max_size);
+
+typedef struct ccgov_atomic_file ccgov_atomic_file;
+
+/* Starts writing path: the bytes go to a hidden temporary file beside it. */
+int ccgov_atomic_file_open(ccgov_atomic_file **out, const char *path, mode_t mode);
+int ccgov_atomic_file_write(ccgov_atomic_file *f, const void *data, size_t len);
+/* The descriptor of the temporary file, for writers that need one. */
+int ccgov_atomic_file_fd(const ccgov_atomic_file *f);
+/* fsyncs, renames onto the final path, fsyncs the folder, frees f. */
+int ccgov_atomic_file_commit(ccgov_atomic_file *f);
+/* Removes the temporary file and frees f; the final path is untouched. */
+void ccgov_atomic_file_abort(ccgov_atomic_file *f);
+
+/* The whole sequence for a buffer already in memory. */
+int ccgov_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+
+/*
+ * Removes path and everything beneath it, never following symbolic links;
+ * a missing path is not an error. For cleaning up ccgov's own temporary
+ * folders, not for user data.
+ */
+int ccgov_file_remove_tree(const char *path);
+
+/*
+ * Makes a new, empty, private folder beside final (".NAME.XXXXXX"), for
+ * building a whole tree that ccgov_file_publish_dir() then moves into place.
+ */
+int ccgov_file_temp_dir(char **out, const char *final);
+
+/* Renames the finished folder tmp to final, which must not exist. */
+int ccgov_file_publish_dir(const char *tmp, const char *final);
+
+#endif

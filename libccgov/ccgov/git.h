@@ -1,0 +1,59 @@
+/*
+ * Facts about the source, read through libgit2: which commit a build
+ * claims, when it was made, where it came from, whether the work tree
+ * still matches it, and the committed tree itself.
+ */
+#ifndef CCGOV_GIT_H
+#define CCGOV_GIT_H
+
+#include <stdint.h>
+
+typedef struct ccgov_repo ccgov_repo;
+
+#define CCGOV_OID_HEX 41 /* 40 hex digits and a NUL (SHA-1 repositories) */
+
+/*
+ * Opens the repository that contains path (a file or folder inside its
+ * work tree). CCGOV_ENOTFOUND with "PATH: not inside a git repository"
+ * when there is none.
+ */
+int ccgov_repo_open(ccgov_repo **out, const char *path);
+void ccgov_repo_free(ccgov_repo *repo);
+
+/* The work tree's real path, with no trailing slash; NULL for a bare repository. */
+const char *ccgov_repo_workdir(const ccgov_repo *repo);
+
+/*
+ * path relative to the work tree ("" for its top), so a project in a
+ * subfolder can be found again in an exported tree.
+ */
+int ccgov_repo_relative_path(char **out, const ccgov_repo *repo, const char *path);
+
+/* The commit that rev (HEAD, a branch, a tag, an id) names, as hex. */
+int ccgov_repo_commit_id(char out[CCGOV_OID_HEX], ccgov_repo *repo, const char *rev);
+
+/* The committer time of rev's commit, in seconds since the epoch. */
+int ccgov_repo_commit_time(int64_t *out, ccgov_repo *repo, const char *rev);
+
+/*
+ * The URL of a remote (NULL means "origin"). CCGOV_ENOTFOUND if the
+ * repository has no such remote. Credentials in the URL are removed.
+ */
+int ccgov_repo_remote_url(char **out, ccgov_repo *repo, const char *remote);
+
+/*
+ * *dirty = 1 when a tracked file differs from HEAD, in the index or in
+ * the work tree. Untracked files do not count: they never reach an export.
+ */
+int ccgov_repo_is_dirty(int *dirty, ccgov_repo *repo);
+
+/*
+ * Writes the committed tree of rev into the folder dest, which must not
+ * exist yet. Blobs are written as stored (no filters, no keyword
+ * expansion), modes are 0644 or 0755, symbolic links stay links,
+ * submodules become empty folders. Entry names that could escape the
+ * folder (".", "..", ".git", names with '/') are refused.
+ */
+int ccgov_repo_export(ccgov_repo *repo, const char *rev, const char *dest);
+
+#endif

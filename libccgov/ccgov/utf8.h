@@ -1,0 +1,20 @@
+/* UTF-8 as RFC 3629 defines it: no overlong forms, no surrogates, at most U+10FFFF. */
+#ifndef CCGOV_UTF8_H
+#define CCGOV_UTF8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Decodes one code point from s (len > 0 bytes available) into *cp and
+ * returns its length in bytes, or 0 if the bytes are not valid UTF-8.
+ */
+size_t ccgov_utf8_decode(uint32_t *cp, const unsigned char *s, size_t len);
+
+/* 1 if all len bytes are valid UTF-8, else 0. */
+int ccgov_utf8_valid(const char *s, size_t len);
+
+/* Writes cp (a valid scalar value) as UTF-8 into out[4]; returns the length. */
+size_t ccgov_utf8_encode(char out[4], uint32_t cp);
+
+#endif

@@ -1,0 +1,97 @@
+#include <ccgov/error.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * One fixed buffer per thread: setting an error never allocates, so an
+ * out-of-memory failure can still be reported.
+ */
+static _Thread_local char error_text[1024];
+static _Thread_local ccgov_error last_error;
+static _Thread_local int has_error;
+
+const ccgov_error *ccgov_error_last(void)
+{
+	return has_error ? &last_error : NULL;
+}
+
+void ccgov_error_clear(void)
+{
+	has_error = 0;
+	error_text[0] = '\0';
+}
+
+static void set_message(int code, const char *fmt, va_list ap)
+{
+	vsnprintf(error_text, sizeof(error_text), fmt, ap);
+	last_error.code = code;
+	last_error.message = error_text;
+	has_error = 1;
+}
+
+int ccgov_error_set(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_message(code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int ccgov_error_set_errno(int code, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	size_t used;
+
+	va_start(ap, fmt);
+	set_message(code, fmt, ap);
+	va_end(ap);
+	used = strlen(error_text);
+	if (used < sizeof(error_text) - 1)
+		snprintf(error_text + used, sizeof(error_text) - used, ": %s",
+			 strerror(errnum));
+	return code;
+}
+
+int ccgov_error_from_errno(int errnum)
+{
+	switch (errnum) {
+	case ENOENT:
+	case ENOTDIR:
+		return CCGOV_ENOTFOUND;
+	case EEXIST:
+		return CCGOV_EEXISTS;
+	case ENOMEM:
+		return CCGOV_ENOMEM;
+	case ELOOP:
+		return CCGOV_EUNSAFE;
+	case EACCES:
+	case EPERM:
+	case EISDIR:
+	case ENAMETOOLONG:
+		return CCGOV_EINVALID;
+	default:
+		return CCGOV_EIO;
+	}
+}
+
+int ccgov_error_exit_status(int code)
+{
+	switch (code) {
+	case CCGOV_OK:
+		return 0;
+	case CCGOV_EMISMATCH:
+		return 1;
+	case CCGOV_EINVALID:
+	case CCGOV_ENOTFOUND:
+	case CCGOV_EUNSAFE:
+	case CCGOV_EEXISTS:
+		return 2;
+	default:
+		return 3;
+	}
+}

@@ -1,0 +1,281 @@
+#include <ccgov/error.h>
+#include <ccgov/file.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct ccgov_atomic_file {
+	int fd;
+	mode_t mode;
+	char *path;     /* final name */
+	char *tmp_path; /* where the bytes go until commit */
+	int failed;
+};
+
+int ccgov_file_read(char **out, size_t *len, const char *path, size_t max_size)
+{
+	struct stat st;
+	char *data = NULL;
+	size_t have = 0;
+	int fd, err = 0;
+
+	*out = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", path);
+	if (fstat(fd, &st) < 0) {
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", path);
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = ccgov_error_set(CCGOV_EINVALID, "%s: not a regular file", path);
+		goto done;
+	}
+	if ((uint64_t)st.st_size > max_size) {
+		err = ccgov_error_set(CCGOV_EINVALID, "%s: larger than %zu bytes", path, max_size);
+		goto done;
+	}
+	/* The size can change under us: read until EOF, but never past the limit. */
+	if (!(data = malloc((size_t)st.st_size + 1))) {
+		err = ccgov_error_set(CCGOV_ENOMEM, "%s: out of memory", path);
+		goto done;
+	}
+	for (;;) {
+		ssize_t n = read(fd, data + have, (size_t)st.st_size + 1 - have);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s: read", path);
+			goto done;
+		}
+		if (n == 0)
+			break;
+		have += (size_t)n;
+		if (have > (size_t)st.st_size) {
+			err = ccgov_error_set(CCGOV_EIO, "%s: file grew while being read", path);
+			goto done;
+		}
+	}
+	data[have] = '\0';
+	*out = data;
+	*len = have;
+	data = NULL;
+done:
+	free(data);
+	close(fd);
+	return err;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int fsync_parent(const char *path)
+{
+	char *copy = strdup(path);
+	int fd, err = 0;
+
+	if (!copy)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s: sync folder", path);
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	return err;
+}
+
+int ccgov_atomic_file_open(ccgov_atomic_file **out, const char *path, mode_t mode)
+{
+	ccgov_atomic_file *f = calloc(1, sizeof(*f));
+	char *copy = NULL, *slash;
+	size_t n;
+
+	*out = NULL;
+	if (!f || !(f->path = strdup(path)) || !(copy = strdup(path)))
+		goto nomem;
+	/* ".NAME.XXXXXX" beside the target, so rename never crosses a file system. */
+	slash = strrchr(copy, '/');
+	n = strlen(path) + 16;
+	if (!(f->tmp_path = malloc(n)))
+		goto nomem;
+	if (slash) {
+		*slash = '\0';
+		snprintf(f->tmp_path, n, "%s/.%s.XXXXXX", copy, slash + 1);
+	} else {
+		snprintf(f->tmp_path, n, ".%s.XXXXXX", copy);
+	}
+	free(copy);
+	f->mode = mode;
+	if ((f->fd = mkostemp(f->tmp_path, O_CLOEXEC)) < 0) {
+		int e = errno;
+
+		free(f->tmp_path);
+		f->tmp_path = NULL;
+		f->fd = -1;
+		ccgov_atomic_file_abort(f);
+		return ccgov_error_set_errno(ccgov_error_from_errno(e), e, "%s", path);
+	}
+	*out = f;
+	return 0;
+nomem:
+	free(copy);
+	if (f) {
+		f->fd = -1;
+		ccgov_atomic_file_abort(f);
+	}
+	return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+}
+
+int ccgov_atomic_file_write(ccgov_atomic_file *f, const void *data, size_t len)
+{
+	if (f->failed)
+		return CCGOV_EIO;
+	if (write_all(f->fd, data, len) < 0) {
+		f->failed = 1;
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s: write", f->path);
+	}
+	return 0;
+}
+
+int ccgov_atomic_file_fd(const ccgov_atomic_file *f)
+{
+	return f->fd;
+}
+
+int ccgov_atomic_file_commit(ccgov_atomic_file *f)
+{
+	int err;
+
+	if (f->failed) {
+		err = ccgov_error_set(CCGOV_EIO, "%s: an earlier write failed", f->path);
+		goto fail;
+	}
+	/* mkstemp made it 0600; the mode is set before the name is visible. */
+	if (fchmod(f->fd, f->mode) < 0 || fsync(f->fd) < 0) {
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", f->path);
+		goto fail;
+	}
+	if (close(f->fd) < 0) {
+		f->fd = -1;
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s: close", f->path);
+		goto fail;
+	}
+	f->fd = -1;
+	if (rename(f->tmp_path, f->path) < 0) {
+		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", f->path);
+		goto fail;
+	}
+	free(f->tmp_path);
+	f->tmp_path = NULL;
+	err = fsync_parent(f->path);
+	ccgov_atomic_file_abort(f);
+	return err;
+fail:
+	ccgov_atomic_file_abort(f);
+	return err;
+}
+
+void ccgov_atomic_file_abort(ccgov_atomic_file *f)
+{
+	if (!f)
+		return;
+	if (f->fd >= 0)
+		close(f->fd);
+	if (f->tmp_path)
+		unlink(f->tmp_path);
+	free(f->tmp_path);
+	free(f->path);
+	free(f);
+}
+
+int ccgov_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	ccgov_atomic_file *f;
+	int err;
+
+	if ((err = ccgov_atomic_file_open(&f, path, mode)) < 0)
+		return err;
+	if ((err = ccgov_atomic_file_write(f, data, len)) < 0) {
+		ccgov_atomic_file_abort(f);
+		return err;
+	}
+	return ccgov_atomic_file_commit(f);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP || flag == FTW_D)
+		return rmdir(path) < 0 ? -1 : 0;
+	return unlink(path) < 0 ? -1 : 0;
+}
+
+int ccgov_file_remove_tree(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : ccgov_error_set_errno(CCGOV_EIO, errno, "%s", path);
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path) < 0 ? ccgov_error_set_errno(CCGOV_EIO, errno, "%s", path) : 0;
+	/* Folders we made read-only (0555 exports) still come apart as their owner. */
+	if (nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s: remove", path);
+	return 0;
+}
+
+int ccgov_file_temp_dir(char **out, const char *final)
+{
+	const char *slash = strrchr(final, '/');
+	size_t n = strlen(final) + 16;
+	char *tmp = malloc(n);
+
+	*out = NULL;
+	if (!tmp)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if (slash)
+		snprintf(tmp, n, "%.*s/.%s.XXXXXX", (int)(slash - final), final, slash + 1);
+	else
+		snprintf(tmp, n, ".%s.XXXXXX", final);
+	if (!mkdtemp(tmp)) {
+		int e = errno;
+
+		free(tmp);
+		return ccgov_error_set_errno(ccgov_error_from_errno(e), e, "%s", final);
+	}
+	*out = tmp;
+	return 0;
+}
+
+int ccgov_file_publish_dir(const char *tmp, const char *final)
+{
+	/* renameat2 NOREPLACE: never swap a folder over one that appeared meanwhile. */
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) < 0)
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", final);
+	return fsync_parent(final);
+}

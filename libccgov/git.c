@@ -1,0 +1,419 @@
+#include <ccgov/buffer.h>
+#include <ccgov/error.h>
+#include <ccgov/file.h>
+#include <ccgov/git.h>
+
+#include <git2.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct ccgov_repo {
+	git_repository *git;
+	char *workdir; /* real path, no trailing slash */
+};
+
+/* A tree deeper than this is hostile, not source code. */
+#define MAX_TREE_DEPTH 256
+
+static int git_fail(int code, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return ccgov_error_set(code, "%s: %s", what,
+			       e && e->message ? e->message : "libgit2 error");
+}
+
+int ccgov_repo_open(ccgov_repo **out, const char *path)
+{
+	ccgov_repo *repo;
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	if (stat(path, &st) < 0)
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", path);
+	if (!(repo = calloc(1, sizeof(*repo))))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	rc = git_repository_open_ext(&repo->git, path, 0, NULL);
+	if (rc == GIT_ENOTFOUND) {
+		free(repo);
+		return ccgov_error_set(CCGOV_ENOTFOUND, "%s: not inside a git repository", path);
+	}
+	if (rc < 0) {
+		free(repo);
+		return git_fail(CCGOV_EINVALID, path);
+	}
+	if (!git_repository_is_bare(repo->git)) {
+		repo->workdir = realpath(git_repository_workdir(repo->git), NULL);
+		if (!repo->workdir) {
+			int e = errno;
+
+			ccgov_repo_free(repo);
+			return ccgov_error_set_errno(CCGOV_EIO, e, "%s: work tree", path);
+		}
+	}
+	*out = repo;
+	return 0;
+}
+
+void ccgov_repo_free(ccgov_repo *repo)
+{
+	if (!repo)
+		return;
+	git_repository_free(repo->git);
+	free(repo->workdir);
+	free(repo);
+}
+
+const char *ccgov_repo_workdir(const ccgov_repo *repo)
+{
+	return repo->workdir;
+}
+
+int ccgov_repo_relative_path(char **out, const ccgov_repo *repo, const char *path)
+{
+	char *real;
+	size_t n;
+	int err = 0;
+
+	*out = NULL;
+	if (!repo->workdir)
+		return ccgov_error_set(CCGOV_EINVALID, "%s: repository has no work tree", path);
+	if (!(real = realpath(path, NULL)))
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", path);
+	n = strlen(repo->workdir);
+	if (strncmp(real, repo->workdir, n) != 0 || (real[n] != '/' && real[n] != '\0'))
+		err = ccgov_error_set(CCGOV_EUNSAFE, "%s: outside the repository %s", path,
+				      repo->workdir);
+	else if (!(*out = strdup(real[n] == '/' ? real + n + 1 : "")))
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	free(real);
+	return err;
+}
+
+static int lookup_commit(git_commit **out, ccgov_repo *repo, const char *rev)
+{
+	git_object *obj = NULL, *peeled = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = git_revparse_single(&obj, repo->git, rev);
+	if (rc == GIT_ENOTFOUND && strcmp(rev, "HEAD") == 0 &&
+	    git_repository_head_unborn(repo->git) == 1)
+		return ccgov_error_set(CCGOV_ENOTFOUND, "HEAD: the repository has no commits yet");
+	if (rc == GIT_ENOTFOUND || rc == GIT_EAMBIGUOUS || rc == GIT_EINVALIDSPEC)
+		return ccgov_error_set(CCGOV_ENOTFOUND, "%s: no such revision", rev);
+	if (rc < 0)
+		return git_fail(CCGOV_EINVALID, rev);
+	rc = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT);
+	git_object_free(obj);
+	if (rc < 0)
+		return ccgov_error_set(CCGOV_EINVALID, "%s: does not name a commit", rev);
+	*out = (git_commit *)peeled;
+	return 0;
+}
+
+int ccgov_repo_commit_id(char out[CCGOV_OID_HEX], ccgov_repo *repo, const char *rev)
+{
+	git_commit *commit;
+	int err;
+
+	if ((err = lookup_commit(&commit, repo, rev)) < 0)
+		return err;
+	git_oid_tostr(out, CCGOV_OID_HEX, git_commit_id(commit));
+	git_commit_free(commit);
+	return 0;
+}
+
+int ccgov_repo_commit_time(int64_t *out, ccgov_repo *repo, const char *rev)
+{
+	git_commit *commit;
+	int err;
+
+	if ((err = lookup_commit(&commit, repo, rev)) < 0)
+		return err;
+	*out = (int64_t)git_commit_time(commit);
+	git_commit_free(commit);
+	return 0;
+}
+
+/*
+ * "https://user:token@host/x" must not be copied into provenance or logs:
+ * drop everything between the scheme and the last '@' of the authority.
+ */
+static char *without_credentials(const char *url)
+{
+	const char *scheme = strstr(url, "://"), *host, *at = NULL;
+	ccgov_buffer b = CCGOV_BUFFER_INIT;
+
+	if (!scheme)
+		return strdup(url);
+	host = scheme + 3;
+	for (const char *p = host; *p && *p != '/'; p++)
+		if (*p == '@')
+			at = p;
+	if (!at)
+		return strdup(url);
+	ccgov_buffer_append(&b, url, (size_t)(host - url));
+	ccgov_buffer_puts(&b, at + 1);
+	if (b.failed) {
+		ccgov_buffer_free(&b);
+		return NULL;
+	}
+	return ccgov_buffer_detach(&b, NULL);
+}
+
+int ccgov_repo_remote_url(char **out, ccgov_repo *repo, const char *remote)
+{
+	git_remote *r = NULL;
+	const char *name = remote ? remote : "origin";
+	int rc;
+
+	*out = NULL;
+	rc = git_remote_lookup(&r, repo->git, name);
+	if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC)
+		return ccgov_error_set(CCGOV_ENOTFOUND, "%s: no such remote", name);
+	if (rc < 0)
+		return git_fail(CCGOV_EINVALID, name);
+	if (git_remote_url(r))
+		*out = without_credentials(git_remote_url(r));
+	git_remote_free(r);
+	if (!*out)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	return 0;
+}
+
+int ccgov_repo_is_dirty(int *dirty, ccgov_repo *repo)
+{
+	git_status_options opts;
+	git_status_list *list = NULL;
+	size_t n;
+
+	*dirty = 0;
+	if (!repo->workdir)
+		return 0;
+	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
+	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	if (git_status_list_new(&list, repo->git, &opts) < 0)
+		return git_fail(CCGOV_EIO, "status");
+	n = git_status_list_entrycount(list);
+	for (size_t i = 0; i < n; i++) {
+		const git_status_entry *e = git_status_byindex(list, i);
+
+		if (e->status != GIT_STATUS_CURRENT && !(e->status & GIT_STATUS_IGNORED) &&
+		    !(e->status == GIT_STATUS_WT_NEW)) {
+			*dirty = 1;
+			break;
+		}
+	}
+	git_status_list_free(list);
+	return 0;
+}
+
+/* ---- export ----------------------------------------------------------- */
+
+typedef struct {
+	git_repository *git;
+	ccgov_buffer path; /* of the entry being written, for messages */
+} exporter;
+
+static int export_tree(exporter *ex, const git_tree *tree, int dirfd, int depth);
+
+static int entry_name_ok(const char *name)
+{
+	return name[0] && strcmp(name, ".") != 0 && strcmp(name, "..") != 0 &&
+	       strcasecmp(name, ".git") != 0 && !strchr(name, '/');
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int export_blob(exporter *ex, const git_tree_entry *e, int dirfd, mode_t mode)
+{
+	const char *name = git_tree_entry_name(e);
+	git_blob *blob = NULL;
+	int fd, err = 0;
+
+	if (git_blob_lookup(&blob, ex->git, git_tree_entry_id(e)) < 0)
+		return git_fail(CCGOV_EINVALID, ex->path.data);
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s",
+					    ex->path.data);
+	else if (write_all(fd, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob)) < 0 ||
+		 fchmod(fd, mode) < 0)
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", ex->path.data);
+	if (fd >= 0 && close(fd) < 0 && err == 0)
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", ex->path.data);
+	git_blob_free(blob);
+	return err;
+}
+
+static int export_link(exporter *ex, const git_tree_entry *e, int dirfd)
+{
+	git_blob *blob = NULL;
+	char *target;
+	size_t n;
+	int err = 0;
+
+	if (git_blob_lookup(&blob, ex->git, git_tree_entry_id(e)) < 0)
+		return git_fail(CCGOV_EINVALID, ex->path.data);
+	n = (size_t)git_blob_rawsize(blob);
+	if (n == 0 || n >= 4096 || memchr(git_blob_rawcontent(blob), '\0', n)) {
+		git_blob_free(blob);
+		return ccgov_error_set(CCGOV_EINVALID, "%s: invalid symbolic link target",
+				       ex->path.data);
+	}
+	if (!(target = strndup(git_blob_rawcontent(blob), n)))
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	/* Stored as a link, never followed: where it points is not our business here. */
+	else if (symlinkat(target, dirfd, git_tree_entry_name(e)) < 0)
+		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s",
+					    ex->path.data);
+	free(target);
+	git_blob_free(blob);
+	return err;
+}
+
+static int export_dir(exporter *ex, const git_tree_entry *e, int dirfd, int depth)
+{
+	const char *name = git_tree_entry_name(e);
+	git_tree *sub = NULL;
+	int fd, err = 0;
+
+	if (mkdirat(dirfd, name, 0700) < 0)
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s",
+					     ex->path.data);
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", ex->path.data);
+	if (git_tree_entry_filemode(e) == GIT_FILEMODE_TREE) {
+		if (git_tree_lookup(&sub, ex->git, git_tree_entry_id(e)) < 0)
+			err = git_fail(CCGOV_EINVALID, ex->path.data);
+		else
+			err = export_tree(ex, sub, fd, depth + 1);
+		git_tree_free(sub);
+	}
+	if (err == 0 && fchmod(fd, 0755) < 0)
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", ex->path.data);
+	close(fd);
+	return err;
+}
+
+static int export_entry(exporter *ex, const git_tree_entry *e, int dirfd, int depth)
+{
+	switch (git_tree_entry_filemode(e)) {
+	case GIT_FILEMODE_BLOB:
+		return export_blob(ex, e, dirfd, 0644);
+	case GIT_FILEMODE_BLOB_EXECUTABLE:
+		return export_blob(ex, e, dirfd, 0755);
+	case GIT_FILEMODE_LINK:
+		return export_link(ex, e, dirfd);
+	case GIT_FILEMODE_TREE:
+	case GIT_FILEMODE_COMMIT: /* a submodule: an empty folder, as git archive does */
+		return export_dir(ex, e, dirfd, depth);
+	default:
+		return ccgov_error_set(CCGOV_EINVALID, "%s: unknown tree entry mode %o",
+				       ex->path.data, (unsigned)git_tree_entry_filemode(e));
+	}
+}
+
+static int export_tree(exporter *ex, const git_tree *tree, int dirfd, int depth)
+{
+	size_t base = ex->path.len, n = git_tree_entrycount(tree);
+	int err = 0;
+
+	if (depth > MAX_TREE_DEPTH)
+		return ccgov_error_set(CCGOV_EINVALID, "%s: tree nested deeper than %d levels",
+				       ex->path.data, MAX_TREE_DEPTH);
+	for (size_t i = 0; i < n && err == 0; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const char *name = git_tree_entry_name(e);
+
+		ex->path.len = base;
+		if (base)
+			ccgov_buffer_putc(&ex->path, '/');
+		ccgov_buffer_puts(&ex->path, name);
+		if ((err = ccgov_buffer_check(&ex->path)) < 0)
+			break;
+		if (!entry_name_ok(name))
+			err = ccgov_error_set(CCGOV_EUNSAFE, "%s: unsafe name in git tree",
+					      ex->path.data);
+		else
+			err = export_entry(ex, e, dirfd, depth);
+	}
+	ex->path.len = base;
+	if (ex->path.data)
+		ex->path.data[base] = '\0';
+	return err;
+}
+
+static int export_into(ccgov_repo *repo, git_tree *tree, const char *dir)
+{
+	exporter ex = { repo->git, CCGOV_BUFFER_INIT };
+	int fd, err;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", dir);
+	ccgov_buffer_append(&ex.path, "", 0);
+	if ((err = export_tree(&ex, tree, fd, 0)) == 0 && fchmod(fd, 0755) < 0)
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", dir);
+	close(fd);
+	ccgov_buffer_free(&ex.path);
+	return err;
+}
+
+int ccgov_repo_export(ccgov_repo *repo, const char *rev, const char *dest)
+{
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	char *tmp = NULL;
+	struct stat st;
+	int err;
+
+	if (lstat(dest, &st) == 0)
+		return ccgov_error_set(CCGOV_EEXISTS, "%s: already exists", dest);
+	if ((err = lookup_commit(&commit, repo, rev)) < 0)
+		return err;
+	if (git_commit_tree(&tree, commit) < 0) {
+		err = git_fail(CCGOV_EINVALID, rev);
+		goto done;
+	}
+	/* Built under a temporary name: an interrupted export leaves no half tree at dest. */
+	if ((err = ccgov_file_temp_dir(&tmp, dest)) < 0)
+		goto done;
+	if ((err = export_into(repo, tree, tmp)) == 0)
+		err = ccgov_file_publish_dir(tmp, dest);
+	if (err < 0) {
+		int saved = err;
+
+		ccgov_file_remove_tree(tmp);
+		err = saved;
+	}
+done:
+	free(tmp);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	return err;
+}

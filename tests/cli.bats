@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+# The ccgov command itself: the command table, help, version, usage errors.
+
+load helpers
+
+# Commands are the cmd/ccgov/*.c files that are not plumbing.
+source_commands() {
+	for f in "$REPO_ROOT"/cmd/ccgov/*.c; do
+		n=$(basename "$f" .c)
+		case $n in main | output) continue ;; esac
+		echo "${n//_/-}"
+	done | sort
+}
+
+listed_commands() {
+	ccgov help | sed -n '/^Commands:/,/^$/p' | awk 'NF && !/^Commands:/ {print $1}' | sort
+}
+
+@test "help lists every command that exists and no other" {
+	run listed_commands
+	assert_success
+	assert_output "$(source_commands)"
+	for c in $(listed_commands); do
+		run ccgov help "$c"
+		assert_success
+		assert_line --index 0 --partial "usage: ccgov $c"
+	done
+}
+
+@test "every command has a man page that names each of its options" {
+	for c in $(listed_commands); do
+		[ -f "$REPO_ROOT/man/ccgov-$c.1" ] || fail "man/ccgov-$c.1 is missing"
+		for opt in $(ccgov help "$c" | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
+			grep -qF -- "${opt//-/\\-}" "$REPO_ROOT/man/ccgov-$c.1" ||
+				fail "man/ccgov-$c.1 does not mention $opt"
+		done
+	done
+	grep -q '^\.SH "EXIT STATUS"' "$REPO_ROOT/man/ccgov.1"
+}
+
+@test "CMD --help prints the same text as help CMD" {
+	for c in $(listed_commands); do
+		[ "$(ccgov "$c" --help)" = "$(ccgov help "$c")" ] || fail "$c --help differs"
+	done
+}
+
+@test "--version names ccgov and the five libraries it runs with" {
+	run ccgov --version
+	assert_success
+	assert_line --index 0 "ccgov 0.1.0"
+	assert_line --partial "OpenSSL     $(openssl version | awk '{print $2}')"
+	assert_line --partial "libgit2     $(pkg-config --modversion libgit2)"
+	assert_line --partial "libarchive  $(pkg-config --modversion libarchive)"
+	assert_line --partial "cJSON       $(pkg-config --modversion libcjson)"
+	assert_line --partial "tree-sitter $(dpkg-query -W -f='${source:Upstream-Version}' libtree-sitter-dev)"
+}
+
+@test "--version --format json is valid JSON with the five library versions" {
+	run ccgov --version --format json
+	assert_success
+	echo "$output" | jq -e . >/dev/null
+	[ "$(echo "$output" | jq -r '.libraries | keys | join(",")')" = "cjson,libarchive,libgit2,openssl,tree-sitter" ]
+	[ "$(echo "$output" | jq -r .libraries.libgit2)" = "$(pkg-config --modversion libgit2)" ]
+	[ "$(echo "$output" | jq -r .libraries.openssl)" = "$(openssl version | awk '{print $2}')" ]
+	[ "$(echo "$output" | jq -r .ccgov)" = "0.1.0" ]
+	[ "$(echo "$output" | jq -c .tree_sitter_language_abi)" = '{"max":14,"min":13}' ]
+	run ccgov version --format json
+	assert_success
+}
+
+@test "an unknown command is exit 2, with a suggestion for a near miss" {
+	run ccgov sourse
+	assert_failure 2
+	assert_line --index 0 "ccgov: error: 'sourse' is not a ccgov command; see 'ccgov help'"
+	assert_line --index 1 "ccgov: did you mean source?"
+	run ccgov frobnicate
+	assert_failure 2
+	refute_output --partial "did you mean"
+	run ccgov help verison
+	assert_failure 2
+	assert_output --partial "did you mean version?"
+}
+
+@test "no command prints the overview to stderr and exits 2" {
+	run --separate-stderr ccgov
+	assert_failure 2
+	[ -z "$output" ]
+	[[ "$stderr" == usage:* ]]
+}
+
+@test "unknown options and missing values are exit 2 with the option named" {
+	run ccgov version --formt json
+	assert_failure 2
+	assert_line --index 0 "ccgov: error: version: unknown option '--formt'"
+	assert_line --index 1 "ccgov: did you mean --format?"
+	run ccgov version --format
+	assert_failure 2
+	assert_output "ccgov: error: version: option '--format' needs a value"
+	run ccgov version --format xml
+	assert_failure 2
+	assert_output "ccgov: error: version: --format: unknown format 'xml' (expected text or json)"
+	run ccgov --frobnicate
+	assert_failure 2
+	assert_output --partial "unknown option '--frobnicate'"
+	run ccgov help version extra
+	assert_failure 2
+	assert_output --partial "too many arguments"
+	run ccgov version extra
+	assert_failure 2
+	assert_output "ccgov: error: version: unexpected argument 'extra'"
+}
+
+@test "errors carry no colour when stderr is not a terminal" {
+	run ccgov nosuch
+	assert_failure 2
+	refute_output --partial $'\033'
+}
+
+@test "a failed write to stdout is exit 3, not silent success" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	run bash -c '"$CCGOV" help >/dev/full'
+	assert_failure 3
+	assert_output "ccgov: error: standard output: write failed"
+}

@@ -1,0 +1,173 @@
+/* Git facts, checked against the git command on repositories made here. */
+#include "unit.h"
+
+#include <git2.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define GIT "GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null " \
+	"GIT_AUTHOR_DATE='@1700000000 +0000' GIT_COMMITTER_DATE='@1700000000 +0000' " \
+	"git -c user.name=ccgov -c user.email=ccgov@example.org -c init.defaultBranch=main"
+
+/* repo/{README, bin/run (0755), lib -> bin, sub/deep/x}, one commit. */
+static int make_repo(char *dir, size_t size)
+{
+	char *out;
+
+	snprintf(dir, size, "%s/repo", unit_tmpdir());
+	out = unit_run("set -e; mkdir -p '%s' && cd '%s' && " GIT " init -q . && "
+		       "echo hello > README && mkdir -p bin sub/deep && "
+		       "printf '#!/bin/sh\\n' > bin/run && chmod 755 bin/run && "
+		       "ln -s bin lib && echo x > sub/deep/x && " GIT " add -A && "
+		       GIT " commit -q -m one && "
+		       GIT " remote add origin https://user:secret@git.example.org/bank/app.git",
+		       dir, dir);
+	if (!out)
+		return -1;
+	free(out);
+	return 0;
+}
+
+static void commit_facts_match_git(void)
+{
+	char dir[4200], id[CCGOV_OID_HEX], *want, *url, sub[4300], *rel;
+	ccgov_repo *repo;
+	int64_t t;
+
+	CHECK(make_repo(dir, sizeof(dir)) == 0);
+	snprintf(sub, sizeof(sub), "%s/sub/deep", dir);
+	CHECK_OK(ccgov_repo_open(&repo, sub)); /* found from a subfolder */
+	CHECK_OK(ccgov_repo_commit_id(id, repo, "HEAD"));
+	want = unit_run("cd '%s' && git rev-parse HEAD", dir);
+	CHECK_STR(id, want);
+	free(want);
+	CHECK_OK(ccgov_repo_commit_time(&t, repo, "main"));
+	CHECK(t == 1700000000);
+	CHECK_OK(ccgov_repo_remote_url(&url, repo, NULL));
+	CHECK_STR(url, "https://git.example.org/bank/app.git"); /* no credentials */
+	free(url);
+	CHECK_ERR(ccgov_repo_remote_url(&url, repo, "upstream"), CCGOV_ENOTFOUND, "no such remote");
+	CHECK_OK(ccgov_repo_relative_path(&rel, repo, sub));
+	CHECK_STR(rel, "sub/deep");
+	free(rel);
+	CHECK_ERR(ccgov_repo_relative_path(&rel, repo, "/"), CCGOV_EUNSAFE, "outside the repository");
+	CHECK_ERR(ccgov_repo_commit_id(id, repo, "no-such-branch"), CCGOV_ENOTFOUND,
+		  "no-such-branch: no such revision");
+	CHECK_ERR(ccgov_repo_commit_id(id, repo, "HEAD^{tree}"), CCGOV_EINVALID,
+		  "does not name a commit");
+	ccgov_repo_free(repo);
+}
+
+static void dirty_means_tracked_changes(void)
+{
+	char dir[4200], path[4300], *out;
+	ccgov_repo *repo;
+	int dirty = -1;
+
+	CHECK(make_repo(dir, sizeof(dir)) == 0);
+	CHECK_OK(ccgov_repo_open(&repo, dir));
+	CHECK_OK(ccgov_repo_is_dirty(&dirty, repo));
+	CHECK(dirty == 0);
+	snprintf(path, sizeof(path), "%s/untracked", dir);
+	CHECK(unit_write(path, "u") == 0);
+	CHECK_OK(ccgov_repo_is_dirty(&dirty, repo));
+	CHECK(dirty == 0);
+	snprintf(path, sizeof(path), "%s/README", dir);
+	CHECK(unit_write(path, "changed") == 0);
+	CHECK_OK(ccgov_repo_is_dirty(&dirty, repo));
+	CHECK(dirty == 1);
+	out = unit_run("cd '%s' && git checkout -q README && git rm -q --cached sub/deep/x && echo ok", dir);
+	CHECK(out != NULL);
+	free(out);
+	CHECK_OK(ccgov_repo_is_dirty(&dirty, repo)); /* staged removal */
+	CHECK(dirty == 1);
+	ccgov_repo_free(repo);
+}
+
+static void not_a_repository(void)
+{
+	ccgov_repo *repo = NULL;
+
+	CHECK_ERR(ccgov_repo_open(&repo, unit_tmpdir()), CCGOV_ENOTFOUND,
+		  "not inside a git repository");
+	CHECK_ERR(ccgov_repo_open(&repo, "/nonexistent/x"), CCGOV_ENOTFOUND,
+		  "/nonexistent/x: No such file or directory");
+	CHECK(repo == NULL);
+}
+
+/* The export must hold exactly what `git archive` holds, modes and links included. */
+static void export_matches_git_archive(void)
+{
+	char dir[4200], dest[4300], ref[4300], *diff, *mode, *link;
+	ccgov_repo *repo;
+
+	CHECK(make_repo(dir, sizeof(dir)) == 0);
+	snprintf(dest, sizeof(dest), "%s/export", unit_tmpdir());
+	snprintf(ref, sizeof(ref), "%s/archive", unit_tmpdir());
+	CHECK_OK(ccgov_repo_open(&repo, dir));
+	/* Untracked and uncommitted changes must not leak into the export. */
+	diff = unit_run("cd '%s' && echo leak > untracked && echo changed > README && echo ok", dir);
+	free(diff);
+	CHECK_OK(ccgov_repo_export(repo, "HEAD", dest));
+	CHECK_ERR(ccgov_repo_export(repo, "HEAD", dest), CCGOV_EEXISTS, "already exists");
+	diff = unit_run("mkdir '%s' && cd '%s' && git archive HEAD | tar -x -C '%s' && "
+			"diff -r --no-dereference '%s' '%s' && echo same", ref, dir, ref, ref, dest);
+	CHECK_STR(diff, "same");
+	free(diff);
+	mode = unit_run("stat -c '%%a %%n' '%s/bin/run' '%s/README' '%s/sub' | sed 's|%s/||'",
+			dest, dest, dest, dest);
+	CHECK_STR(mode, "755 bin/run\n644 README\n755 sub");
+	free(mode);
+	link = unit_run("readlink '%s/lib'", dest);
+	CHECK_STR(link, "bin");
+	free(link);
+	ccgov_repo_free(repo);
+}
+
+/* A hostile repository: a tree entry named ".." must not write outside. */
+static void export_refuses_hostile_names(void)
+{
+	char dir[4200], dest[4300], escaped[4400];
+	git_repository *g;
+	git_odb *odb;
+	git_oid blob, tree, commit;
+	git_signature *sig;
+	git_tree *t;
+	ccgov_repo *repo;
+	unsigned char raw[64];
+	size_t n;
+
+	CHECK(make_repo(dir, sizeof(dir)) == 0);
+	CHECK(git_repository_open(&g, dir) == 0);
+	CHECK(git_blob_create_from_buffer(&blob, g, "pwned", 5) == 0);
+	/* libgit2's tree builder refuses "..", so the tree is written raw. */
+	n = (size_t)snprintf((char *)raw, sizeof(raw), "100644 ..") + 1;
+	memcpy(raw + n, blob.id, GIT_OID_RAWSZ);
+	CHECK(git_repository_odb(&odb, g) == 0);
+	CHECK(git_odb_write(&tree, odb, raw, n + GIT_OID_RAWSZ, GIT_OBJECT_TREE) == 0);
+	git_odb_free(odb);
+	CHECK(git_tree_lookup(&t, g, &tree) == 0);
+	CHECK(git_signature_new(&sig, "x", "x@example.org", 1700000000, 0) == 0);
+	CHECK(git_commit_create(&commit, g, "refs/heads/evil", sig, sig, NULL, "evil", t, 0, NULL) == 0);
+	git_signature_free(sig);
+	git_tree_free(t);
+	git_repository_free(g);
+
+	snprintf(dest, sizeof(dest), "%s/export", unit_tmpdir());
+	CHECK_OK(ccgov_repo_open(&repo, dir));
+	CHECK_ERR(ccgov_repo_export(repo, "evil", dest), CCGOV_EUNSAFE, "..: unsafe name in git tree");
+	ccgov_repo_free(repo);
+	CHECK(access(dest, F_OK) != 0); /* nothing half-written left */
+	snprintf(escaped, sizeof(escaped), "%s/..", dest);
+	CHECK(access(escaped, F_OK) != 0);
+}
+
+const struct unit_test git_tests[] = {
+	{ "commit id, time, remote and relative path match git", commit_facts_match_git },
+	{ "dirty means tracked changes, staged or not", dirty_means_tracked_changes },
+	{ "a folder outside any repository is named", not_a_repository },
+	{ "export equals git archive, without uncommitted files", export_matches_git_archive },
+	{ "export refuses a tree entry named '..'", export_refuses_hostile_names },
+	{ NULL, NULL }
+};

@@ -1,0 +1,54 @@
+/* UTF-8 validation and timestamps. */
+#include "unit.h"
+
+static void utf8_validation(void)
+{
+	CHECK(ccgov_utf8_valid("", 0));
+	CHECK(ccgov_utf8_valid("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14));
+	CHECK(!ccgov_utf8_valid("\x80", 1));             /* lone continuation */
+	CHECK(!ccgov_utf8_valid("\xc3", 1));             /* truncated */
+	CHECK(!ccgov_utf8_valid("\xe0\x80\xaf", 3));     /* overlong */
+	CHECK(!ccgov_utf8_valid("\xed\xbf\xbf", 3));     /* surrogate */
+	CHECK(!ccgov_utf8_valid("\xf4\x90\x80\x80", 4)); /* above U+10FFFF */
+	CHECK(!ccgov_utf8_valid("\xfe", 1));
+}
+
+static void utf8_encode_round_trips(void)
+{
+	static const uint32_t cps[] = { 0x24, 0xa2, 0x20ac, 0xfb33, 0x10348, 0x10ffff };
+	char buf[4];
+
+	for (size_t i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+		uint32_t back = 0;
+		size_t n = ccgov_utf8_encode(buf, cps[i]);
+
+		CHECK(ccgov_utf8_decode(&back, (unsigned char *)buf, n) == n);
+		CHECK(back == cps[i]);
+	}
+}
+
+static void timestamps(void)
+{
+	char text[CCGOV_TIMESTAMP_MAX];
+	int64_t t;
+
+	CHECK_OK(ccgov_timestamp_format(text, 0));
+	CHECK_STR(text, "1970-01-01T00:00:00Z");
+	CHECK_OK(ccgov_timestamp_format(text, 1700000000));
+	CHECK_STR(text, "2023-11-14T22:13:20Z");
+	CHECK_ERR(ccgov_timestamp_format(text, -1), CCGOV_EINVALID, "out of range");
+	CHECK_OK(ccgov_timestamp_parse_epoch(&t, "1700000000"));
+	CHECK(t == 1700000000);
+	CHECK_ERR(ccgov_timestamp_parse_epoch(&t, "17e8"), CCGOV_EINVALID, "not a whole number");
+	CHECK_ERR(ccgov_timestamp_parse_epoch(&t, "-5"), CCGOV_EINVALID, "not a whole number");
+	CHECK_ERR(ccgov_timestamp_parse_epoch(&t, ""), CCGOV_EINVALID, "empty");
+	CHECK_ERR(ccgov_timestamp_parse_epoch(&t, "99999999999999999999"), CCGOV_EINVALID,
+		  "after the year 9999");
+}
+
+const struct unit_test text_tests[] = {
+	{ "UTF-8 validation per RFC 3629", utf8_validation },
+	{ "UTF-8 encode and decode round-trip", utf8_encode_round_trips },
+	{ "RFC 3339 timestamps and SOURCE_DATE_EPOCH", timestamps },
+	{ NULL, NULL }
+};
