@@ -18,15 +18,15 @@ BUILD := build$(if $(SANITIZE),-san)
 
 # Debian packages: to build, then what the tests check ccgov against.
 BUILD_PACKAGES := gcc make pkg-config libgit2-dev libssl-dev libcjson-dev \
-	libarchive-dev libtree-sitter-dev
+	libarchive-dev libtree-sitter-dev libdeflate-dev libzstd-dev zlib1g-dev
 TEST_PACKAGES := git openssl bats bats-assert bats-support clang \
 	libclang-rt-14-dev skopeo umoci diffoscope-minimal python3 \
 	python3-jsonschema python3-securesystemslib jq
 
 # pkg-config is asked once per make run, after `deps` has installed it.
-PKGS := libgit2 libcrypto libarchive libcjson
+PKGS := libgit2 libcrypto libarchive libcjson libdeflate libzstd zlib
 DEP_CFLAGS = $(eval DEP_CFLAGS := $$(shell pkg-config --cflags $(PKGS) tree-sitter))$(DEP_CFLAGS)
-DEP_LIBS = $(eval DEP_LIBS := $$(shell pkg-config --libs $(PKGS)) -l:libtree-sitter.a)$(DEP_LIBS)
+DEP_LIBS = $(eval DEP_LIBS := $$(shell pkg-config --libs $(PKGS)) -l:libtree-sitter.a -pthread)$(DEP_LIBS)
 # Debian's tree-sitter.pc says 0.6.3 for 0.20.7: the package knows better.
 TS_VERSION = $(eval TS_VERSION := $$(shell dpkg-query -W -f='$$$${source:Upstream-Version}' libtree-sitter-dev 2>/dev/null || pkg-config --modversion tree-sitter))$(TS_VERSION)
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -278,4 +279,111 @@ int ccgov_file_publish_dir(const char *tmp, const char *final)
 	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) < 0)
 		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", final);
 	return fsync_parent(final);
+}
+
+static int copy_file(const char *src, const char *dst, mode_t mode)
+{
+	char buf[1 << 16];
+	int in, out, err = 0;
+
+	if ((in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", src);
+	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+		close(in);
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", dst);
+	}
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (n > 0 && write_all(out, buf, (size_t)n) < 0)) {
+			err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", n < 0 ? src : dst);
+			break;
+		}
+		if (n == 0)
+			break;
+	}
+	if (err == 0 && fchmod(out, mode) < 0)
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", dst);
+	close(in);
+	if (close(out) < 0 && err == 0)
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", dst);
+	return err;
+}
+
+static int copy_tree(const char *src, const char *dst, int depth)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int err = 0;
+
+	if (depth > 256)
+		return ccgov_error_set(CCGOV_EINVALID, "%s: folders nested too deep", src);
+	if (lstat(src, &st) < 0)
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", src);
+	if (S_ISREG(st.st_mode))
+		return copy_file(src, dst, st.st_mode & 0111 ? 0755 : 0644);
+	if (S_ISLNK(st.st_mode)) {
+		char target[4096];
+		ssize_t n = readlink(src, target, sizeof(target) - 1);
+
+		if (n < 0)
+			return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", src);
+		target[n] = '\0';
+		if (symlink(target, dst) < 0)
+			return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", dst);
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return ccgov_error_set(CCGOV_EINVALID, "%s: not a file, folder or link", src);
+	if (mkdir(dst, 0755) < 0)
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", dst);
+	if (!(d = opendir(src)))
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", src);
+	while (err == 0 && (de = readdir(d))) {
+		char *s, *t;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		s = malloc(strlen(src) + strlen(de->d_name) + 2);
+		t = malloc(strlen(dst) + strlen(de->d_name) + 2);
+		if (!s || !t)
+			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		else {
+			sprintf(s, "%s/%s", src, de->d_name);
+			sprintf(t, "%s/%s", dst, de->d_name);
+			err = copy_tree(s, t, depth + 1);
+		}
+		free(s);
+		free(t);
+	}
+	closedir(d);
+	return err;
+}
+
+int ccgov_file_copy_tree(const char *src, const char *dst)
+{
+	return copy_tree(src, dst, 0);
+}
+
+static struct timespec tree_time[2];
+
+static int set_entry_time(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return utimensat(AT_FDCWD, path, tree_time, AT_SYMLINK_NOFOLLOW);
+}
+
+int ccgov_file_set_times_tree(const char *path, int64_t seconds)
+{
+	/* nftw has no context argument; ccgov runs this from one thread at a time. */
+	tree_time[0].tv_sec = tree_time[1].tv_sec = (time_t)seconds;
+	tree_time[0].tv_nsec = tree_time[1].tv_nsec = 0;
+	if (nftw(path, set_entry_time, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) != 0)
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s: set times", path);
+	return 0;
 }

@@ -32,6 +32,7 @@ void suggest(const char *word, const char *const *candidates, size_t n);
 void suggest_with_prefix(const char *prefix, const char *word,
 			 const char *const *candidates, size_t n);
 
+int cmd_build(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_source(int argc, char **argv);
 int cmd_version(int argc, char **argv);

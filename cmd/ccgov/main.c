@@ -11,6 +11,30 @@
 #include <string.h>
 
 const struct command commands[] = {
+	{ "build", cmd_build,
+	  "Build a project in a normalized environment into a deterministic OCI image",
+	  "build [PROJECT_DIR] [-o OUT_DIR] [--rev REV] [--allow-dirty] [--compression gzip|zstd|none] [options]",
+	  "  PROJECT_DIR          the project, with its ccgov.json (default .)\n"
+	  "  -o, --output-dir DIR the evidence bundle (default ccgov-out)\n"
+	  "  --rev REV            build this commit (default HEAD)\n"
+	  "  --allow-dirty        build although tracked files have uncommitted changes\n"
+	  "  --compression ALG    gzip (default), zstd or none\n"
+	  "  --command CMD        the build command, run with /bin/sh -c\n"
+	  "  --output PATH:DEST   put PATH (in the project) at DEST (in the image); repeatable\n"
+	  "  --name NAME          image name\n"
+	  "  --tag TAG            image tag (default latest)\n"
+	  "  --entrypoint ARGV    a JSON array of strings, or one string\n"
+	  "  --cmd ARGV           a JSON array of strings, or one string\n"
+	  "  --env NAME=VALUE     environment of the image; repeatable\n"
+	  "  --label KEY=VALUE    image label; repeatable\n"
+	  "  --user USER          user the image runs as\n"
+	  "  --workdir DIR        working folder of the image\n"
+	  "  --keep-env VAR       pass the caller's VAR to the build; repeatable\n"
+	  "  --build-dir DIR      the fixed build folder (default /tmp/ccgov-build)\n"
+	  "  --keep-build-dir     leave the build folder for inspection\n"
+	  "  --threads N          compression threads (default: all CPUs; output is the same)\n"
+	  "  -q, --quiet          do not show the build's output\n"
+	  "  --format FMT         text (default) or json\n" },
 	{ "help", cmd_help, "Show help for ccgov or one of its commands",
 	  "help [COMMAND]", NULL },
 	{ "source", cmd_source,

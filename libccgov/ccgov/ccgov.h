@@ -12,5 +12,11 @@
 #include <ccgov/timestamp.h>
 #include <ccgov/utf8.h>
 #include <ccgov/version.h>
+#include <ccgov/compress.h>
+#include <ccgov/layer.h>
+#include <ccgov/oci.h>
+#include <ccgov/project.h>
+#include <ccgov/build.h>
+#include <ccgov/provenance.h>
 
 #endif

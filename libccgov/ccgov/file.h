@@ -9,6 +9,7 @@
 #define CCGOV_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Reads a whole regular file of at most max_size bytes (NUL-terminated). */
@@ -44,5 +45,15 @@ int ccgov_file_temp_dir(char **out, const char *final);
 
 /* Renames the finished folder tmp to final, which must not exist. */
 int ccgov_file_publish_dir(const char *tmp, const char *final);
+
+/*
+ * Copies the folder src to dst (which must not exist): files with their
+ * executable bit, folders, symbolic links as links. Other kinds of file
+ * are refused, naming them.
+ */
+int ccgov_file_copy_tree(const char *src, const char *dst);
+
+/* Sets the modification (and access) time of path and all beneath it, links included. */
+int ccgov_file_set_times_tree(const char *path, int64_t seconds);
 
 #endif

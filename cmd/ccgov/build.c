@@ -1,0 +1,217 @@
+#include "cli.h"
+
+#include <ccgov/ccgov.h>
+#include <ccgov/build.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Image settings from flags, applied over ccgov.json in the order given. */
+struct override {
+	int option;
+	const char *value;
+};
+
+enum {
+	OPT_COMMAND = 256, OPT_OUTPUT, OPT_NAME, OPT_TAG, OPT_ENTRYPOINT, OPT_CMD, OPT_ENV,
+	OPT_LABEL, OPT_USER, OPT_WORKDIR, OPT_KEEP_ENV, OPT_BUILD_DIR, OPT_THREADS, OPT_FORMAT,
+	OPT_COMPRESSION, OPT_ALLOW_DIRTY, OPT_REV, OPT_KEEP_BUILD_DIR
+};
+
+static const struct option longopts[] = {
+	{ "output-dir", required_argument, NULL, 'o' },
+	{ "rev", required_argument, NULL, OPT_REV },
+	{ "allow-dirty", no_argument, NULL, OPT_ALLOW_DIRTY },
+	{ "compression", required_argument, NULL, OPT_COMPRESSION },
+	{ "command", required_argument, NULL, OPT_COMMAND },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "tag", required_argument, NULL, OPT_TAG },
+	{ "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
+	{ "cmd", required_argument, NULL, OPT_CMD },
+	{ "env", required_argument, NULL, OPT_ENV },
+	{ "label", required_argument, NULL, OPT_LABEL },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "workdir", required_argument, NULL, OPT_WORKDIR },
+	{ "keep-env", required_argument, NULL, OPT_KEEP_ENV },
+	{ "build-dir", required_argument, NULL, OPT_BUILD_DIR },
+	{ "keep-build-dir", no_argument, NULL, OPT_KEEP_BUILD_DIR },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int apply(ccgov_project *p, const struct override *o, int *outputs_replaced)
+{
+	switch (o->option) {
+	case OPT_COMMAND: return ccgov_project_set_string(p, "build", o->value);
+	case OPT_NAME: return ccgov_project_set_string(p, "name", o->value);
+	case OPT_TAG: return ccgov_project_set_string(p, "tag", o->value);
+	case OPT_USER: return ccgov_project_set_string(p, "user", o->value);
+	case OPT_WORKDIR: return ccgov_project_set_string(p, "workdir", o->value);
+	case OPT_ENTRYPOINT: return ccgov_project_set_argv(p, "entrypoint", o->value);
+	case OPT_CMD: return ccgov_project_set_argv(p, "cmd", o->value);
+	case OPT_ENV: return ccgov_project_add_env(p, o->value);
+	case OPT_LABEL: return ccgov_project_add_label(p, o->value);
+	case OPT_OUTPUT: {
+		int replace = !*outputs_replaced;
+
+		*outputs_replaced = 1;
+		return ccgov_project_add_output(p, o->value, replace);
+	}
+	}
+	return 0;
+}
+
+/* ccgov.json comes from the exported tree: uncommitted settings never reach a build. */
+static int load_project(ccgov_project **out, const ccgov_build *b, const char *project_dir)
+{
+	char *path = ccgov_path_join(ccgov_build_project_dir(b), CCGOV_PROJECT_FILE);
+	char *shown = ccgov_path_join(project_dir, CCGOV_PROJECT_FILE);
+	int err;
+
+	if (!path || !shown)
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	else if (access(path, F_OK) == 0)
+		err = ccgov_project_load(out, path, shown);
+	else
+		err = ccgov_project_new(out);
+	free(path);
+	free(shown);
+	return err;
+}
+
+static int print_summary(const ccgov_bundle *bundle, const ccgov_project *p, const ccgov_build *b,
+			 enum output_format format)
+{
+	char diff_id[CCGOV_DIGEST_STRING_MAX], blob[CCGOV_DIGEST_STRING_MAX];
+	const ccgov_layer *l = &bundle->image.layer;
+	cJSON *root, *layer;
+	int err;
+
+	ccgov_digest_string(diff_id, &l->diff_id);
+	ccgov_digest_string(blob, &l->blob);
+	if (format == FORMAT_TEXT) {
+		printf("image       %s (%s:%s)\n", bundle->layout_dir, p->name, p->tag ? p->tag : "latest");
+		printf("source      %s\n", ccgov_build_commit(b) ? ccgov_build_commit(b) : "(no VCS)");
+		printf("layer       %s (%s, %llu bytes)\n", blob, l->media_type,
+		       (unsigned long long)l->blob_size);
+		printf("diff_id     %s (%llu bytes)\n", diff_id, (unsigned long long)l->tar_size);
+		printf("provenance  %s\n", bundle->provenance_path);
+		printf("%s\n", bundle->digest);
+		return 0;
+	}
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "digest", bundle->digest);
+	cJSON_AddStringToObject(root, "name", p->name);
+	cJSON_AddStringToObject(root, "tag", p->tag ? p->tag : "latest");
+	cJSON_AddStringToObject(root, "out_dir", bundle->out_dir);
+	cJSON_AddStringToObject(root, "image", bundle->layout_dir);
+	cJSON_AddStringToObject(root, "provenance", bundle->provenance_path);
+	if (ccgov_build_commit(b))
+		cJSON_AddStringToObject(root, "commit", ccgov_build_commit(b));
+	else
+		cJSON_AddNullToObject(root, "commit");
+	cJSON_AddNumberToObject(root, "source_date_epoch", (double)ccgov_build_source_date_epoch(b));
+	layer = cJSON_AddObjectToObject(root, "layer");
+	cJSON_AddStringToObject(layer, "digest", blob);
+	cJSON_AddStringToObject(layer, "diff_id", diff_id);
+	cJSON_AddStringToObject(layer, "media_type", l->media_type);
+	cJSON_AddNumberToObject(layer, "size", (double)l->blob_size);
+	cJSON_AddNumberToObject(layer, "uncompressed_size", (double)l->tar_size);
+	err = print_json(root);
+	cJSON_Delete(root);
+	return err;
+}
+
+int cmd_build(int argc, char **argv)
+{
+	ccgov_build_options opts = { .compression = CCGOV_COMPRESS_GZIP, .output_fd = STDERR_FILENO };
+	struct override *overrides = calloc((size_t)argc, sizeof(*overrides));
+	const char **keep_env = calloc((size_t)argc, sizeof(*keep_env));
+	enum output_format format = FORMAT_TEXT;
+	const char *out_dir = "ccgov-out";
+	ccgov_project *project = NULL;
+	ccgov_build *b = NULL;
+	ccgov_bundle bundle = { 0 };
+	size_t noverrides = 0;
+	int c, quiet = 0, status = EXIT_OK, replaced = 0;
+
+	if (!overrides || !keep_env) {
+		error_line("out of memory");
+		status = EXIT_INTERNAL;
+		goto done;
+	}
+	optind = 1;
+	while ((c = next_option("build", argc, argv, "o:q", longopts)) != -1) {
+		switch (c) {
+		case 'o': out_dir = optarg; break;
+		case 'q': quiet = 1; break;
+		case OPT_REV: opts.rev = optarg; break;
+		case OPT_ALLOW_DIRTY: opts.allow_dirty = 1; break;
+		case OPT_BUILD_DIR: opts.build_dir = optarg; break;
+		case OPT_KEEP_BUILD_DIR: opts.keep_build_dir = 1; break;
+		case OPT_KEEP_ENV: keep_env[opts.nkeep_env++] = optarg; break;
+		case OPT_COMPRESSION:
+			if (ccgov_compression_parse(&opts.compression, optarg) < 0) {
+				status = error_from_library();
+				goto done;
+			}
+			break;
+		case OPT_THREADS:
+			opts.threads = atoi(optarg);
+			if (opts.threads < 1 || opts.threads > 64 || strspn(optarg, "0123456789") != strlen(optarg)) {
+				error_line("build: --threads: '%s' is not a number from 1 to 64", optarg);
+				status = EXIT_USAGE;
+				goto done;
+			}
+			break;
+		case OPT_FORMAT:
+			if (parse_format(&format, "build", optarg) < 0) {
+				status = EXIT_USAGE;
+				goto done;
+			}
+			break;
+		case '?':
+			status = EXIT_USAGE;
+			goto done;
+		default:
+			overrides[noverrides++] = (struct override){ c, optarg };
+		}
+	}
+	if (argc - optind > 1) {
+		error_line("build: too many arguments (usage: ccgov build [PROJECT_DIR] [options])");
+		status = EXIT_USAGE;
+		goto done;
+	}
+	opts.project_dir = optind < argc ? argv[optind] : ".";
+	opts.keep_env = keep_env;
+	if (quiet)
+		opts.output_fd = -1;
+	if (ccgov_build_prepare(&b, &opts) < 0 || load_project(&project, b, opts.project_dir) < 0) {
+		status = error_from_library();
+		goto done;
+	}
+	for (size_t i = 0; i < noverrides; i++) {
+		if (apply(project, &overrides[i], &replaced) < 0) {
+			status = error_from_library();
+			goto done;
+		}
+	}
+	if (ccgov_project_check(project, opts.project_dir) < 0 || ccgov_build_run(b, project) < 0 ||
+	    ccgov_build_write_bundle(&bundle, b, project, out_dir) < 0) {
+		status = error_from_library();
+		goto done;
+	}
+	if (print_summary(&bundle, project, b, format) < 0)
+		status = error_from_library();
+done:
+	ccgov_bundle_clear(&bundle);
+	ccgov_project_free(project);
+	ccgov_build_free(b);
+	free(overrides);
+	free(keep_env);
+	return status;
+}

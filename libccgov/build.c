@@ -1,0 +1,642 @@
+#include <ccgov/buffer.h>
+#include <ccgov/build.h>
+#include <ccgov/error.h>
+#include <ccgov/file.h>
+#include <ccgov/json.h>
+#include <ccgov/layer.h>
+#include <ccgov/path.h>
+#include <ccgov/provenance.h>
+#include <ccgov/timestamp.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MARKER ".ccgov-build"  /* marks a build folder as ours to delete */
+#define TAIL_SIZE 4096         /* build output kept for the error message */
+
+extern char **environ;
+
+struct ccgov_build {
+	ccgov_build_options opts;
+	char *root;        /* the fixed build folder */
+	char *src;         /* root/src: the exported tree */
+	char *project;     /* the project's folder inside src */
+	int lock_fd;
+
+	int has_git;
+	char commit[CCGOV_OID_HEX];
+	char *remote;
+	char *rel_path;    /* project path inside the repository */
+	int dirty;
+	int64_t epoch;
+	const char *epoch_source;
+	int64_t started, finished;
+
+	char **env;        /* the build's environment, "K=V", NULL-terminated */
+	cJSON *env_record; /* the same for provenance; kept values as digests */
+};
+
+const char *ccgov_build_project_dir(const ccgov_build *b)
+{
+	return b->project;
+}
+
+int64_t ccgov_build_source_date_epoch(const ccgov_build *b)
+{
+	return b->epoch;
+}
+
+const char *ccgov_build_commit(const ccgov_build *b)
+{
+	return b->has_git ? b->commit : NULL;
+}
+
+static char *join(const char *a, const char *b)
+{
+	return ccgov_path_join(a, b);
+}
+
+/* ---- the build folder ------------------------------------------------- */
+
+/*
+ * One build at a time may use the fixed path: a lock file beside it. A
+ * stale folder is removed only if it carries our marker (or is empty), so a
+ * mistyped --build-dir never deletes someone's files.
+ */
+static int claim_build_dir(ccgov_build *b)
+{
+	char *lock = NULL, *marker = NULL;
+	struct stat st;
+	int err = 0;
+
+	if (!(lock = malloc(strlen(b->root) + 6)) || !(marker = join(b->root, MARKER))) {
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		goto done;
+	}
+	sprintf(lock, "%s.lock", b->root);
+	if ((b->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", lock);
+		goto done;
+	}
+	if (flock(b->lock_fd, LOCK_EX) < 0) {
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", lock);
+		goto done;
+	}
+	if (lstat(b->root, &st) == 0) {
+		if (!S_ISDIR(st.st_mode) || (access(marker, F_OK) != 0 && rmdir(b->root) != 0)) {
+			err = ccgov_error_set(CCGOV_EEXISTS,
+					      "%s: exists and is not a ccgov build folder; remove it or choose --build-dir",
+					      b->root);
+			goto done;
+		}
+		if ((err = ccgov_file_remove_tree(b->root)) < 0)
+			goto done;
+	}
+	if (mkdir(b->root, 0755) < 0) {
+		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", b->root);
+		goto done;
+	}
+	err = ccgov_file_write_atomic(marker, "", 0, 0644);
+done:
+	free(lock);
+	free(marker);
+	return err;
+}
+
+/* ---- the source ------------------------------------------------------- */
+
+static int read_git_source(ccgov_build *b, ccgov_repo *repo)
+{
+	const char *rev = b->opts.rev ? b->opts.rev : "HEAD";
+	int64_t commit_time;
+	int err;
+
+	b->has_git = 1;
+	if ((err = ccgov_repo_relative_path(&b->rel_path, repo, b->opts.project_dir)) < 0 ||
+	    (err = ccgov_repo_commit_id(b->commit, repo, rev)) < 0 ||
+	    (err = ccgov_repo_commit_time(&commit_time, repo, rev)) < 0 ||
+	    (err = ccgov_repo_is_dirty(&b->dirty, repo)) < 0)
+		return err;
+	if (b->dirty && !b->opts.allow_dirty)
+		return ccgov_error_set(CCGOV_EINVALID,
+				       "%s: the work tree has uncommitted changes; commit them, or pass --allow-dirty (the build still uses the committed tree, and the provenance says the tree was dirty)",
+				       ccgov_repo_workdir(repo));
+	err = ccgov_repo_remote_url(&b->remote, repo, NULL);
+	if (err == CCGOV_ENOTFOUND)
+		err = 0;
+	if (err == 0 && b->epoch_source == NULL) {
+		b->epoch = commit_time;
+		b->epoch_source = "commit time";
+	}
+	return err;
+}
+
+/* Without git, the newest mtime in the folder stands in for the commit time. */
+static int newest_mtime(int64_t *out, const char *dir, int depth)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	int err = 0;
+
+	if (lstat(dir, &st) < 0)
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", dir);
+	if (st.st_mtim.tv_sec > *out)
+		*out = st.st_mtim.tv_sec;
+	if (!S_ISDIR(st.st_mode) || depth > 256)
+		return 0;
+	if (!(d = opendir(dir)))
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", dir);
+	while (err == 0 && (de = readdir(d))) {
+		char *p;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (!(p = join(dir, de->d_name)))
+			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		else
+			err = newest_mtime(out, p, depth + 1);
+		free(p);
+	}
+	closedir(d);
+	return err;
+}
+
+static int fetch_source(ccgov_build *b)
+{
+	ccgov_repo *repo = NULL;
+	int err = ccgov_repo_open(&repo, b->opts.project_dir);
+
+	if (err == CCGOV_ENOTFOUND && strstr(ccgov_error_last()->message, "not inside a git repository")) {
+		/* No VCS: the folder as it is, and the provenance says so. */
+		if (b->opts.rev)
+			return ccgov_error_set(CCGOV_EINVALID, "%s: --rev needs a git repository",
+					       b->opts.project_dir);
+		if (!b->epoch_source) {
+			b->epoch = 0;
+			if ((err = newest_mtime(&b->epoch, b->opts.project_dir, 0)) < 0)
+				return err;
+			b->epoch_source = "newest file time";
+		}
+		if (!(b->rel_path = strdup("")))
+			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		if ((err = ccgov_file_copy_tree(b->opts.project_dir, b->src)) < 0)
+			return err;
+	} else if (err == 0) {
+		if ((err = read_git_source(b, repo)) == 0)
+			err = ccgov_repo_export(repo, b->opts.rev ? b->opts.rev : "HEAD", b->src);
+	}
+	ccgov_repo_free(repo);
+	if (err < 0)
+		return err;
+	b->project = b->rel_path[0] ? join(b->src, b->rel_path) : strdup(b->src);
+	if (!b->project)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if (access(b->project, F_OK) != 0)
+		return ccgov_error_set(CCGOV_ENOTFOUND, "%s: not in the committed tree of %s",
+				       b->rel_path, b->opts.rev ? b->opts.rev : "HEAD");
+	return 0;
+}
+
+/* ---- the environment -------------------------------------------------- */
+
+static int env_push(ccgov_build *b, size_t *n, const char *key, const char *value)
+{
+	ccgov_buffer kv = CCGOV_BUFFER_INIT;
+	char **env = realloc(b->env, (*n + 2) * sizeof(*env));
+
+	if (!env)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	b->env = env;
+	ccgov_buffer_printf(&kv, "%s=%s", key, value);
+	if (kv.failed)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	b->env[(*n)++] = ccgov_buffer_detach(&kv, NULL);
+	b->env[*n] = NULL;
+	return 0;
+}
+
+/*
+ * The build sees only this: a fixed PATH, UTC, the C.UTF-8 locale, a fresh
+ * HOME and TMPDIR inside the build folder, SOURCE_DATE_EPOCH, and what
+ * --keep-env names. Kept values may be secrets, so provenance records only
+ * their SHA-256.
+ */
+static int make_environment(ccgov_build *b)
+{
+	char epoch[24], *home = join(b->root, "home"), *tmp = join(b->root, "tmp");
+	const char *fixed[][2] = {
+		{ "HOME", home },    { "LANG", "C.UTF-8" },         { "LC_ALL", "C.UTF-8" },
+		{ "PATH", CCGOV_BUILD_PATH }, { "SOURCE_DATE_EPOCH", epoch },
+		{ "TMPDIR", tmp },   { "TZ", "UTC" },
+	};
+	cJSON *kept;
+	size_t n = 0;
+	int err = 0;
+
+	if (!home || !tmp || !(b->env_record = cJSON_CreateObject())) {
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (mkdir(home, 0755) < 0 || mkdir(tmp, 0755) < 0) {
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", b->root);
+		goto done;
+	}
+	snprintf(epoch, sizeof(epoch), "%lld", (long long)b->epoch);
+	kept = cJSON_CreateObject();
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]) && err == 0; i++) {
+		const char *value = fixed[i][1];
+
+		for (size_t k = 0; k < b->opts.nkeep_env; k++) {
+			const char *v = getenv(b->opts.keep_env[k]);
+
+			if (strcmp(b->opts.keep_env[k], fixed[i][0]) == 0 && v)
+				value = v;
+		}
+		err = env_push(b, &n, fixed[i][0], value);
+		if (value == fixed[i][1])
+			cJSON_AddStringToObject(b->env_record, fixed[i][0], value);
+	}
+	for (size_t k = 0; k < b->opts.nkeep_env && err == 0; k++) {
+		const char *name = b->opts.keep_env[k], *v = getenv(name);
+		char text[CCGOV_DIGEST_STRING_MAX];
+		ccgov_digest d;
+		int fixed_name = 0;
+
+		for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+			fixed_name |= strcmp(name, fixed[i][0]) == 0;
+		if (!v) {
+			cJSON_AddNullToObject(kept, name);
+			continue;
+		}
+		if (!fixed_name)
+			err = env_push(b, &n, name, v);
+		if (err == 0 && (err = ccgov_digest_buffer(&d, CCGOV_SHA256, v, strlen(v))) == 0) {
+			ccgov_digest_string(text, &d);
+			cJSON_AddStringToObject(kept, name, text);
+		}
+	}
+	cJSON_AddItemToObject(b->env_record, "kept", kept);
+done:
+	free(home);
+	free(tmp);
+	return err;
+}
+
+int ccgov_build_prepare(ccgov_build **out, const ccgov_build_options *opts)
+{
+	ccgov_build *b = calloc(1, sizeof(*b));
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	int err;
+
+	*out = NULL;
+	if (!b)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	b->opts = *opts;
+	b->lock_fd = -1;
+	if (!b->opts.project_dir)
+		b->opts.project_dir = ".";
+	if (!(b->root = strdup(opts->build_dir ? opts->build_dir : CCGOV_DEFAULT_BUILD_DIR)) ||
+	    !(b->src = join(b->root, "src"))) {
+		ccgov_build_free(b);
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	}
+	if (sde && sde[0]) {
+		if ((err = ccgov_timestamp_parse_epoch(&b->epoch, sde)) < 0) {
+			ccgov_build_free(b);
+			return err;
+		}
+		b->epoch_source = "SOURCE_DATE_EPOCH";
+	}
+	b->started = (int64_t)time(NULL);
+	if ((err = claim_build_dir(b)) < 0 || (err = fetch_source(b)) < 0 ||
+	    (err = make_environment(b)) < 0) {
+		ccgov_build_free(b);
+		return err;
+	}
+	*out = b;
+	return 0;
+}
+
+/* ---- running the build command ---------------------------------------- */
+
+typedef struct {
+	char data[TAIL_SIZE];
+	size_t len;
+} tail;
+
+static void tail_add(tail *t, const char *p, size_t n)
+{
+	if (n >= TAIL_SIZE) {
+		memcpy(t->data, p + n - TAIL_SIZE, TAIL_SIZE);
+		t->len = TAIL_SIZE;
+		return;
+	}
+	if (t->len + n > TAIL_SIZE) {
+		size_t drop = t->len + n - TAIL_SIZE;
+
+		memmove(t->data, t->data + drop, t->len - drop);
+		t->len -= drop;
+	}
+	memcpy(t->data + t->len, p, n);
+	t->len += n;
+}
+
+/* The last few lines of output, for the error message. */
+static void tail_lines(char *out, size_t size, const tail *t, int lines)
+{
+	size_t start = t->len;
+	int seen = 0;
+
+	while (start > 0 && t->len - start < size - 1) {
+		if (t->data[start - 1] == '\n' && start != t->len && ++seen > lines)
+			break;
+		start--;
+	}
+	snprintf(out, size, "%.*s", (int)(t->len - start), t->data + start);
+}
+
+static void child(const ccgov_build *b, const ccgov_project *p, int out_fd)
+{
+	int null = open("/dev/null", O_RDONLY);
+
+	if (null < 0 || dup2(null, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0 ||
+	    chdir(b->project) < 0)
+		_exit(127);
+	umask(022);
+	signal(SIGPIPE, SIG_DFL);
+	execve("/bin/sh", (char *[]){ "sh", "-c", p->build, NULL }, b->env);
+	_exit(127);
+}
+
+int ccgov_build_run(ccgov_build *b, const ccgov_project *p)
+{
+	int pipefd[2], status;
+	tail t = { .len = 0 };
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return ccgov_error_set_errno(CCGOV_ERROR, errno, "pipe");
+	if ((pid = fork()) < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return ccgov_error_set_errno(CCGOV_ERROR, errno, "fork");
+	}
+	if (pid == 0)
+		child(b, p, pipefd[1]);
+	close(pipefd[1]);
+	for (;;) {
+		char buf[8192];
+		ssize_t n = read(pipefd[0], buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		tail_add(&t, buf, (size_t)n);
+		if (b->opts.output_fd >= 0 && write(b->opts.output_fd, buf, (size_t)n) < 0)
+			b->opts.output_fd = -1; /* a closed stderr must not stop the build */
+	}
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return ccgov_error_set_errno(CCGOV_ERROR, errno, "waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char last[1024];
+
+		tail_lines(last, sizeof(last), &t, 10);
+		for (char *c = last; *c; c++)
+			if (*c == '\n')
+				*c = '|';
+		if (WIFSIGNALED(status))
+			return ccgov_error_set(CCGOV_EMISMATCH, "build command '%s' was killed by signal %d; last output: %s",
+					       p->build, WTERMSIG(status), last);
+		return ccgov_error_set(CCGOV_EMISMATCH, "build command '%s' failed with exit status %d; last output: %s",
+				       p->build, WEXITSTATUS(status), last);
+	}
+	return 0;
+}
+
+/* ---- outputs and the bundle ------------------------------------------- */
+
+/*
+ * An output's parent folder must resolve inside the build tree; the output
+ * itself is taken as it is (a link stays a link and is never followed).
+ */
+static int add_output(ccgov_fileset *fs, const ccgov_build *b, const ccgov_output *o)
+{
+	char *copy = strdup(o->path), *slash, *parent = NULL, *source = NULL;
+	int err;
+
+	if (!copy)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	slash = strrchr(copy, '/');
+	if (slash) {
+		*slash = '\0';
+		err = ccgov_path_resolve_beneath(&parent, b->src, b->rel_path[0] ? b->rel_path : ".");
+		if (err == 0) {
+			char *within = join(b->rel_path[0] ? b->rel_path : ".", copy);
+
+			free(parent);
+			parent = NULL;
+			err = within ? ccgov_path_resolve_beneath(&parent, b->src, within)
+				     : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+			free(within);
+		}
+		if (err < 0) {
+			err = ccgov_error_set(err, "outputs: %s: %s", o->path, ccgov_error_last()->message);
+			goto done;
+		}
+		source = join(parent, slash + 1);
+	} else {
+		source = join(b->project, copy);
+	}
+	if (!source) {
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		goto done;
+	}
+	err = ccgov_fileset_add(fs, source, o->dest, o->path);
+done:
+	free(copy);
+	free(parent);
+	free(source);
+	return err;
+}
+
+static int bundle_replaceable(const char *out_dir)
+{
+	char *digest = join(out_dir, "image.digest");
+	struct stat st;
+	int ok;
+
+	if (lstat(out_dir, &st) < 0)
+		ok = errno == ENOENT;
+	else
+		ok = S_ISDIR(st.st_mode) && ((digest && access(digest, F_OK) == 0) || rmdir(out_dir) == 0);
+	free(digest);
+	return ok;
+}
+
+static int publish_bundle(const char *tmp, const char *out_dir)
+{
+	struct stat st;
+
+	if (lstat(out_dir, &st) < 0)
+		return ccgov_file_publish_dir(tmp, out_dir);
+	/* Swap the old bundle out in one step, then delete it. */
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out_dir, RENAME_EXCHANGE) < 0)
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", out_dir);
+	return ccgov_file_remove_tree(tmp);
+}
+
+static int write_text(const char *dir, const char *name, const char *text, size_t len)
+{
+	char *path = join(dir, name);
+	int err;
+
+	if (!path)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	err = ccgov_file_write_atomic(path, text, len, 0644);
+	free(path);
+	return err;
+}
+
+int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_project *p,
+			     const char *out_dir)
+{
+	ccgov_image_spec spec = { 0 };
+	ccgov_fileset *fs = NULL;
+	cJSON *config = NULL, *annotations = NULL, *statement = NULL;
+	ccgov_buffer text = CCGOV_BUFFER_INIT;
+	char *tmp = NULL, *layout = NULL;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!bundle_replaceable(out_dir))
+		return ccgov_error_set(CCGOV_EEXISTS,
+				       "%s: exists and is not a ccgov evidence bundle; not replacing it",
+				       out_dir);
+	if ((err = ccgov_fileset_new(&fs)) < 0)
+		return err;
+	for (size_t i = 0; i < p->noutputs && err == 0; i++)
+		err = add_output(fs, b, &p->outputs[i]);
+	if (err < 0)
+		goto done;
+	if ((err = ccgov_file_temp_dir(&tmp, out_dir)) < 0)
+		goto done;
+	if (chmod(tmp, 0755) < 0 || !(layout = join(tmp, "image")) || mkdir(layout, 0755) < 0 ||
+	    chmod(layout, 0755) < 0) {
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", tmp);
+		goto done;
+	}
+	config = ccgov_project_image_config(p);
+	annotations = cJSON_CreateObject();
+	{
+		char created[CCGOV_TIMESTAMP_MAX];
+
+		ccgov_timestamp_format(created, b->epoch);
+		cJSON_AddStringToObject(annotations, "org.opencontainers.image.created", created);
+	}
+	if (b->has_git)
+		cJSON_AddStringToObject(annotations, "org.opencontainers.image.revision", b->commit);
+	/*
+	 * No org.opencontainers.image.source: the remote differs between clones
+	 * of one commit, and the digest must not. The provenance names it.
+	 */
+	spec.tag = p->tag ? p->tag : "latest";
+	spec.created = b->epoch;
+	spec.architecture = ccgov_oci_host_architecture();
+	spec.os = "linux";
+	spec.config = config;
+	spec.annotations = annotations;
+	spec.created_by = "ccgov build";
+	spec.compression = b->opts.compression;
+	spec.threads = b->opts.threads;
+	if ((err = ccgov_oci_write(&out->image, layout, &spec, fs)) < 0)
+		goto done;
+	ccgov_digest_string(out->digest, &out->image.manifest);
+	ccgov_buffer_printf(&text, "%s\n", out->digest);
+	if ((err = ccgov_buffer_check(&text)) < 0 ||
+	    (err = write_text(tmp, "image.digest", text.data, text.len)) < 0)
+		goto done;
+	b->finished = (int64_t)time(NULL);
+	{
+		ccgov_build_facts facts = {
+			.path = b->rel_path, .has_git = b->has_git, .commit = b->commit,
+			.remote = b->remote, .revision = b->opts.rev ? b->opts.rev : "HEAD",
+			.dirty = b->dirty, .source_date_epoch = b->epoch,
+			.source_date_epoch_from = b->epoch_source, .environment = b->env_record,
+			.build_dir = b->root, .started = b->started, .finished = b->finished,
+			.compression = b->opts.compression, .architecture = spec.architecture,
+		};
+
+		if ((err = ccgov_provenance_build(&statement, &facts, p, &out->image)) < 0)
+			goto done;
+	}
+	text.len = 0;
+	if ((err = ccgov_json_write(&text, statement, CCGOV_JSON_CANONICAL)) < 0 ||
+	    (err = write_text(tmp, "provenance.intoto.json", text.data, text.len)) < 0)
+		goto done;
+	if ((err = publish_bundle(tmp, out_dir)) < 0)
+		goto done;
+	free(tmp);
+	tmp = NULL;
+	if (!(out->out_dir = strdup(out_dir)) || !(out->layout_dir = join(out_dir, "image")) ||
+	    !(out->provenance_path = join(out_dir, "provenance.intoto.json")))
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+done:
+	if (tmp) {
+		int saved = err;
+
+		ccgov_file_remove_tree(tmp);
+		err = saved;
+	}
+	free(tmp);
+	free(layout);
+	ccgov_buffer_free(&text);
+	cJSON_Delete(config);
+	cJSON_Delete(annotations);
+	cJSON_Delete(statement);
+	ccgov_fileset_free(fs);
+	return err;
+}
+
+void ccgov_bundle_clear(ccgov_bundle *bundle)
+{
+	free(bundle->out_dir);
+	free(bundle->layout_dir);
+	free(bundle->provenance_path);
+	memset(bundle, 0, sizeof(*bundle));
+}
+
+void ccgov_build_free(ccgov_build *b)
+{
+	if (!b)
+		return;
+	if (b->root && b->lock_fd >= 0 && !b->opts.keep_build_dir)
+		ccgov_file_remove_tree(b->root);
+	if (b->lock_fd >= 0)
+		close(b->lock_fd);
+	free(b->root);
+	free(b->src);
+	free(b->project);
+	free(b->remote);
+	free(b->rel_path);
+	for (size_t i = 0; b->env && b->env[i]; i++)
+		free(b->env[i]);
+	free(b->env);
+	cJSON_Delete(b->env_record);
+	free(b);
+}

@@ -1,0 +1,76 @@
+/*
+ * A normalized build: the committed source of one revision, built with a
+ * cleared environment at a fixed path, its outputs packed into an OCI
+ * image, and an evidence bundle that says exactly how.
+ *
+ *   ccgov_build_prepare()   source facts, lock, export into the build folder
+ *   ccgov_build_project_dir()  where the project's source now is (ccgov.json)
+ *   ccgov_build_run()       the build command in the normalized environment
+ *   ccgov_build_write_bundle()  image layout, image.digest, provenance
+ *   ccgov_build_free()      removes the build folder, releases the lock
+ */
+#ifndef CCGOV_BUILD_H
+#define CCGOV_BUILD_H
+
+#include <ccgov/compress.h>
+#include <ccgov/git.h>
+#include <ccgov/oci.h>
+#include <ccgov/project.h>
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+/* A fixed path, so that paths compiled into binaries are the same on every machine. */
+#define CCGOV_DEFAULT_BUILD_DIR "/tmp/ccgov-build"
+/* The PATH a build sees unless --keep-env PATH passes the caller's. */
+#define CCGOV_BUILD_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+typedef struct {
+	const char *project_dir;     /* default "." */
+	const char *rev;             /* default HEAD; only with git */
+	int allow_dirty;
+	const char *build_dir;       /* default CCGOV_DEFAULT_BUILD_DIR */
+	const char *const *keep_env; /* names of caller variables to pass through */
+	size_t nkeep_env;
+	ccgov_compression compression;
+	int threads;                 /* 0: all online CPUs */
+	int output_fd;               /* the build's output goes here; -1 to drop it */
+	int keep_build_dir;          /* leave the build folder for inspection */
+} ccgov_build_options;
+
+typedef struct ccgov_build ccgov_build;
+
+int ccgov_build_prepare(ccgov_build **out, const ccgov_build_options *opts);
+/* The project's folder inside the build tree. */
+const char *ccgov_build_project_dir(const ccgov_build *b);
+int64_t ccgov_build_source_date_epoch(const ccgov_build *b);
+/* "a1b2…" or NULL when the project is not in git. */
+const char *ccgov_build_commit(const ccgov_build *b);
+
+/*
+ * Runs the project's build command. A failing command is CCGOV_EMISMATCH
+ * with its exit status and the last lines of its output in the message.
+ */
+int ccgov_build_run(ccgov_build *b, const ccgov_project *p);
+
+typedef struct {
+	ccgov_image image;
+	char digest[CCGOV_DIGEST_STRING_MAX]; /* "sha256:<hex>" of the manifest */
+	char *out_dir;
+	char *layout_dir;                     /* OUT/image */
+	char *provenance_path;                /* OUT/provenance.intoto.json */
+} ccgov_bundle;
+
+/*
+ * Packs the outputs into OUT/image, writes OUT/image.digest and the
+ * provenance statement, all in a temporary folder renamed to out_dir at
+ * the end: out_dir is replaced whole, or not at all. An existing out_dir
+ * is replaced only if it is a ccgov bundle (it holds image.digest) or empty.
+ */
+int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_project *p,
+			     const char *out_dir);
+void ccgov_bundle_clear(ccgov_bundle *bundle);
+
+void ccgov_build_free(ccgov_build *b);
+
+#endif

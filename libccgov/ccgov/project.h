@@ -1,0 +1,69 @@
+/*
+ * ccgov.json: how a project is built and what its image is. Every field
+ * can also be set by a flag of `ccgov build`; the merged result is what
+ * the provenance records.
+ *
+ *   {
+ *     "name": "sample", "tag": "1.0",
+ *     "build": "make",
+ *     "outputs": [ { "path": "hello", "dest": "/usr/local/bin/hello" } ],
+ *     "image": { "entrypoint": ["/usr/local/bin/hello"], "cmd": [],
+ *                "env": ["A=b"], "labels": {"k": "v"},
+ *                "user": "65532:65532", "workdir": "/" }
+ *   }
+ */
+#ifndef CCGOV_PROJECT_H
+#define CCGOV_PROJECT_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#define CCGOV_PROJECT_FILE "ccgov.json"
+#define CCGOV_PROJECT_MAX_SIZE (1u << 20)
+
+typedef struct {
+	char *path; /* in the build tree, relative to the project, normalized */
+	char *dest; /* in the image, relative to its root, normalized */
+} ccgov_output;
+
+typedef struct {
+	char *name;
+	char *tag;
+	char *build;          /* shell command, run with /bin/sh -c */
+	ccgov_output *outputs;
+	size_t noutputs;
+	cJSON *entrypoint;    /* array of strings, or NULL */
+	cJSON *cmd;
+	cJSON *env;           /* array of "K=V" */
+	cJSON *labels;        /* object of strings */
+	char *user;
+	char *workdir;
+} ccgov_project;
+
+/* An empty project (every field unset), for flags-only builds. */
+int ccgov_project_new(ccgov_project **out);
+/*
+ * Reads and validates a ccgov.json; errors name the file as shown_as (the
+ * path the user knows, not the build folder's) and the field.
+ */
+int ccgov_project_load(ccgov_project **out, const char *path, const char *shown_as);
+void ccgov_project_free(ccgov_project *p);
+
+/* Setters for flags; each validates its value as the file would. */
+int ccgov_project_set_string(ccgov_project *p, const char *field, const char *value);
+/* "path:dest" as on the command line; the first call drops the file's outputs. */
+int ccgov_project_add_output(ccgov_project *p, const char *spec, int replace);
+/* --entrypoint/--cmd: a JSON array of strings, or one plain string. */
+int ccgov_project_set_argv(ccgov_project *p, const char *field, const char *value);
+int ccgov_project_add_env(ccgov_project *p, const char *key_value);
+int ccgov_project_add_label(ccgov_project *p, const char *key_value);
+
+/* Fails, naming the field, if what a build needs is missing. */
+int ccgov_project_check(const ccgov_project *p, const char *name);
+
+/* The image config's "config" object (Entrypoint, Cmd, Env, Labels, User, WorkingDir). */
+cJSON *ccgov_project_image_config(const ccgov_project *p);
+/* The whole merged configuration, as JSON, for provenance. */
+cJSON *ccgov_project_to_json(const ccgov_project *p);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * Build provenance: an in-toto Statement v1 whose subject is the image
+ * digest and whose predicate is SLSA Provenance v1, so that SLSA and
+ * in-toto verifiers read it without ccgov.
+ */
+#ifndef CCGOV_PROVENANCE_H
+#define CCGOV_PROVENANCE_H
+
+#include <ccgov/compress.h>
+#include <ccgov/oci.h>
+#include <ccgov/project.h>
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+#define CCGOV_STATEMENT_TYPE "https://in-toto.io/Statement/v1"
+#define CCGOV_SLSA_PROVENANCE "https://slsa.dev/provenance/v1"
+/* ccgov's own URIs: versioned, so that a change of meaning gets a new one. */
+#define CCGOV_BUILDER_ID "https://ccgov.dev/builder/v1"
+#define CCGOV_BUILD_TYPE "https://ccgov.dev/build/v1"
+
+typedef struct {
+	const char *path;          /* the project inside its repository ("" for the top) */
+	int has_git;
+	const char *commit;
+	const char *remote;        /* NULL if none */
+	const char *revision;      /* as asked for: HEAD, a tag, ... */
+	int dirty;
+	int64_t source_date_epoch;
+	const char *source_date_epoch_from;
+	const cJSON *environment;  /* what the build saw */
+	const char *build_dir;
+	int64_t started, finished;
+	ccgov_compression compression;
+	const char *architecture;
+} ccgov_build_facts;
+
+int ccgov_provenance_build(cJSON **out, const ccgov_build_facts *facts, const ccgov_project *p,
+			   const ccgov_image *image);
+
+#endif
