@@ -353,7 +353,8 @@ static int check_layer(const char *layout, const cJSON *desc, const char *diff_i
 	char *path = NULL;
 	uint64_t size, seen = 0;
 	size_t zstd_pending = 0;
-	int fd = -1, err, gz_ended = 0;
+	int fd = -1, err, gz_ended = 0, decode_err = 0;
+	char decode_msg[512] = "";
 
 	if ((err = read_descriptor(&out->blob, &size, desc, "manifest layers[0]")) < 0)
 		return err;
@@ -403,14 +404,17 @@ static int check_layer(const char *layout, const cJSON *desc, const char *diff_i
 			break;
 		seen += (uint64_t)n;
 		ccgov_hasher_update(blob, buf, (size_t)n);
+		/* After a decoding error, keep hashing: a digest mismatch is the better report. */
+		if (decode_err)
+			continue;
 		if (kind == CCGOV_COMPRESS_GZIP)
-			err = inflate_chunk(&z, &t, buf, (size_t)n, &gz_ended, path);
+			decode_err = inflate_chunk(&z, &t, buf, (size_t)n, &gz_ended, path);
 		else if (kind == CCGOV_COMPRESS_ZSTD)
-			err = unzstd_chunk(zs, &t, buf, (size_t)n, &zstd_pending, path);
+			decode_err = unzstd_chunk(zs, &t, buf, (size_t)n, &zstd_pending, path);
 		else
-			err = hash_tar(&t, buf, (size_t)n);
-		if (err < 0)
-			goto done;
+			decode_err = hash_tar(&t, buf, (size_t)n);
+		if (decode_err)
+			snprintf(decode_msg, sizeof(decode_msg), "%s", ccgov_error_last()->message);
 	}
 	if ((err = ccgov_hasher_final(&out->diff_id, t.tar)) < 0)
 		goto done;
@@ -428,6 +432,10 @@ static int check_layer(const char *layout, const cJSON *desc, const char *diff_i
 			err = mismatch(path, &out->blob, &got);
 			goto done;
 		}
+	}
+	if (decode_err) {
+		err = ccgov_error_set(decode_err, "%s", decode_msg);
+		goto done;
 	}
 	if ((kind == CCGOV_COMPRESS_GZIP && !gz_ended) || (kind == CCGOV_COMPRESS_ZSTD && zstd_pending)) {
 		err = ccgov_error_set(CCGOV_EINVALID, "%s: compressed data is truncated", path);

@@ -36,3 +36,12 @@ as_nobody() {
 		"$@"
 	fi
 }
+
+# make_sample DIR: the bundled sample project as its own repository.
+make_sample() {
+	mkdir -p "$1"
+	cp -R "$REPO_ROOT/testdata/sample/." "$1/"
+	git -C "$1" init -q -b main .
+	git -C "$1" add -A
+	git -C "$1" commit -q -m sample
+}

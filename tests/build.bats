@@ -1,0 +1,288 @@
+#!/usr/bin/env bats
+# ccgov build: a normalized build into a deterministic OCI image, with provenance.
+
+load helpers
+
+setup() {
+	S="$BATS_TEST_TMPDIR/sample"
+	O="$BATS_TEST_TMPDIR/out"
+	make_sample "$S"
+}
+
+@test "the sample builds into an image that skopeo and umoci accept, rootfs equal to the outputs" {
+	run --separate-stderr ccgov build "$S" -o "$O"
+	assert_success
+	digest=$(cat "$O/image.digest")
+	[[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]]
+	[ "${lines[-1]}" = "$digest" ]
+	run skopeo inspect "oci:$O/image:1.0"
+	assert_success
+	[ "$(echo "$output" | jq -r .Digest)" = "$digest" ]
+	[ "$(echo "$output" | jq -r .Architecture)" = amd64 ]
+	[ "$(echo "$output" | jq -r '.Labels["org.opencontainers.image.title"]')" = "ccgov sample" ]
+	run umoci unpack --rootless --image "$O/image:1.0" "$BATS_TEST_TMPDIR/unpacked"
+	assert_success
+	root="$BATS_TEST_TMPDIR/unpacked/rootfs"
+	# The rootfs is exactly the one output, byte for byte, executable.
+	[ "$(cd "$root" && find . | sort | tr '\n' ' ')" = ". ./usr ./usr/local ./usr/local/bin ./usr/local/bin/hello " ]
+	make -s -C "$S" hello >/dev/null
+	cmp "$root/usr/local/bin/hello" "$S/hello"
+	[ "$(stat -c %a "$root/usr/local/bin/hello")" = 755 ]
+	run "$root/usr/local/bin/hello"
+	assert_output "hello from a governed build"
+	# The config carries ccgov.json's image settings.
+	cfg=$(jq -r .config.digest "$O/image/blobs/sha256/${digest#sha256:}")
+	cfg="$O/image/blobs/sha256/${cfg#sha256:}"
+	[ "$(jq -c .config "$cfg")" = '{"Entrypoint":["/usr/local/bin/hello"],"Labels":{"org.opencontainers.image.title":"ccgov sample"},"User":"65532:65532","WorkingDir":"/"}' ]
+	[ "$(jq -r .created "$cfg")" = 2023-11-14T22:13:20Z ]
+}
+
+@test "one commit, two clones, other times, umask and TZ: the same digest, and diffoscope sees no difference" {
+	run ccgov build -q "$S" -o "$O"
+	assert_success
+	mkdir -p "$BATS_TEST_TMPDIR/elsewhere/deeper"
+	git clone -q "$S" "$BATS_TEST_TMPDIR/elsewhere/deeper/clone"
+	sleep 1
+	run bash -c 'umask 077; TZ=Pacific/Kiritimati "$CCGOV" build -q "$1" -o "$2" --threads 1' _ \
+		"$BATS_TEST_TMPDIR/elsewhere/deeper/clone" "$BATS_TEST_TMPDIR/out2"
+	assert_success
+	[ "$(cat "$O/image.digest")" = "$(cat "$BATS_TEST_TMPDIR/out2/image.digest")" ]
+	run diffoscope "$O/image" "$BATS_TEST_TMPDIR/out2/image"
+	assert_success
+}
+
+@test "the diff_id is the same for gzip, zstd and none; the layer media type follows" {
+	for c in gzip zstd none; do
+		run ccgov build -q "$S" -o "$BATS_TEST_TMPDIR/$c" --compression "$c" --format json
+		assert_success
+		echo "$output" | jq -r .layer.diff_id >"$BATS_TEST_TMPDIR/$c.diff"
+		echo "$output" | jq -r .layer.media_type >"$BATS_TEST_TMPDIR/$c.type"
+		run skopeo inspect "oci:$BATS_TEST_TMPDIR/$c/image:1.0"
+		assert_success
+	done
+	cmp "$BATS_TEST_TMPDIR/gzip.diff" "$BATS_TEST_TMPDIR/zstd.diff"
+	cmp "$BATS_TEST_TMPDIR/gzip.diff" "$BATS_TEST_TMPDIR/none.diff"
+	[ "$(cat "$BATS_TEST_TMPDIR/zstd.type")" = application/vnd.oci.image.layer.v1.tar+zstd ]
+	[ "$(cat "$BATS_TEST_TMPDIR/none.type")" = application/vnd.oci.image.layer.v1.tar ]
+	run ccgov build -q "$S" -o "$O" --compression brotli
+	assert_failure 2
+	assert_output "ccgov: error: --compression: unknown compression 'brotli' (expected gzip, zstd or none)"
+}
+
+@test "provenance is an in-toto Statement v1 with SLSA Provenance v1 about the image digest" {
+	git -C "$S" remote add origin https://ci:secret@git.example.org/bank/sample.git
+	run ccgov build -q "$S" -o "$O" --keep-env CUSTOM_TOKEN
+	assert_success
+	p="$O/provenance.intoto.json"
+	digest=$(cat "$O/image.digest")
+	[ "$(jq -r ._type "$p")" = https://in-toto.io/Statement/v1 ]
+	[ "$(jq -r .predicateType "$p")" = https://slsa.dev/provenance/v1 ]
+	[ "$(jq -r '.subject | length' "$p")" = 1 ]
+	[ "$(jq -r '.subject[0].name' "$p")" = ccgov/sample:1.0 ]
+	[ "sha256:$(jq -r '.subject[0].digest.sha256' "$p")" = "$digest" ]
+	d=.predicate.buildDefinition
+	[ "$(jq -r "$d.buildType" "$p")" = https://ccgov.dev/build/v1 ]
+	[ "$(jq -r "$d.externalParameters.source.commit" "$p")" = "$(git -C "$S" rev-parse HEAD)" ]
+	[ "$(jq -r "$d.externalParameters.source.repository" "$p")" = https://git.example.org/bank/sample.git ]
+	[ "$(jq -r "$d.resolvedDependencies[0].uri" "$p")" = git+https://git.example.org/bank/sample.git ]
+	[ "$(jq -r "$d.resolvedDependencies[0].digest.gitCommit" "$p")" = "$(git -C "$S" rev-parse HEAD)" ]
+	[ "$(jq -c "$d.externalParameters.config" "$p")" = "$(jq -c '.outputs[0].dest |= ltrimstr("/")' "$S/ccgov.json" | jq -cS .)" ]
+	[ "$(jq -r "$d.internalParameters.environment.TZ" "$p")" = UTC ]
+	[ "$(jq -r "$d.internalParameters.environment.SOURCE_DATE_EPOCH" "$p")" = 1700000000 ]
+	[ "$(jq -r "$d.internalParameters.sourceDateEpochFrom" "$p")" = "commit time" ]
+	[ "$(jq -r "$d.internalParameters.dirty" "$p")" = false ]
+	[ "$(jq -r "$d.internalParameters.compression.implementation" "$p")" = "libdeflate $(pkg-config --modversion libdeflate)" ]
+	[ "$(jq -r "$d.internalParameters.environment.kept.CUSTOM_TOKEN" "$p")" = null ]
+	r=.predicate.runDetails
+	[ "$(jq -r "$r.builder.id" "$p")" = https://ccgov.dev/builder/v1 ]
+	[ "$(jq -r "$r.builder.version.ccgov" "$p")" = 0.1.0 ]
+	[[ "$(jq -r "$r.metadata.startedOn" "$p")" =~ ^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$ ]]
+	[ "sha256:$(jq -r "$r.byproducts[1].digest.sha256" "$p")" = "$(jq -r '.layers[0].digest' "$O/image/blobs/sha256/${digest#sha256:}")" ]
+	run grep -c secret "$p"
+	assert_output 0
+	# A kept variable is recorded by digest only.
+	CUSTOM_TOKEN=hunter2 run ccgov build -q "$S" -o "$O" --keep-env CUSTOM_TOKEN --command 'test "$CUSTOM_TOKEN" = hunter2 && make'
+	assert_success
+	[ "$(jq -r "$d.internalParameters.environment.kept.CUSTOM_TOKEN" "$p")" = "sha256:$(printf hunter2 | sha256sum | cut -c1-64)" ]
+	run grep -c hunter2 "$p"
+	assert_output 0
+}
+
+@test "the build sees only the normalized environment" {
+	cat >"$S/ccgov.json" <<-'JSON'
+	{"name": "env", "build": "env | sort > env.txt; umask > umask.txt; pwd > pwd.txt",
+	 "outputs": [{"path": "env.txt", "dest": "env.txt"}, {"path": "umask.txt", "dest": "umask.txt"},
+	             {"path": "pwd.txt", "dest": "pwd.txt"}]}
+	JSON
+	git -C "$S" commit -qam env
+	SECRET_FROM_CI=x run ccgov build -q "$S" -o "$O" --build-dir "$BATS_TEST_TMPDIR/bd" --keep-build-dir
+	assert_success
+	b="$BATS_TEST_TMPDIR/bd/src"
+	run grep -v '^PWD=\|^SHLVL=\|^_=' "$b/env.txt"
+	assert_output "HOME=$BATS_TEST_TMPDIR/bd/home
+LANG=C.UTF-8
+LC_ALL=C.UTF-8
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+SOURCE_DATE_EPOCH=1700000000
+TMPDIR=$BATS_TEST_TMPDIR/bd/tmp
+TZ=UTC"
+	[ "$(cat "$b/umask.txt")" = 0022 ]
+	[ "$(cat "$b/pwd.txt")" = "$b" ]
+}
+
+@test "a failing build command is exit 1 with its status and last output; no image is written" {
+	run ccgov build -q "$S" -o "$O" --command 'echo compiling; echo "hello.c:1: error: boom" >&2; exit 7'
+	assert_failure 1
+	assert_output "ccgov: error: build command 'echo compiling; echo \"hello.c:1: error: boom\" >&2; exit 7' failed with exit status 7; last output: compiling|hello.c:1: error: boom|"
+	[ ! -e "$O" ]
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR" | grep '^\.out')" ]
+}
+
+@test "an interrupted build leaves the previous bundle whole and no partial image" {
+	run ccgov build -q "$S" -o "$O"
+	assert_success
+	before=$(cd "$O" && find . -type f | sort | xargs sha256sum)
+	run ccgov build -q "$S" -o "$O" --command 'make && kill -9 $PPID'
+	assert_failure
+	[ "$(cd "$O" && find . -type f | sort | xargs sha256sum)" = "$before" ]
+	run ccgov build -q "$S" -o "$O" --command 'make && kill -9 $PPID' --name other
+	[ "$(cd "$O" && find . -type f | sort | xargs sha256sum)" = "$before" ]
+}
+
+@test "a dirty tree is refused; --allow-dirty builds the commit and says so" {
+	echo "/* local change */" >>"$S/hello.c"
+	run ccgov build -q "$S" -o "$O"
+	assert_failure 2
+	assert_output --partial "the work tree has uncommitted changes"
+	[ ! -e "$O" ]
+	run ccgov build -q "$S" -o "$O" --allow-dirty
+	assert_success
+	[ "$(jq -r .predicate.buildDefinition.internalParameters.dirty "$O/provenance.intoto.json")" = true ]
+	# Uncommitted edits never reach the image: same digest as the clean commit.
+	git -C "$S" stash -q
+	run ccgov build -q "$S" -o "$BATS_TEST_TMPDIR/clean"
+	[ "$(cat "$O/image.digest")" = "$(cat "$BATS_TEST_TMPDIR/clean/image.digest")" ]
+}
+
+@test "ccgov.json errors name the file and the field" {
+	try() {
+		printf '%s' "$1" >"$S/ccgov.json"
+		git -C "$S" commit -qam bad
+		run ccgov build -q "$S" -o "$O"
+	}
+	try '{"name": "x", "biuld": "make"}'
+	assert_failure 2
+	assert_output "ccgov: error: $S/ccgov.json: biuld: unknown field"
+	try '{"name": "x", "build": ["make"]}'
+	assert_failure 2
+	assert_output "ccgov: error: $S/ccgov.json: build: expected a string"
+	try '{"name": "x", "tag": "v 1", "build": "make"}'
+	assert_failure 2
+	assert_output --partial "ccgov.json: tag: 'v 1' is not a valid tag"
+	try '{"name": "x", "build": "make", "outputs": [{"path": "../etc/passwd", "dest": "x"}]}'
+	assert_failure 2
+	assert_output "ccgov: error: $S/ccgov.json: outputs[0]: path: ../etc/passwd: path leaves its folder through '..'"
+	try '{"name": "x", "build": "make", "outputs": [{"path": "hello", "dest": "x", "mode": 1}]}'
+	assert_failure 2
+	assert_output "ccgov: error: $S/ccgov.json: outputs[0].mode: unknown field"
+	try '{"name": "x", "build": "make", "image": {"user": 0}}'
+	assert_failure 2
+	assert_output "ccgov: error: $S/ccgov.json: image.user: expected a string"
+	try '{"name": "x", "build": "make", "outputs": []}'
+	assert_failure 2
+	assert_output "ccgov: error: $S: outputs: nothing goes into the image (set \"outputs\" or --output)"
+	try '{"name": "x", "name": "y"}'
+	assert_failure 2
+	assert_output "ccgov: error: $S/ccgov.json:1:1: duplicate key \"name\" in object"
+}
+
+@test "outputs outside the build folder, special files, bad names and missing files are refused" {
+	run ccgov build -q "$S" -o "$O" --output missing:/x
+	assert_failure 2
+	assert_output "ccgov: error: missing: No such file or directory"
+	run ccgov build -q "$S" -o "$O" --output /etc/passwd:/x
+	assert_failure 2
+	assert_output "ccgov: error: --output: path: /etc/passwd: absolute path not allowed"
+	ln -s /etc "$S/etclink"
+	git -C "$S" add etclink && git -C "$S" commit -qm link
+	run ccgov build -q "$S" -o "$O" --output etclink/passwd:/x
+	assert_failure 2
+	assert_output --partial "etclink/passwd: etclink: a symbolic link leads outside"
+	run ccgov build -q "$S" -o "$O" --command 'mkfifo pipe' --output pipe:/pipe
+	assert_failure 2
+	assert_output "ccgov: error: pipe: FIFOs are not allowed in an image"
+	run ccgov build -q "$S" -o "$O" --command 'python3 -c "import socket; socket.socket(socket.AF_UNIX).bind(\"sock\")"' --output sock:/sock
+	assert_failure 2
+	assert_output "ccgov: error: sock: sockets are not allowed in an image"
+	if [ "$(id -u)" = 0 ]; then
+		run ccgov build -q "$S" -o "$O" --command 'mknod null c 1 3' --output null:/null
+		assert_failure 2
+		assert_output "ccgov: error: null: device files are not allowed in an image"
+	fi
+	run ccgov build -q "$S" -o "$O" --command 'mkdir d && touch d/$(printf "caf\351")' --output d:/d
+	assert_failure 2
+	assert_output "ccgov: error: d/caf\\xe9: file name is not valid UTF-8"
+	run ccgov build -q "$S" -o "$O" --command 'truncate -s 8589934593 big' --output big:/big
+	assert_failure 2
+	assert_output "ccgov: error: big: file is larger than 8 GiB"
+	[ ! -e "$O" ]
+}
+
+@test "symbolic links in outputs are stored as links, never followed" {
+	run ccgov build -q "$S" -o "$O" --command 'mkdir -p out && ln -s /etc/shadow out/shadow && ln -s ../x out/up' \
+		--output out:/opt/out
+	assert_success
+	run umoci unpack --rootless --image "$O/image:1.0" "$BATS_TEST_TMPDIR/u"
+	assert_success
+	[ "$(readlink "$BATS_TEST_TMPDIR/u/rootfs/opt/out/shadow")" = /etc/shadow ]
+	[ "$(readlink "$BATS_TEST_TMPDIR/u/rootfs/opt/out/up")" = ../x ]
+}
+
+@test "flags override ccgov.json, and a project without git is built as it is" {
+	plain="$BATS_TEST_TMPDIR/plain"
+	cp -R "$REPO_ROOT/testdata/sample" "$plain"
+	touch -d @1700000500 "$plain"/* "$plain"
+	run ccgov build -q "$plain" -o "$O" --name bank/app --tag 2.0 --env MODE=prod \
+		--label team=payments --cmd '["--verbose"]' --output hello:/app/hello
+	assert_success
+	run skopeo inspect "oci:$O/image:2.0"
+	assert_success
+	[ "$(echo "$output" | jq -c .Env)" = '["MODE=prod"]' ]
+	[ "$(echo "$output" | jq -r .Labels.team)" = payments ]
+	p="$O/provenance.intoto.json"
+	[ "$(jq -r .subject[0].name "$p")" = bank/app:2.0 ]
+	[ "$(jq -r .predicate.buildDefinition.externalParameters.source.vcs "$p")" = none ]
+	[ "$(jq -r .predicate.buildDefinition.internalParameters.sourceDateEpochFrom "$p")" = "newest file time" ]
+	[ "$(jq -r .predicate.buildDefinition.internalParameters.sourceDateEpoch "$p")" = 1700000500 ]
+	run ccgov build -q "$plain" -o "$O" --rev HEAD
+	assert_failure 2
+	assert_output "ccgov: error: $plain: --rev needs a git repository"
+}
+
+@test "an existing folder that is not a bundle is never replaced" {
+	mkdir "$O"
+	echo precious >"$O/notes.txt"
+	run ccgov build -q "$S" -o "$O"
+	assert_failure 2
+	assert_output "ccgov: error: $O: exists and is not a ccgov evidence bundle; not replacing it"
+	[ "$(cat "$O/notes.txt")" = precious ]
+}
+
+@test "ccgov builds itself, with the same digest from two clones" {
+	for n in 1 2; do
+		git clone -q "$REPO_ROOT" "$BATS_TEST_TMPDIR/ccgov$n"
+	done
+	run ccgov build -q "$BATS_TEST_TMPDIR/ccgov1" -o "$BATS_TEST_TMPDIR/self1"
+	assert_success
+	run bash -c 'umask 027; TZ=America/St_Johns "$CCGOV" build -q "$1" -o "$2" --threads 1' _ \
+		"$BATS_TEST_TMPDIR/ccgov2" "$BATS_TEST_TMPDIR/self2"
+	assert_success
+	[ "$(cat "$BATS_TEST_TMPDIR/self1/image.digest")" = "$(cat "$BATS_TEST_TMPDIR/self2/image.digest")" ]
+	run diffoscope "$BATS_TEST_TMPDIR/self1/image" "$BATS_TEST_TMPDIR/self2/image"
+	assert_success
+	run umoci unpack --rootless --image "$BATS_TEST_TMPDIR/self1/image:0.1.0" "$BATS_TEST_TMPDIR/u"
+	assert_success
+	run "$BATS_TEST_TMPDIR/u/rootfs/usr/local/bin/ccgov" --version
+	assert_success
+	assert_line --index 0 "ccgov 0.1.0"
+}
