@@ -437,39 +437,26 @@ int ccgov_build_run(ccgov_build *b, const ccgov_project *p)
  */
 static int add_output(ccgov_fileset *fs, const ccgov_build *b, const ccgov_output *o)
 {
-	char *copy = strdup(o->path), *slash, *parent = NULL, *source = NULL;
+	char *within = NULL, *parent = NULL, *source = NULL, *slash;
 	int err;
 
-	if (!copy)
+	/* o->path is normalized: no "..", no "." components, not absolute. */
+	if (!(within = b->rel_path[0] ? ccgov_path_join(b->rel_path, o->path) : strdup(o->path)))
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	slash = strrchr(copy, '/');
-	if (slash) {
+	if ((slash = strrchr(within, '/'))) {
 		*slash = '\0';
-		err = ccgov_path_resolve_beneath(&parent, b->src, b->rel_path[0] ? b->rel_path : ".");
-		if (err == 0) {
-			char *within = join(b->rel_path[0] ? b->rel_path : ".", copy);
-
-			free(parent);
-			parent = NULL;
-			err = within ? ccgov_path_resolve_beneath(&parent, b->src, within)
-				     : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-			free(within);
-		}
-		if (err < 0) {
-			err = ccgov_error_set(err, "outputs: %s: %s", o->path, ccgov_error_last()->message);
+		if ((err = ccgov_path_resolve_beneath(&parent, b->src, within)) < 0) {
+			err = ccgov_error_wrap("outputs: %s", o->path);
 			goto done;
 		}
 		source = join(parent, slash + 1);
 	} else {
-		source = join(b->project, copy);
+		source = join(b->src, within);
 	}
-	if (!source) {
-		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-		goto done;
-	}
-	err = ccgov_fileset_add(fs, source, o->dest, o->path);
+	err = source ? ccgov_fileset_add(fs, source, o->dest, o->path)
+		     : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 done:
-	free(copy);
+	free(within);
 	free(parent);
 	free(source);
 	return err;

@@ -57,6 +57,30 @@ int ccgov_error_set_errno(int code, int errnum, const char *fmt, ...)
 	return code;
 }
 
+int ccgov_error_wrap(const char *fmt, ...)
+{
+	char prefix[256], old[sizeof(error_text)];
+	size_t p, o;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	if (!has_error)
+		return ccgov_error_set(CCGOV_ERROR, "%s", prefix);
+	/* Copied first: the old message lives in the buffer being written. */
+	memcpy(old, error_text, sizeof(old));
+	p = strlen(prefix);
+	o = strnlen(old, sizeof(old) - 1);
+	if (o > sizeof(error_text) - p - 3)
+		o = sizeof(error_text) - p - 3;
+	memcpy(error_text, prefix, p);
+	memcpy(error_text + p, ": ", 2);
+	memcpy(error_text + p + 2, old, o);
+	error_text[p + 2 + o] = '\0';
+	return last_error.code;
+}
+
 int ccgov_error_from_errno(int errnum)
 {
 	switch (errnum) {

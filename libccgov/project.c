@@ -147,13 +147,13 @@ static int append_output(ccgov_project *p, const char *path, const char *dest, c
 	int err;
 
 	if ((err = ccgov_path_normalize(&clean_path, path)) < 0)
-		return ccgov_error_set(err, "%s: path: %s", where, ccgov_error_last()->message);
+		return ccgov_error_wrap("%s: path", where);
 	/* An image path may be written absolute; it is relative to the image root all the same. */
 	while (*dest == '/')
 		dest++;
 	if ((err = ccgov_path_normalize(&clean_dest, dest)) < 0) {
 		free(clean_path);
-		return ccgov_error_set(err, "%s: dest: %s", where, ccgov_error_last()->message);
+		return ccgov_error_wrap("%s: dest", where);
 	}
 	if (!(o = realloc(p->outputs, (p->noutputs + 1) * sizeof(*o)))) {
 		free(clean_path);
@@ -395,9 +395,10 @@ int ccgov_project_load(ccgov_project **out, const char *path, const char *shown_
 	int err;
 
 	*out = NULL;
+	/* Named as the user knows it; the reason is the same either way. */
 	if ((err = ccgov_file_read(&text, &len, path, CCGOV_PROJECT_MAX_SIZE)) < 0)
-		return ccgov_error_set(err, "%s: %s", shown_as,
-				       strstr(ccgov_error_last()->message, ": ") + 2);
+		return ccgov_error_set(err, "%s: cannot read (%s)", shown_as,
+				       err == CCGOV_EINVALID ? "not a regular file, or larger than 1 MiB" : "I/O error");
 	err = ccgov_json_parse(&root, text, len, shown_as);
 	free(text);
 	if (err < 0)

@@ -101,7 +101,7 @@ setup() {
 	run grep -c secret "$p"
 	assert_output 0
 	# A kept variable is recorded by digest only.
-	CUSTOM_TOKEN=hunter2 run ccgov build -q "$S" -o "$O" --keep-env CUSTOM_TOKEN --command 'test "$CUSTOM_TOKEN" = hunter2 && make'
+	CUSTOM_TOKEN=hunter2 run ccgov build -q "$S" -o "$O" --keep-env CUSTOM_TOKEN --command 'test "${#CUSTOM_TOKEN}" = 7 && make'
 	assert_success
 	[ "$(jq -r "$d.internalParameters.environment.kept.CUSTOM_TOKEN" "$p")" = "sha256:$(printf hunter2 | sha256sum | cut -c1-64)" ]
 	run grep -c hunter2 "$p"

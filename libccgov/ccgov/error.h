@@ -41,6 +41,12 @@ int ccgov_error_set(int code, const char *fmt, ...)
 int ccgov_error_set_errno(int code, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Puts "PREFIX: " before this thread's current message and returns its
+ * code, for callers that add where an error happened.
+ */
+int ccgov_error_wrap(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* The CCGOV_E* code for an errno value from a failed system call. */
 int ccgov_error_from_errno(int errnum);
 
