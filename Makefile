@@ -97,18 +97,24 @@ fuzz: fuzz-build
 check: $(BUILD)/ccgov $(BUILD)/unit-tests fuzz-build
 	$(Q)BUILD=$(BUILD) FUZZ_TARGETS="$(FUZZ_TARGETS)" tests/run
 
-# Until `ccgov build` lands, the demo shows what exists: the toolchain
-# versions and the source facts of the sample project, and its export.
+# The main job: build the bundled sample project (a small C program, in
+# this repository's git history) into an OCI image, and show the evidence.
+# --allow-dirty: in a work tree with local edits the demo still builds the
+# committed sample, and the provenance says the tree was dirty.
+DEMO_OUT ?= ccgov-out
 demo: $(BUILD)/ccgov
 	$(Q)set -e; c=$(BUILD)/ccgov; \
-	echo "== ccgov --version"; $$c --version; echo; \
-	echo "== ccgov help"; $$c help; echo; \
-	echo "== ccgov source testdata/sample"; $$c source testdata/sample; echo; \
-	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	echo "== ccgov source testdata/sample --export DIR --format json"; \
-	$$c source testdata/sample --export "$$tmp/src" --format json; \
-	echo "== exported tree of the sample project"; \
-	(cd "$$tmp/src/testdata/sample" && find . -type f | sort | xargs sha256sum)
+	echo "== $$c --version"; $$c --version; echo; \
+	echo "== ccgov build testdata/sample -o $(DEMO_OUT)"; \
+	$$c build testdata/sample -o $(DEMO_OUT) --allow-dirty; echo; \
+	echo "== the evidence bundle"; \
+	(cd $(DEMO_OUT) && find . -type f | sort | xargs ls -l | awk '{print $$5, $$9}'); echo; \
+	echo "== image.digest (the build's identity)"; cat $(DEMO_OUT)/image.digest; echo; \
+	echo "== provenance: subject and source"; \
+	jq '{subject, source: .predicate.buildDefinition.externalParameters.source, sourceDateEpoch: .predicate.buildDefinition.internalParameters.sourceDateEpoch}' \
+		$(DEMO_OUT)/provenance.intoto.json; echo; \
+	echo "== skopeo inspect oci:$(DEMO_OUT)/image:1.0 (an independent reader)"; \
+	skopeo inspect oci:$(DEMO_OUT)/image:1.0 | jq '{Digest, Architecture, Os, Layers}'
 
 bench: $(BUILD)/ccgov
 	$(Q)for b in bench/*.sh; do [ -x "$$b" ] && CCGOV=$(BUILD)/ccgov "$$b"; done; true

@@ -44,9 +44,23 @@ struct ccgov_build {
 	const char *epoch_source;
 	int64_t started, finished;
 
+	ccgov_build_timings timings;
 	char **env;        /* the build's environment, "K=V", NULL-terminated */
 	cJSON *env_record; /* the same for provenance; kept values as digests */
 };
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void ccgov_build_get_timings(ccgov_build_timings *out, const ccgov_build *b)
+{
+	*out = b->timings;
+}
 
 const char *ccgov_build_project_dir(const ccgov_build *b)
 {
@@ -321,11 +335,13 @@ int ccgov_build_prepare(ccgov_build **out, const ccgov_build_options *opts)
 		b->epoch_source = "SOURCE_DATE_EPOCH";
 	}
 	b->started = (int64_t)time(NULL);
+	b->timings.source = now();
 	if ((err = claim_build_dir(b)) < 0 || (err = fetch_source(b)) < 0 ||
 	    (err = make_environment(b)) < 0) {
 		ccgov_build_free(b);
 		return err;
 	}
+	b->timings.source = now() - b->timings.source;
 	*out = b;
 	return 0;
 }
@@ -385,6 +401,7 @@ int ccgov_build_run(ccgov_build *b, const ccgov_project *p)
 {
 	int pipefd[2], status;
 	tail t = { .len = 0 };
+	double start = now();
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -413,6 +430,7 @@ int ccgov_build_run(ccgov_build *b, const ccgov_project *p)
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return ccgov_error_set_errno(CCGOV_ERROR, errno, "waitpid");
+	b->timings.build = now() - start;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		char last[1024];
 
@@ -551,8 +569,10 @@ int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_proj
 	spec.created_by = "ccgov build";
 	spec.compression = b->opts.compression;
 	spec.threads = b->opts.threads;
+	b->timings.pack = now();
 	if ((err = ccgov_oci_write(&out->image, layout, &spec, fs)) < 0)
 		goto done;
+	b->timings.pack = now() - b->timings.pack;
 	ccgov_digest_string(out->digest, &out->image.manifest);
 	ccgov_buffer_printf(&text, "%s\n", out->digest);
 	if ((err = ccgov_buffer_check(&text)) < 0 ||
@@ -576,12 +596,22 @@ int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_proj
 	if ((err = ccgov_json_write(&text, statement, CCGOV_JSON_CANONICAL)) < 0 ||
 	    (err = write_text(tmp, "provenance.intoto.json", text.data, text.len)) < 0)
 		goto done;
+	if (b->opts.oci_archive) {
+		char *archive = join(tmp, "image.oci.tar");
+
+		err = archive ? ccgov_oci_write_archive(layout, archive, b->epoch)
+			      : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		free(archive);
+		if (err < 0)
+			goto done;
+	}
 	if ((err = publish_bundle(tmp, out_dir)) < 0)
 		goto done;
 	free(tmp);
 	tmp = NULL;
 	if (!(out->out_dir = strdup(out_dir)) || !(out->layout_dir = join(out_dir, "image")) ||
-	    !(out->provenance_path = join(out_dir, "provenance.intoto.json")))
+	    !(out->provenance_path = join(out_dir, "provenance.intoto.json")) ||
+	    (b->opts.oci_archive && !(out->archive_path = join(out_dir, "image.oci.tar"))))
 		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 done:
 	if (tmp) {
@@ -605,6 +635,7 @@ void ccgov_bundle_clear(ccgov_bundle *bundle)
 	free(bundle->out_dir);
 	free(bundle->layout_dir);
 	free(bundle->provenance_path);
+	free(bundle->archive_path);
 	memset(bundle, 0, sizeof(*bundle));
 }
 

@@ -25,6 +25,13 @@ typedef struct {
 	int failed;
 } slot;
 
+/*
+ * A ring of chunks moves through three kinds of thread: the producer (the
+ * caller) fills them, workers compress them in any order, and one writer
+ * hands them to the sink strictly in order. Reading, hashing, compressing
+ * and writing therefore overlap. With no compression the writer takes
+ * chunks as soon as they are filled.
+ */
 struct ccgov_compressor {
 	ccgov_compression algorithm;
 	size_t chunk;
@@ -32,16 +39,19 @@ struct ccgov_compressor {
 	void *sink_ctx;
 
 	pthread_mutex_t lock;
-	pthread_cond_t work_ready, work_done;
-	pthread_t threads[MAX_THREADS];
-	int nthreads, stopping;
+	pthread_cond_t work_ready; /* a chunk to compress, or stop */
+	pthread_cond_t work_done;  /* a chunk compressed, or stop */
+	pthread_cond_t slot_free;  /* a chunk written, or an error */
+	pthread_t threads[MAX_THREADS], writer;
+	int nthreads, has_writer, stopping;
 
 	slot *slots;
 	size_t nslots;
 	uint64_t next_fill;     /* sequence number being filled by the producer */
 	uint64_t next_compress; /* next sequence a worker takes */
-	uint64_t next_emit;     /* next sequence handed to the sink */
+	uint64_t next_emit;     /* next sequence the writer hands to the sink */
 	int error;
+	char error_text[512];
 };
 
 int ccgov_compression_parse(ccgov_compression *out, const char *name)
@@ -150,47 +160,73 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* ---- the producer side ------------------------------------------------ */
+/* ---- the writer --------------------------------------------------------- */
 
-/* Hands finished chunks to the sink in order; with wait, blocks until seq is out. */
-static int emit_until(ccgov_compressor *c, uint64_t seq)
+static void *writer_main(void *arg)
 {
-	while (c->next_emit < seq) {
+	ccgov_compressor *c = arg;
+	enum slot_state ready = c->algorithm == CCGOV_COMPRESS_NONE ? SLOT_READY : SLOT_DONE;
+
+	pthread_mutex_lock(&c->lock);
+	for (;;) {
 		slot *s = &c->slots[c->next_emit % c->nslots];
+		const unsigned char *data;
+		size_t len;
 		int err = 0;
 
-		while (s->state != SLOT_DONE)
-			pthread_cond_wait(&c->work_done, &c->lock);
+		while (!c->stopping && (c->next_emit >= c->next_fill || s->state != ready))
+			pthread_cond_wait(ready == SLOT_READY ? &c->work_ready : &c->work_done, &c->lock);
+		if (c->stopping)
+			break;
 		pthread_mutex_unlock(&c->lock);
+		data = ready == SLOT_READY ? s->in : s->out;
+		len = ready == SLOT_READY ? s->in_len : s->out_len;
 		if (s->failed)
 			err = ccgov_error_set(CCGOV_ERROR, "%s: compression failed",
 					      c->algorithm == CCGOV_COMPRESS_GZIP ? "gzip" : "zstd");
-		else
-			err = c->sink(c->sink_ctx, s->out, s->out_len);
+		else if (!c->error)
+			err = c->sink(c->sink_ctx, data, len);
 		pthread_mutex_lock(&c->lock);
+		/* The error message lives in this thread: the producer gets a copy. */
+		if (err < 0 && !c->error) {
+			c->error = err;
+			snprintf(c->error_text, sizeof(c->error_text), "%s", ccgov_error_last()->message);
+		}
 		s->state = SLOT_FREE;
 		s->in_len = 0;
 		c->next_emit++;
-		if (err < 0)
-			return err;
+		pthread_cond_broadcast(&c->slot_free);
 	}
-	return 0;
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
 }
 
+/* ---- the producer side ------------------------------------------------ */
+
+static int producer_error(ccgov_compressor *c)
+{
+	return ccgov_error_set(c->error, "%s", c->error_text);
+}
+
+/* Hands the filled chunk on, then waits until the next one is free to fill. */
 static int submit_current(ccgov_compressor *c)
 {
-	slot *s = &c->slots[c->next_fill % c->nslots];
+	slot *s = &c->slots[c->next_fill % c->nslots], *next;
+	int err = 0;
 
 	pthread_mutex_lock(&c->lock);
 	s->state = SLOT_READY;
 	c->next_fill++;
 	pthread_cond_broadcast(&c->work_ready);
-	/* The next slot must be free before the producer fills it. */
-	int err = emit_until(c, c->next_fill + 1 > c->nslots ? c->next_fill + 1 - c->nslots : 0);
-	if (err == 0)
-		c->slots[c->next_fill % c->nslots].state = SLOT_FILLING;
+	next = &c->slots[c->next_fill % c->nslots];
+	while (next->state != SLOT_FREE && !c->error)
+		pthread_cond_wait(&c->slot_free, &c->lock);
+	if (c->error)
+		err = c->error;
+	else
+		next->state = SLOT_FILLING;
 	pthread_mutex_unlock(&c->lock);
-	return err;
+	return err < 0 ? producer_error(c) : 0;
 }
 
 int ccgov_compressor_new(ccgov_compressor **out, ccgov_compression algorithm, int threads,
@@ -210,6 +246,7 @@ int ccgov_compressor_new(ccgov_compressor **out, ccgov_compression algorithm, in
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->work_ready, NULL);
 	pthread_cond_init(&c->work_done, NULL);
+	pthread_cond_init(&c->slot_free, NULL);
 	if (threads <= 0)
 		threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (threads < 1)
@@ -218,8 +255,8 @@ int ccgov_compressor_new(ccgov_compressor **out, ccgov_compression algorithm, in
 		threads = MAX_THREADS;
 	if (algorithm == CCGOV_COMPRESS_NONE)
 		threads = 0;
-	/* Two chunks per worker keep every worker busy while the sink writes. */
-	c->nslots = algorithm == CCGOV_COMPRESS_NONE ? 1 : (size_t)threads * 2 + 1;
+	/* Two chunks per worker keep every worker busy while the writer writes. */
+	c->nslots = algorithm == CCGOV_COMPRESS_NONE ? 4 : (size_t)threads * 2 + 2;
 	if (!(c->slots = calloc(c->nslots, sizeof(*c->slots))))
 		goto nomem;
 	for (size_t i = 0; i < c->nslots; i++)
@@ -233,6 +270,11 @@ int ccgov_compressor_new(ccgov_compressor **out, ccgov_compression algorithm, in
 		}
 		c->nthreads++;
 	}
+	if (pthread_create(&c->writer, NULL, writer_main, c) != 0) {
+		ccgov_compressor_free(c);
+		return ccgov_error_set(CCGOV_ERROR, "cannot start the layer writer thread");
+	}
+	c->has_writer = 1;
 	*out = c;
 	return 0;
 nomem:
@@ -244,10 +286,6 @@ int ccgov_compressor_write(ccgov_compressor *c, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 
-	if (c->error)
-		return c->error;
-	if (c->algorithm == CCGOV_COMPRESS_NONE)
-		return (c->error = c->sink(c->sink_ctx, data, len) < 0 ? CCGOV_EIO : 0);
 	while (len) {
 		slot *s = &c->slots[c->next_fill % c->nslots];
 		size_t n = c->chunk - s->in_len;
@@ -262,7 +300,7 @@ int ccgov_compressor_write(ccgov_compressor *c, const void *data, size_t len)
 			int err = submit_current(c);
 
 			if (err < 0)
-				return (c->error = err);
+				return err;
 		}
 	}
 	return 0;
@@ -270,19 +308,19 @@ int ccgov_compressor_write(ccgov_compressor *c, const void *data, size_t len)
 
 int ccgov_compressor_finish(ccgov_compressor *c)
 {
-	int err;
+	int err = 0;
 
-	if (c->error || c->algorithm == CCGOV_COMPRESS_NONE)
-		return c->error;
 	/* A last partial chunk; an empty stream still gets one (empty) member. */
 	if (c->slots[c->next_fill % c->nslots].in_len > 0 || c->next_fill == 0) {
 		if ((err = submit_current(c)) < 0)
-			return (c->error = err);
+			return err;
 	}
 	pthread_mutex_lock(&c->lock);
-	err = emit_until(c, c->next_fill);
+	while (c->next_emit < c->next_fill && !c->error)
+		pthread_cond_wait(&c->slot_free, &c->lock);
+	err = c->error;
 	pthread_mutex_unlock(&c->lock);
-	return (c->error = err);
+	return err < 0 ? producer_error(c) : 0;
 }
 
 void ccgov_compressor_free(ccgov_compressor *c)
@@ -292,9 +330,12 @@ void ccgov_compressor_free(ccgov_compressor *c)
 	pthread_mutex_lock(&c->lock);
 	c->stopping = 1;
 	pthread_cond_broadcast(&c->work_ready);
+	pthread_cond_broadcast(&c->work_done);
 	pthread_mutex_unlock(&c->lock);
 	for (int i = 0; i < c->nthreads; i++)
 		pthread_join(c->threads[i], NULL);
+	if (c->has_writer)
+		pthread_join(c->writer, NULL);
 	for (size_t i = 0; c->slots && i < c->nslots; i++) {
 		free(c->slots[i].in);
 		free(c->slots[i].out);
@@ -303,5 +344,6 @@ void ccgov_compressor_free(ccgov_compressor *c)
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->work_ready);
 	pthread_cond_destroy(&c->work_done);
+	pthread_cond_destroy(&c->slot_free);
 	free(c);
 }

@@ -336,6 +336,7 @@ typedef struct {
 	ccgov_hasher *tar_hash, *blob_hash;
 	ccgov_compressor *compressor;
 	int fd;
+	int blob_is_tar; /* no compression: one digest serves both */
 	uint64_t tar_size, blob_size;
 	int error;
 } stream;
@@ -346,7 +347,8 @@ static int write_out(void *ctx, const void *data, size_t len)
 	const char *p = data;
 
 	st->blob_size += len;
-	ccgov_hasher_update(st->blob_hash, data, len);
+	if (!st->blob_is_tar)
+		ccgov_hasher_update(st->blob_hash, data, len);
 	while (len) {
 		ssize_t n = write(st->fd, p, len);
 
@@ -459,7 +461,7 @@ const char *ccgov_layer_media_type(ccgov_compression compression)
 int ccgov_layer_write(ccgov_layer *out, ccgov_fileset *fs, int fd,
 		      ccgov_compression compression, int threads, int64_t epoch)
 {
-	stream st = { .fd = fd };
+	stream st = { .fd = fd, .blob_is_tar = compression == CCGOV_COMPRESS_NONE };
 	struct archive *a = NULL;
 	struct archive_entry *ae = NULL;
 	unsigned char *buf = NULL;
@@ -496,6 +498,8 @@ int ccgov_layer_write(ccgov_layer *out, ccgov_fileset *fs, int fd,
 		err = ccgov_compressor_finish(st.compressor);
 	if (err == 0 && (err = ccgov_hasher_final(&out->diff_id, st.tar_hash)) == 0 &&
 	    (err = ccgov_hasher_final(&out->blob, st.blob_hash)) == 0) {
+		if (st.blob_is_tar)
+			out->blob = out->diff_id;
 		out->blob_size = st.blob_size;
 		out->tar_size = st.tar_size;
 		out->media_type = ccgov_layer_media_type(compression);

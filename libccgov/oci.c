@@ -3,6 +3,7 @@
 #include <ccgov/file.h>
 #include <ccgov/json.h>
 #include <ccgov/oci.h>
+#include <ccgov/path.h>
 #include <ccgov/timestamp.h>
 
 #include <errno.h>
@@ -205,6 +206,34 @@ done:
 	cJSON_Delete(config);
 	cJSON_Delete(manifest);
 	cJSON_Delete(index);
+	return err;
+}
+
+int ccgov_oci_write_archive(const char *layout, const char *archive_path, int64_t created)
+{
+	static const char *const top[] = { "blobs", "index.json", "oci-layout" };
+	ccgov_atomic_file *f = NULL;
+	ccgov_fileset *fs = NULL;
+	ccgov_layer tar;
+	int err;
+
+	if ((err = ccgov_fileset_new(&fs)) < 0)
+		return err;
+	for (size_t i = 0; i < 3 && err == 0; i++) {
+		char *path = ccgov_path_join(layout, top[i]);
+
+		err = path ? ccgov_fileset_add(fs, path, top[i], top[i])
+			   : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		free(path);
+	}
+	if (err == 0 && (err = ccgov_atomic_file_open(&f, archive_path, 0644)) == 0) {
+		err = ccgov_layer_write(&tar, fs, ccgov_atomic_file_fd(f), CCGOV_COMPRESS_NONE, 1, created);
+		if (err == 0)
+			err = ccgov_atomic_file_commit(f);
+		else
+			ccgov_atomic_file_abort(f);
+	}
+	ccgov_fileset_free(fs);
 	return err;
 }
 

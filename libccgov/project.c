@@ -389,7 +389,6 @@ static int load(ccgov_project *p, const cJSON *root, const char *file)
 
 int ccgov_project_load(ccgov_project **out, const char *path, const char *shown_as)
 {
-	cJSON *root = NULL;
 	char *text;
 	size_t len;
 	int err;
@@ -399,9 +398,18 @@ int ccgov_project_load(ccgov_project **out, const char *path, const char *shown_
 	if ((err = ccgov_file_read(&text, &len, path, CCGOV_PROJECT_MAX_SIZE)) < 0)
 		return ccgov_error_set(err, "%s: cannot read (%s)", shown_as,
 				       err == CCGOV_EINVALID ? "not a regular file, or larger than 1 MiB" : "I/O error");
-	err = ccgov_json_parse(&root, text, len, shown_as);
+	err = ccgov_project_parse(out, text, len, shown_as);
 	free(text);
-	if (err < 0)
+	return err;
+}
+
+int ccgov_project_parse(ccgov_project **out, const char *text, size_t len, const char *shown_as)
+{
+	cJSON *root = NULL;
+	int err;
+
+	*out = NULL;
+	if ((err = ccgov_json_parse(&root, text, len, shown_as)) < 0)
 		return err;
 	if ((err = ccgov_project_new(out)) == 0 && (err = load(*out, root, shown_as)) < 0) {
 		ccgov_project_free(*out);

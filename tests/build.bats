@@ -286,3 +286,16 @@ TZ=UTC"
 	assert_success
 	assert_line --index 0 "ccgov 0.1.0"
 }
+
+@test "--oci-archive writes the layout as one tar that skopeo reads, the same bytes every time" {
+	run ccgov build -q "$S" -o "$O" --oci-archive
+	assert_success
+	run skopeo inspect "oci-archive:$O/image.oci.tar:1.0"
+	assert_success
+	[ "$(echo "$output" | jq -r .Digest)" = "$(cat "$O/image.digest")" ]
+	run tar --numeric-owner -tvf "$O/image.oci.tar"
+	assert_line --index 0 --regexp '^drwxr-xr-x 0/0 +0 2023-11-14 22:13 blobs/$'
+	assert_line --index 5 --regexp '^-rw-r--r-- 0/0 +[0-9]+ 2023-11-14 22:13 index.json$'
+	run ccgov build -q "$S" -o "$BATS_TEST_TMPDIR/again" --oci-archive --threads 1
+	cmp "$O/image.oci.tar" "$BATS_TEST_TMPDIR/again/image.oci.tar"
+}

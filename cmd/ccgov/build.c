@@ -16,7 +16,7 @@ struct override {
 enum {
 	OPT_COMMAND = 256, OPT_OUTPUT, OPT_NAME, OPT_TAG, OPT_ENTRYPOINT, OPT_CMD, OPT_ENV,
 	OPT_LABEL, OPT_USER, OPT_WORKDIR, OPT_KEEP_ENV, OPT_BUILD_DIR, OPT_THREADS, OPT_FORMAT,
-	OPT_COMPRESSION, OPT_ALLOW_DIRTY, OPT_REV, OPT_KEEP_BUILD_DIR
+	OPT_COMPRESSION, OPT_ALLOW_DIRTY, OPT_REV, OPT_KEEP_BUILD_DIR, OPT_OCI_ARCHIVE
 };
 
 static const struct option longopts[] = {
@@ -37,6 +37,7 @@ static const struct option longopts[] = {
 	{ "keep-env", required_argument, NULL, OPT_KEEP_ENV },
 	{ "build-dir", required_argument, NULL, OPT_BUILD_DIR },
 	{ "keep-build-dir", no_argument, NULL, OPT_KEEP_BUILD_DIR },
+	{ "oci-archive", no_argument, NULL, OPT_OCI_ARCHIVE },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -100,6 +101,8 @@ static int print_summary(const ccgov_bundle *bundle, const ccgov_project *p, con
 		       (unsigned long long)l->blob_size);
 		printf("diff_id     %s (%llu bytes)\n", diff_id, (unsigned long long)l->tar_size);
 		printf("provenance  %s\n", bundle->provenance_path);
+		if (bundle->archive_path)
+			printf("archive     %s\n", bundle->archive_path);
 		printf("%s\n", bundle->digest);
 		return 0;
 	}
@@ -110,6 +113,8 @@ static int print_summary(const ccgov_bundle *bundle, const ccgov_project *p, con
 	cJSON_AddStringToObject(root, "out_dir", bundle->out_dir);
 	cJSON_AddStringToObject(root, "image", bundle->layout_dir);
 	cJSON_AddStringToObject(root, "provenance", bundle->provenance_path);
+	if (bundle->archive_path)
+		cJSON_AddStringToObject(root, "oci_archive", bundle->archive_path);
 	if (ccgov_build_commit(b))
 		cJSON_AddStringToObject(root, "commit", ccgov_build_commit(b));
 	else
@@ -121,6 +126,16 @@ static int print_summary(const ccgov_bundle *bundle, const ccgov_project *p, con
 	cJSON_AddStringToObject(layer, "media_type", l->media_type);
 	cJSON_AddNumberToObject(layer, "size", (double)l->blob_size);
 	cJSON_AddNumberToObject(layer, "uncompressed_size", (double)l->tar_size);
+	{
+		ccgov_build_timings t;
+		cJSON *seconds = cJSON_AddObjectToObject(root, "seconds");
+
+		/* Milliseconds are enough, and keep the numbers short. */
+		ccgov_build_get_timings(&t, b);
+		cJSON_AddNumberToObject(seconds, "source", (double)(long)(t.source * 1000) / 1000);
+		cJSON_AddNumberToObject(seconds, "build", (double)(long)(t.build * 1000) / 1000);
+		cJSON_AddNumberToObject(seconds, "pack", (double)(long)(t.pack * 1000) / 1000);
+	}
 	err = print_json(root);
 	cJSON_Delete(root);
 	return err;
@@ -153,6 +168,7 @@ int cmd_build(int argc, char **argv)
 		case OPT_ALLOW_DIRTY: opts.allow_dirty = 1; break;
 		case OPT_BUILD_DIR: opts.build_dir = optarg; break;
 		case OPT_KEEP_BUILD_DIR: opts.keep_build_dir = 1; break;
+		case OPT_OCI_ARCHIVE: opts.oci_archive = 1; break;
 		case OPT_KEEP_ENV: keep_env[opts.nkeep_env++] = optarg; break;
 		case OPT_COMPRESSION:
 			if (ccgov_compression_parse(&opts.compression, optarg) < 0) {

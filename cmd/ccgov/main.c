@@ -32,6 +32,7 @@ const struct command commands[] = {
 	  "  --keep-env VAR       pass the caller's VAR to the build; repeatable\n"
 	  "  --build-dir DIR      the fixed build folder (default /tmp/ccgov-build)\n"
 	  "  --keep-build-dir     leave the build folder for inspection\n"
+	  "  --oci-archive        also write the layout as one tar, OUT_DIR/image.oci.tar\n"
 	  "  --threads N          compression threads (default: all CPUs; output is the same)\n"
 	  "  -q, --quiet          do not show the build's output\n"
 	  "  --format FMT         text (default) or json\n" },

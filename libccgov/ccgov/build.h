@@ -36,6 +36,7 @@ typedef struct {
 	int threads;                 /* 0: all online CPUs */
 	int output_fd;               /* the build's output goes here; -1 to drop it */
 	int keep_build_dir;          /* leave the build folder for inspection */
+	int oci_archive;             /* also write OUT/image.oci.tar */
 } ccgov_build_options;
 
 typedef struct ccgov_build ccgov_build;
@@ -46,6 +47,12 @@ const char *ccgov_build_project_dir(const ccgov_build *b);
 int64_t ccgov_build_source_date_epoch(const ccgov_build *b);
 /* "a1b2…" or NULL when the project is not in git. */
 const char *ccgov_build_commit(const ccgov_build *b);
+
+/* Seconds spent exporting the source, running the build, and packing the image. */
+typedef struct {
+	double source, build, pack;
+} ccgov_build_timings;
+void ccgov_build_get_timings(ccgov_build_timings *out, const ccgov_build *b);
 
 /*
  * Runs the project's build command. A failing command is CCGOV_EMISMATCH
@@ -59,6 +66,7 @@ typedef struct {
 	char *out_dir;
 	char *layout_dir;                     /* OUT/image */
 	char *provenance_path;                /* OUT/provenance.intoto.json */
+	char *archive_path;                   /* OUT/image.oci.tar, or NULL */
 } ccgov_bundle;
 
 /*

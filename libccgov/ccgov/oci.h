@@ -44,6 +44,13 @@ typedef struct {
 int ccgov_oci_write(ccgov_image *out, const char *layout_dir, const ccgov_image_spec *spec,
 		    ccgov_fileset *fs);
 
+/*
+ * Writes the layout as one uncompressed tar (the "oci-archive" form that
+ * skopeo and podman read), with the same normalization as a layer: sorted,
+ * owners 0, times clamped to created.
+ */
+int ccgov_oci_write_archive(const char *layout_dir, const char *archive_path, int64_t created);
+
 /* GOARCH name of the machine ccgov runs on ("amd64", "arm64", ...). */
 const char *ccgov_oci_host_architecture(void);
 

@@ -47,6 +47,8 @@ int ccgov_project_new(ccgov_project **out);
  * path the user knows, not the build folder's) and the field.
  */
 int ccgov_project_load(ccgov_project **out, const char *path, const char *shown_as);
+/* The same from bytes already in memory. */
+int ccgov_project_parse(ccgov_project **out, const char *text, size_t len, const char *shown_as);
 void ccgov_project_free(ccgov_project *p);
 
 /* Setters for flags; each validates its value as the file would. */

@@ -1,0 +1,45 @@
+/*
+ * The OCI layout reader on a hostile index.json: the input becomes the
+ * index of a layout folder, and the reader must refuse or accept it without
+ * crashing or reading outside the folder.
+ */
+#include <ccgov/ccgov.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+
+__attribute__((destructor)) static void remove_layout(void)
+{
+	if (dir[0])
+		ccgov_file_remove_tree(dir);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char path[128];
+	ccgov_image image;
+
+	if (!dir[0]) {
+		snprintf(dir, sizeof(dir), "/tmp/ccgov-fuzz-oci.XXXXXX");
+		if (!mkdtemp(dir))
+			abort();
+		snprintf(path, sizeof(path), "%s/oci-layout", dir);
+		if (ccgov_file_write_atomic(path, "{\"imageLayoutVersion\":\"1.0.0\"}", 30, 0644) < 0)
+			abort();
+		snprintf(path, sizeof(path), "%s/blobs", dir);
+		mkdir(path, 0755);
+		snprintf(path, sizeof(path), "%s/blobs/sha256", dir);
+		mkdir(path, 0755);
+	}
+	snprintf(path, sizeof(path), "%s/index.json", dir);
+	if (ccgov_file_write_atomic(path, data, size, 0644) < 0)
+		abort();
+	ccgov_oci_verify(&image, dir, size % 2 ? "latest" : NULL);
+	return 0;
+}
