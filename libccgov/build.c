@@ -26,8 +26,6 @@
 #define MARKER ".ccgov-build"  /* marks a build folder as ours to delete */
 #define TAIL_SIZE 4096         /* build output kept for the error message */
 
-extern char **environ;
-
 struct ccgov_build {
 	ccgov_build_options opts;
 	char *root;        /* the fixed build folder */

@@ -26,13 +26,11 @@ const char *ccgov_oci_host_architecture(void)
 
 	if (uname(&u) < 0)
 		return "unknown";
+	/* OCI uses Go's GOARCH names; the two common machines differ from uname's. */
 	if (strcmp(u.machine, "x86_64") == 0)
 		return "amd64";
 	if (strcmp(u.machine, "aarch64") == 0)
 		return "arm64";
-	if (strcmp(u.machine, "s390x") == 0 || strcmp(u.machine, "ppc64le") == 0 ||
-	    strcmp(u.machine, "riscv64") == 0)
-		return u.machine;
 	return u.machine;
 }
 
