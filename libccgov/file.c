@@ -76,7 +76,7 @@ done:
 	return err;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int ccgov_file_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -155,7 +155,7 @@ int ccgov_atomic_file_write(ccgov_atomic_file *f, const void *data, size_t len)
 {
 	if (f->failed)
 		return CCGOV_EIO;
-	if (write_all(f->fd, data, len) < 0) {
+	if (ccgov_file_write_all(f->fd, data, len) < 0) {
 		f->failed = 1;
 		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s: write", f->path);
 	}
@@ -297,7 +297,7 @@ static int copy_file(const char *src, const char *dst, mode_t mode)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || (n > 0 && write_all(out, buf, (size_t)n) < 0)) {
+		if (n < 0 || (n > 0 && ccgov_file_write_all(out, buf, (size_t)n) < 0)) {
 			err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", n < 0 ? src : dst);
 			break;
 		}

@@ -232,23 +232,6 @@ static int entry_name_ok(const char *name)
 	       strcasecmp(name, ".git") != 0 && !strchr(name, '/');
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int export_blob(exporter *ex, const git_tree_entry *e, int dirfd, mode_t mode)
 {
 	const char *name = git_tree_entry_name(e);
@@ -261,7 +244,7 @@ static int export_blob(exporter *ex, const git_tree_entry *e, int dirfd, mode_t 
 	if (fd < 0)
 		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s",
 					    ex->path.data);
-	else if (write_all(fd, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob)) < 0 ||
+	else if (ccgov_file_write_all(fd, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob)) < 0 ||
 		 fchmod(fd, mode) < 0)
 		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", ex->path.data);
 	if (fd >= 0 && close(fd) < 0 && err == 0)

@@ -1,5 +1,6 @@
 #include <ccgov/buffer.h>
 #include <ccgov/error.h>
+#include <ccgov/file.h>
 #include <ccgov/layer.h>
 #include <ccgov/path.h>
 #include <ccgov/utf8.h>
@@ -350,16 +351,8 @@ static int write_out(void *ctx, const void *data, size_t len)
 	st->blob_size += len;
 	if (!st->blob_is_tar)
 		ccgov_hasher_update(st->blob_hash, data, len);
-	while (len) {
-		ssize_t n = write(st->fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return ccgov_error_set_errno(CCGOV_EIO, errno, "layer: write");
-		p += n;
-		len -= (size_t)n;
-	}
+	if (ccgov_file_write_all(st->fd, p, len) < 0)
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "layer: write");
 	/*
 	 * Start writeback as we go: the fsync at commit then waits for the last
 	 * few MiB instead of the whole layer. Advisory; failure changes nothing.

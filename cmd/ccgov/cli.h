@@ -29,6 +29,8 @@ extern const struct command commands[];
 const struct command *command_find(const char *name);
 /* Prints "did you mean X?" hints for a mistyped word among candidates. */
 void suggest(const char *word, const char *const *candidates, size_t n);
+/* The same among the names of the command table. */
+void suggest_command(const char *word);
 void suggest_with_prefix(const char *prefix, const char *word,
 			 const char *const *candidates, size_t n);
 

@@ -33,13 +33,8 @@ int cmd_help(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!(cmd = command_find(argv[1]))) {
-		const char *names[32];
-		size_t n = 0;
-
 		error_line("help: '%s' is not a ccgov command", argv[1]);
-		for (const struct command *c = commands; c->name && n < 32; c++)
-			names[n++] = c->name;
-		suggest(argv[1], names, n);
+		suggest_command(argv[1]);
 		return EXIT_USAGE;
 	}
 	print_command_help(stdout, cmd);

@@ -90,6 +90,16 @@ static size_t edit_distance(const char *a, const char *b)
 	return d[la][lb];
 }
 
+void suggest_command(const char *word)
+{
+	const char *names[32];
+	size_t n = 0;
+
+	for (const struct command *c = commands; c->name && n < 32; c++)
+		names[n++] = c->name;
+	suggest(word, names, n);
+}
+
 void suggest(const char *word, const char *const *candidates, size_t n)
 {
 	suggest_with_prefix("", word, candidates, n);
@@ -146,13 +156,8 @@ static int dispatch(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!(cmd = command_find(argv[1]))) {
-		const char *names[32];
-		size_t n = 0;
-
 		error_line("'%s' is not a ccgov command; see 'ccgov help'", argv[1]);
-		for (const struct command *c = commands; c->name && n < 32; c++)
-			names[n++] = c->name;
-		suggest(argv[1], names, n);
+		suggest_command(argv[1]);
 		return EXIT_USAGE;
 	}
 	if (has_help_flag(argc - 1, argv + 1)) {

@@ -8,7 +8,7 @@ static int print_version_json(const ccgov_versions *v)
 	int err;
 
 	if (!root)
-		return -1;
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	cJSON_AddStringToObject(root, "ccgov", v->ccgov);
 	libs = cJSON_AddObjectToObject(root, "libraries");
 	cJSON_AddStringToObject(libs, "cjson", v->cjson);

@@ -12,6 +12,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Writes all len bytes to fd, retrying short writes and EINTR; -1 with errno set on failure. */
+int ccgov_file_write_all(int fd, const void *data, size_t len);
+
 /* Reads a whole regular file of at most max_size bytes (NUL-terminated). */
 int ccgov_file_read(char **out, size_t *len, const char *path, size_t max_size);
 
