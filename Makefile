@@ -34,16 +34,27 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT := $(if $(SANITIZE),-O1 -g $(SAN_FLAGS),-O2 -g -D_FORTIFY_SOURCE=2)
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -fstack-protector-strong \
-	-Ilibccgov $(DEP_CFLAGS) -DCCGOV_TREE_SITTER_VERSION='"$(TS_VERSION)"' $(CFLAGS)
+	-Ilibccgov $(DEP_CFLAGS) -DCCGOV_TREE_SITTER_VERSION='"$(TS_VERSION)"' \
+	-DCCGOV_RULES_DIR='"$(PREFIX)/share/ccgov/rules"' $(CFLAGS)
 LDFLAGS_ALL = $(if $(SANITIZE),$(SAN_FLAGS)) $(LDFLAGS)
 
-LIB_SRC := $(sort $(wildcard libccgov/*.c))
+LIB_SRC := $(sort $(wildcard libccgov/*.c) $(wildcard analyzers/*.c))
 CMD_SRC := $(sort $(wildcard cmd/ccgov/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/*.c))
+
+# tree-sitter grammars: npm packages pinned by analyzers/grammars/package-lock.json
+# (versions and integrity hashes), installed without running their scripts;
+# only their generated parser.c and scanner.c are compiled, always without
+# sanitizers (generated code, not ours).
+GRAMMARS := c cpp go python rust
+GRAMMAR_SRC := analyzers/grammars/node_modules
+GRAMMAR_STAMP := $(GRAMMAR_SRC)/.ccgov-installed
+GRAMMAR_OBJ := $(foreach g,$(GRAMMARS),build/grammars/$(g)-parser.o) \
+	$(foreach g,cpp python rust,build/grammars/$(g)-scanner.o)
 
 Q := $(if $(V),,@)
 
@@ -58,6 +69,7 @@ deps:
 	$(Q)command -v dpkg-query >/dev/null || { echo "make deps: not a Debian system; install: $(BUILD_PACKAGES) $(TEST_PACKAGES)" >&2; exit 0; }; \
 	missing=$$(for p in $(BUILD_PACKAGES) $(TEST_PACKAGES); do \
 		dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null | grep -q '^ii' || echo $$p; done); \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	[ -z "$$missing" ] && exit 0; \
 	echo "make deps: installing" $$missing; \
 	sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
@@ -70,7 +82,19 @@ $(BUILD)/%.o: %.c | deps
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
-$(BUILD)/libccgov.a: $(LIB_OBJ)
+$(GRAMMAR_STAMP): analyzers/grammars/package.json analyzers/grammars/package-lock.json | deps
+	$(Q)cd analyzers/grammars && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
+	$(Q)touch $@
+
+build/grammars/%-parser.o: $(GRAMMAR_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=c11 -O2 -w -fPIC -I$(GRAMMAR_SRC)/tree-sitter-$*/src -c -o $@ $(GRAMMAR_SRC)/tree-sitter-$*/src/parser.c
+
+build/grammars/%-scanner.o: $(GRAMMAR_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=c11 -O2 -w -fPIC -I$(GRAMMAR_SRC)/tree-sitter-$*/src -c -o $@ $(GRAMMAR_SRC)/tree-sitter-$*/src/scanner.c
+
+$(BUILD)/libccgov.a: $(LIB_OBJ) $(GRAMMAR_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/ccgov: $(CMD_OBJ) $(BUILD)/libccgov.a
@@ -82,9 +106,9 @@ $(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libccgov.a
 # Fuzz targets always build with clang's libFuzzer and the sanitizers.
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	-Ilibccgov $(DEP_CFLAGS) -DCCGOV_TREE_SITTER_VERSION='"$(TS_VERSION)"'
-build-fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard libccgov/ccgov/*.h) | deps
+build-fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard libccgov/ccgov/*.h analyzers/*.h) $(GRAMMAR_OBJ) | deps
 	@mkdir -p $(@D)
-	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(DEP_LIBS)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(GRAMMAR_OBJ) $(DEP_LIBS)
 
 fuzz-build: $(addprefix build-fuzz/,$(FUZZ_TARGETS))
 

@@ -1,3 +1,4 @@
+#include <ccgov/buffer.h>
 #include <ccgov/utf8.h>
 
 size_t ccgov_utf8_decode(uint32_t *cp, const unsigned char *s, size_t len)
@@ -69,4 +70,30 @@ size_t ccgov_utf8_encode(char out[4], uint32_t cp)
 	out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
 	out[3] = (char)(0x80 | (cp & 0x3f));
 	return 4;
+}
+
+char *ccgov_utf8_sanitize(const char *s, size_t len)
+{
+	ccgov_buffer b = CCGOV_BUFFER_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+
+	ccgov_buffer_append(&b, "", 0);
+	while (len) {
+		size_t n = ccgov_utf8_decode(&cp, p, len);
+
+		if (n == 0 || cp == 0) {
+			ccgov_buffer_puts(&b, "\xef\xbf\xbd");
+			n = 1;
+		} else {
+			ccgov_buffer_append(&b, p, n);
+		}
+		p += n;
+		len -= n;
+	}
+	if (b.failed) {
+		ccgov_buffer_free(&b);
+		return NULL;
+	}
+	return ccgov_buffer_detach(&b, NULL);
 }

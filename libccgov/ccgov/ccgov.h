@@ -18,5 +18,6 @@
 #include <ccgov/project.h>
 #include <ccgov/build.h>
 #include <ccgov/provenance.h>
+#include <ccgov/scan.h>
 
 #endif

@@ -17,4 +17,11 @@ int ccgov_utf8_valid(const char *s, size_t len);
 /* Writes cp (a valid scalar value) as UTF-8 into out[4]; returns the length. */
 size_t ccgov_utf8_encode(char out[4], uint32_t cp);
 
+/*
+ * A copy of len bytes in which every byte that is not part of valid UTF-8
+ * becomes U+FFFD, so hostile text can still be shown and put in JSON.
+ * NULL if out of memory.
+ */
+char *ccgov_utf8_sanitize(const char *s, size_t len);
+
 #endif

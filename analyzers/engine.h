@@ -1,0 +1,71 @@
+/* The scan engine's own interface: languages, compiled rules, predicates. */
+#ifndef CCGOV_ENGINE_H
+#define CCGOV_ENGINE_H
+
+#include <ccgov/scan.h>
+
+#include <regex.h>
+#include <tree_sitter/api.h>
+
+#define LANGUAGE_COUNT 5
+
+typedef struct {
+	ccgov_language bit;
+	const char *name;               /* as rules name it: c, cpp, go, rust, python */
+	const char *const *extensions;  /* ".c", ".h", ... NULL-terminated */
+	const TSLanguage *(*grammar)(void);
+} language;
+
+extern const language languages[LANGUAGE_COUNT];
+/* The language of a file name, or NULL. */
+const language *language_for_path(const char *path);
+int language_index(const language *l);
+
+typedef enum { PRED_EQ, PRED_MATCH, PRED_ANY_OF } predicate_kind;
+
+typedef struct {
+	predicate_kind kind;
+	int negate;
+	uint32_t capture;       /* the capture tested */
+	int other_capture;      /* #eq? @a @b: the second capture, else -1 */
+	const char **strings;   /* #eq? / #any-of? values (owned by the query) */
+	size_t nstrings;
+	regex_t regex;          /* #match? */
+	int has_regex;
+} predicate;
+
+typedef struct {
+	predicate *items;
+	size_t count;
+} pattern_predicates;
+
+/* One rule compiled for one language. */
+typedef struct {
+	TSQuery *query;
+	pattern_predicates *patterns; /* one per pattern of the query */
+	uint32_t pattern_count;
+	int finding_capture;          /* @finding, or -1: the first capture */
+} compiled_query;
+
+typedef struct {
+	ccgov_rule rule;
+	compiled_query queries[LANGUAGE_COUNT]; /* query NULL where the rule does not apply */
+} rule_entry;
+
+struct ccgov_ruleset {
+	rule_entry *rules;
+	size_t count;
+};
+
+/*
+ * Compiles the predicates of every pattern; refuses unknown ones.
+ * where/base_line say where the query starts, for messages.
+ */
+int predicates_compile(compiled_query *q, const char *where, const char *source, uint32_t base_line);
+void predicates_free(compiled_query *q);
+
+/* 1 if every predicate of the match's pattern holds on the source text. */
+int predicates_hold(const compiled_query *q, const TSQueryMatch *m, const char *source,
+		    char **scratch, size_t *scratch_size);
+
+#endif

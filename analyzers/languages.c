@@ -1,0 +1,42 @@
+/* The languages ccgov scan reads, and the grammars compiled in for them. */
+#include "engine.h"
+
+#include <string.h>
+
+const TSLanguage *tree_sitter_c(void);
+const TSLanguage *tree_sitter_cpp(void);
+const TSLanguage *tree_sitter_go(void);
+const TSLanguage *tree_sitter_rust(void);
+const TSLanguage *tree_sitter_python(void);
+
+static const char *const c_ext[] = { ".c", ".h", NULL };
+static const char *const cpp_ext[] = { ".cc", ".cpp", ".cxx", ".c++", ".hh", ".hpp", ".hxx", ".h++", NULL };
+static const char *const go_ext[] = { ".go", NULL };
+static const char *const rust_ext[] = { ".rs", NULL };
+static const char *const python_ext[] = { ".py", ".pyi", NULL };
+
+const language languages[LANGUAGE_COUNT] = {
+	{ CCGOV_LANG_C, "c", c_ext, tree_sitter_c },
+	{ CCGOV_LANG_CPP, "cpp", cpp_ext, tree_sitter_cpp },
+	{ CCGOV_LANG_GO, "go", go_ext, tree_sitter_go },
+	{ CCGOV_LANG_RUST, "rust", rust_ext, tree_sitter_rust },
+	{ CCGOV_LANG_PYTHON, "python", python_ext, tree_sitter_python },
+};
+
+const language *language_for_path(const char *path)
+{
+	const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+
+	if (!dot || (slash && dot < slash))
+		return NULL;
+	for (int i = 0; i < LANGUAGE_COUNT; i++)
+		for (const char *const *e = languages[i].extensions; *e; e++)
+			if (strcmp(dot, *e) == 0)
+				return &languages[i];
+	return NULL;
+}
+
+int language_index(const language *l)
+{
+	return (int)(l - languages);
+}

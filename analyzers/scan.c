@@ -1,0 +1,483 @@
+/*
+ * The scan driver: find the files, parse each once per file with its
+ * language's grammar, run every rule for that language, and collect
+ * findings in a stable order. Files are independent, so threads take them
+ * from a shared counter; each thread has its own parser and cursor, and all
+ * share the compiled queries, which tree-sitter never modifies.
+ */
+#include "engine.h"
+
+#include <ccgov/buffer.h>
+#include <ccgov/error.h>
+#include <ccgov/file.h>
+#include <ccgov/git.h>
+#include <ccgov/path.h>
+#include <ccgov/utf8.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <git2.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_MAX_FILE (4u << 20)
+#define MAX_DEPTH 64
+#define MAX_THREADS 64
+
+typedef struct {
+	char **paths; /* relative to root */
+	size_t len, cap;
+	size_t skipped_large, skipped_unreadable;
+} file_list;
+
+typedef struct {
+	ccgov_finding *items;
+	size_t len, cap;
+	size_t scanned, syntax_errors, binary, generated, large, unreadable;
+	int error;
+	char error_text[512];
+} thread_result;
+
+typedef struct {
+	const ccgov_ruleset *rules;
+	const char *root;
+	const file_list *files;
+	uint64_t max_size;
+	atomic_size_t next;
+} job;
+
+/* ---- finding the files ------------------------------------------------- */
+
+static int push_path(file_list *l, const char *rel)
+{
+	if (l->len == l->cap) {
+		char **p = realloc(l->paths, (l->cap = l->cap ? l->cap * 2 : 1024) * sizeof(*p));
+
+		if (!p)
+			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		l->paths = p;
+	}
+	if (!(l->paths[l->len] = strdup(rel)))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	l->len++;
+	return 0;
+}
+
+/*
+ * Walks the folder without following links (a link loop cannot hang it),
+ * skipping what git ignores when the folder is in a repository.
+ */
+static int walk(file_list *l, const char *root, ccgov_buffer *rel, git_repository *repo,
+		const char *repo_prefix, int depth)
+{
+	ccgov_buffer path = CCGOV_BUFFER_INIT;
+	DIR *d;
+	struct dirent *de;
+	int err = 0;
+
+	if (depth > MAX_DEPTH)
+		return 0;
+	ccgov_buffer_puts(&path, root);
+	if (rel->len) {
+		ccgov_buffer_putc(&path, '/');
+		ccgov_buffer_puts(&path, rel->data);
+	}
+	if ((err = ccgov_buffer_check(&path)) < 0)
+		return err;
+	if (!(d = opendir(path.data))) {
+		l->skipped_unreadable++;
+		ccgov_buffer_free(&path);
+		return 0;
+	}
+	while (err == 0 && (de = readdir(d))) {
+		size_t base = rel->len;
+		struct stat st;
+		char *full;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    strcmp(de->d_name, ".git") == 0)
+			continue;
+		if (base)
+			ccgov_buffer_putc(rel, '/');
+		ccgov_buffer_puts(rel, de->d_name);
+		if ((err = ccgov_buffer_check(rel)) < 0)
+			break;
+		full = ccgov_path_join(root, rel->data);
+		if (!full) {
+			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		} else if (lstat(full, &st) == 0) {
+			int ignored = 0;
+
+			if (repo) {
+				ccgov_buffer in_repo = CCGOV_BUFFER_INIT;
+
+				ccgov_buffer_printf(&in_repo, "%s%s%s", repo_prefix, repo_prefix[0] ? "/" : "",
+						    rel->data);
+				if (!in_repo.failed)
+					git_ignore_path_is_ignored(&ignored, repo, in_repo.data);
+				ccgov_buffer_free(&in_repo);
+			}
+			if (ignored)
+				;
+			else if (S_ISDIR(st.st_mode))
+				err = walk(l, root, rel, repo, repo_prefix, depth + 1);
+			else if (S_ISREG(st.st_mode) && language_for_path(de->d_name))
+				err = push_path(l, rel->data);
+		}
+		free(full);
+		rel->len = base;
+		rel->data[base] = '\0';
+	}
+	closedir(d);
+	ccgov_buffer_free(&path);
+	return err;
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int find_files(file_list *l, const char *root)
+{
+	ccgov_buffer rel = CCGOV_BUFFER_INIT;
+	git_repository *repo = NULL;
+	char *prefix = NULL;
+	struct stat st;
+	int err;
+
+	if (stat(root, &st) < 0)
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", root);
+	if (!S_ISDIR(st.st_mode))
+		return ccgov_error_set(CCGOV_EINVALID, "%s: not a folder", root);
+	/* .gitignore is honoured when the folder is in a work tree. */
+	if (git_repository_open_ext(&repo, root, 0, NULL) == 0 && git_repository_workdir(repo)) {
+		char *real = realpath(root, NULL), *wd = realpath(git_repository_workdir(repo), NULL);
+		size_t n = wd ? strlen(wd) : 0;
+
+		if (real && wd && strncmp(real, wd, n) == 0)
+			prefix = strdup(real[n] == '/' ? real + n + 1 : "");
+		free(real);
+		free(wd);
+	}
+	ccgov_buffer_append(&rel, "", 0);
+	err = walk(l, root, &rel, prefix ? repo : NULL, prefix ? prefix : "", 0);
+	free(prefix);
+	git_repository_free(repo);
+	ccgov_buffer_free(&rel);
+	if (err == 0 && l->len)
+		qsort(l->paths, l->len, sizeof(*l->paths), by_path);
+	return err;
+}
+
+/* ---- one file ------------------------------------------------------------ */
+
+/* Generated code is reviewed where it is generated: skip it, and count it. */
+static int is_generated(const char *text, size_t len)
+{
+	size_t n = len < 4096 ? len : 4096;
+
+	return memmem(text, n, "Code generated", 14) && memmem(text, n, "DO NOT EDIT", 11) ? 1 :
+	       memmem(text, n, "@generated", 10) != NULL;
+}
+
+/* The text of line (1-based) without its newline. */
+static char *line_text(const char *text, size_t len, uint32_t line)
+{
+	const char *p = text, *end = text + len, *nl;
+
+	for (uint32_t i = 1; i < line && p < end; i++) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		p = nl ? nl + 1 : end;
+	}
+	nl = memchr(p, '\n', (size_t)(end - p));
+	/* Shown and put in JSON: bytes that are not UTF-8 become U+FFFD. */
+	return ccgov_utf8_sanitize(p, (size_t)((nl ? nl : end) - p));
+}
+
+/*
+ * "ccgov:ignore RULE-ID reason" on the finding's line or the line above
+ * suppresses it; a reason is required, so an ignore without one does not
+ * count (and the finding stays).
+ */
+static char *suppression_on_line(const char *text, size_t len, uint32_t line, const char *rule_id)
+{
+	char *t = line_text(text, len, line), *at, *reason = NULL;
+	size_t idlen = strlen(rule_id), n;
+
+	if (t && (at = strstr(t, "ccgov:ignore ")) && strncmp(at + 13, rule_id, idlen) == 0 &&
+	    at[13 + idlen] == ' ') {
+		char *r = at + 13 + idlen;
+
+		while (*r == ' ')
+			r++;
+		/* A closing comment marker is not part of the reason. */
+		n = strlen(r);
+		while (n && (r[n - 1] == ' ' || r[n - 1] == '/' || r[n - 1] == '*'))
+			n--;
+		if (n)
+			reason = strndup(r, n);
+	}
+	free(t);
+	return reason;
+}
+
+static char *suppression(const char *text, size_t len, uint32_t line, const char *rule_id)
+{
+	char *reason = suppression_on_line(text, len, line, rule_id);
+
+	if (!reason && line > 1)
+		reason = suppression_on_line(text, len, line - 1, rule_id);
+	return reason;
+}
+
+static int add_finding(thread_result *tr, const ccgov_rule *rule, const char *path, TSNode node,
+		       const char *text, size_t len)
+{
+	TSPoint a = ts_node_start_point(node), b = ts_node_end_point(node);
+	ccgov_finding *f;
+
+	if (tr->len == tr->cap) {
+		ccgov_finding *p = realloc(tr->items, (tr->cap = tr->cap ? tr->cap * 2 : 64) * sizeof(*p));
+
+		if (!p)
+			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		tr->items = p;
+	}
+	f = &tr->items[tr->len];
+	memset(f, 0, sizeof(*f));
+	f->rule = rule;
+	f->line = a.row + 1;
+	/* Columns count characters, as editors and SARIF viewers do, not bytes. */
+	f->column = a.column + 1;
+	f->end_line = b.row + 1;
+	f->end_column = b.column + 1;
+	if (!(f->path = ccgov_utf8_sanitize(path, strlen(path))) || !(f->source_line = line_text(text, len, f->line))) {
+		free(f->path);
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	}
+	f->suppression = suppression(text, len, f->line, rule->id);
+	tr->len++;
+	return 0;
+}
+
+static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryCursor *cursor,
+		     const language *lang, const char *path, const char *text, size_t len,
+		     char **scratch, size_t *scratch_size)
+{
+	int li = language_index(lang), err = 0;
+	TSTree *tree;
+
+	if (!ts_parser_set_language(parser, lang->grammar()))
+		return ccgov_error_set(CCGOV_ERROR, "%s: grammar ABI not supported by this tree-sitter", lang->name);
+	if (!(tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)len)))
+		return 0;
+	if (ts_node_has_error(ts_tree_root_node(tree)))
+		tr->syntax_errors++;
+	for (size_t r = 0; r < j->rules->count && err == 0; r++) {
+		const rule_entry *e = &j->rules->rules[r];
+		const compiled_query *q = &e->queries[li];
+		TSQueryMatch m;
+		/* Several patterns can report one node: keep one finding per place. */
+		uint32_t last_start = UINT32_MAX, last_end = UINT32_MAX;
+
+		if (!q->query)
+			continue;
+		ts_query_cursor_exec(cursor, q->query, ts_tree_root_node(tree));
+		while (err == 0 && ts_query_cursor_next_match(cursor, &m)) {
+			TSNode node;
+			int found = 0;
+
+			if (!predicates_hold(q, &m, text, scratch, scratch_size))
+				continue;
+			for (uint16_t c = 0; c < m.capture_count && !found; c++)
+				if (q->finding_capture < 0 || m.captures[c].index == (uint32_t)q->finding_capture)
+					node = m.captures[c].node, found = 1;
+			if (!found)
+				continue;
+			if (ts_node_start_byte(node) == last_start && ts_node_end_byte(node) == last_end)
+				continue;
+			last_start = ts_node_start_byte(node);
+			last_end = ts_node_end_byte(node);
+			err = add_finding(tr, &e->rule, path, node, text, len);
+		}
+	}
+	ts_tree_delete(tree);
+	return err;
+}
+
+static void scan_file(thread_result *tr, const job *j, TSParser *parser, TSQueryCursor *cursor,
+		      const char *rel, char **scratch, size_t *scratch_size)
+{
+	const language *lang = language_for_path(rel);
+	char *full = ccgov_path_join(j->root, rel), *text = NULL;
+	size_t len = 0;
+	int err;
+
+	if (!full) {
+		tr->error = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		return;
+	}
+	err = ccgov_file_read(&text, &len, full, j->max_size);
+	free(full);
+	if (err < 0) {
+		if (strstr(ccgov_error_last()->message, "larger than"))
+			tr->large++;
+		else
+			tr->unreadable++;
+		return;
+	}
+	if (memchr(text, '\0', len < 8192 ? len : 8192))
+		tr->binary++;
+	else if (is_generated(text, len))
+		tr->generated++;
+	else {
+		tr->scanned++;
+		if ((err = scan_text(tr, j, parser, cursor, lang, rel, text, len, scratch, scratch_size)) < 0) {
+			tr->error = err;
+			snprintf(tr->error_text, sizeof(tr->error_text), "%s", ccgov_error_last()->message);
+		}
+	}
+	free(text);
+}
+
+typedef struct {
+	job *j;
+	thread_result result;
+} worker;
+
+static void *worker_main(void *arg)
+{
+	worker *w = arg;
+	TSParser *parser = ts_parser_new();
+	TSQueryCursor *cursor = ts_query_cursor_new();
+	char *scratch = NULL;
+	size_t scratch_size = 0, i;
+
+	/* A pathological file must not hang the gate: matches in progress are bounded. */
+	ts_query_cursor_set_match_limit(cursor, 1 << 16);
+	while (!w->result.error && (i = atomic_fetch_add(&w->j->next, 1)) < w->j->files->len)
+		scan_file(&w->result, w->j, parser, cursor, w->j->files->paths[i], &scratch, &scratch_size);
+	free(scratch);
+	ts_query_cursor_delete(cursor);
+	ts_parser_delete(parser);
+	return NULL;
+}
+
+/* ---- the whole scan ------------------------------------------------------- */
+
+static int by_place(const void *a, const void *b)
+{
+	const ccgov_finding *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	if (c)
+		return c;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->column != y->column)
+		return x->column < y->column ? -1 : 1;
+	return strcmp(x->rule->id, y->rule->id);
+}
+
+int ccgov_scan(ccgov_scan_result *out, const ccgov_ruleset *rules, const ccgov_scan_options *opts)
+{
+	file_list files = { 0 };
+	job j = { .rules = rules, .root = opts->root };
+	worker *workers = NULL;
+	int nthreads = opts->threads > 0 ? opts->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	int err, started = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (nthreads < 1)
+		nthreads = 1;
+	if (nthreads > MAX_THREADS)
+		nthreads = MAX_THREADS;
+	j.max_size = opts->max_file_size ? opts->max_file_size : DEFAULT_MAX_FILE;
+	j.files = &files;
+	atomic_init(&j.next, 0);
+	if ((err = find_files(&files, opts->root)) < 0)
+		goto done;
+	if ((size_t)nthreads > files.len)
+		nthreads = files.len ? (int)files.len : 1;
+	if (!(workers = calloc((size_t)nthreads, sizeof(*workers)))) {
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		goto done;
+	}
+	{
+		pthread_t tids[MAX_THREADS];
+
+		for (int t = 0; t < nthreads; t++) {
+			workers[t].j = &j;
+			if (pthread_create(&tids[t], NULL, worker_main, &workers[t]) != 0)
+				break;
+			started++;
+		}
+		for (int t = 0; t < started; t++)
+			pthread_join(tids[t], NULL);
+	}
+	if (started == 0) {
+		err = ccgov_error_set(CCGOV_ERROR, "cannot start scan threads");
+		goto done;
+	}
+	out->skipped_unreadable = files.skipped_unreadable;
+	for (int t = 0; t < started; t++) {
+		thread_result *tr = &workers[t].result;
+
+		if (tr->error && !err)
+			err = ccgov_error_set(tr->error, "%s", tr->error_text);
+		out->files_scanned += tr->scanned;
+		out->files_with_syntax_errors += tr->syntax_errors;
+		out->skipped_binary += tr->binary;
+		out->skipped_generated += tr->generated;
+		out->skipped_large += tr->large;
+		out->skipped_unreadable += tr->unreadable;
+		if (tr->len) {
+			ccgov_finding *p = realloc(out->findings, (out->nfindings + tr->len) * sizeof(*p));
+
+			if (!p) {
+				err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+				continue;
+			}
+			out->findings = p;
+			memcpy(out->findings + out->nfindings, tr->items, tr->len * sizeof(*p));
+			out->nfindings += tr->len;
+			tr->len = 0;
+		}
+	}
+	/* Thread scheduling decides the order findings arrive in; sorting removes it. */
+	if (out->nfindings)
+		qsort(out->findings, out->nfindings, sizeof(*out->findings), by_place);
+done:
+	for (int t = 0; workers && t < nthreads; t++) {
+		for (size_t i = 0; i < workers[t].result.len; i++) {
+			free(workers[t].result.items[i].path);
+			free(workers[t].result.items[i].source_line);
+			free(workers[t].result.items[i].suppression);
+		}
+		free(workers[t].result.items);
+	}
+	free(workers);
+	for (size_t i = 0; i < files.len; i++)
+		free(files.paths[i]);
+	free(files.paths);
+	if (err < 0)
+		ccgov_scan_result_clear(out);
+	return err;
+}
+
+void ccgov_scan_result_clear(ccgov_scan_result *r)
+{
+	for (size_t i = 0; i < r->nfindings; i++) {
+		free(r->findings[i].path);
+		free(r->findings[i].source_line);
+		free(r->findings[i].suppression);
+	}
+	free(r->findings);
+	memset(r, 0, sizeof(*r));
+}

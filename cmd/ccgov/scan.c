@@ -1,0 +1,338 @@
+#include "cli.h"
+
+#include <ccgov/ccgov.h>
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef CCGOV_RULES_DIR
+#define CCGOV_RULES_DIR "/usr/local/share/ccgov/rules"
+#endif
+
+enum { OPT_RULES = 256, OPT_NO_DEFAULT_RULES, OPT_FORMAT, OPT_FAIL_ON, OPT_THREADS, OPT_MAX_SIZE };
+
+static const struct option longopts[] = {
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "max-file-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ NULL, 0, NULL, 0 }
+};
+
+/*
+ * The rules shipped with ccgov: $CCGOV_RULES_DIR, else rules/ beside a
+ * build in a source tree (build/ccgov -> rules/), else the installed ones.
+ */
+static char *default_rules_dir(void)
+{
+	const char *env = getenv("CCGOV_RULES_DIR");
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (env && env[0])
+		return strdup(env);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 16);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/'))) {
+			strcpy(slash, "/../rules");
+			if (access(exe, R_OK) == 0)
+				return realpath(exe, NULL);
+		}
+	}
+	return strdup(CCGOV_RULES_DIR);
+}
+
+static void print_text(const ccgov_scan_result *r)
+{
+	for (size_t i = 0; i < r->nfindings; i++) {
+		const ccgov_finding *f = &r->findings[i];
+
+		if (f->suppression)
+			continue;
+		printf("%s:%u:%u: %s %s: %s\n    %s\n", f->path, f->line, f->column,
+		       ccgov_severity_name(f->rule->severity), f->rule->id, f->rule->message,
+		       f->source_line);
+	}
+}
+
+static cJSON *finding_json(const ccgov_finding *f)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "rule", f->rule->id);
+	cJSON_AddStringToObject(o, "category", f->rule->category);
+	cJSON_AddStringToObject(o, "severity", ccgov_severity_name(f->rule->severity));
+	cJSON_AddStringToObject(o, "path", f->path);
+	cJSON_AddNumberToObject(o, "line", f->line);
+	cJSON_AddNumberToObject(o, "column", f->column);
+	cJSON_AddNumberToObject(o, "end_line", f->end_line);
+	cJSON_AddNumberToObject(o, "end_column", f->end_column);
+	cJSON_AddStringToObject(o, "message", f->rule->message);
+	cJSON_AddStringToObject(o, "requirement", f->rule->requirement);
+	cJSON_AddStringToObject(o, "source", f->source_line);
+	if (f->suppression)
+		cJSON_AddStringToObject(o, "suppressed", f->suppression);
+	return o;
+}
+
+static cJSON *summary_json(const ccgov_scan_result *r, size_t nrules, size_t active)
+{
+	cJSON *s = cJSON_CreateObject(), *skipped;
+
+	cJSON_AddNumberToObject(s, "rules", (double)nrules);
+	cJSON_AddNumberToObject(s, "files_scanned", (double)r->files_scanned);
+	cJSON_AddNumberToObject(s, "files_with_syntax_errors", (double)r->files_with_syntax_errors);
+	cJSON_AddNumberToObject(s, "findings", (double)active);
+	cJSON_AddNumberToObject(s, "suppressed", (double)(r->nfindings - active));
+	skipped = cJSON_AddObjectToObject(s, "skipped");
+	cJSON_AddNumberToObject(skipped, "binary", (double)r->skipped_binary);
+	cJSON_AddNumberToObject(skipped, "generated", (double)r->skipped_generated);
+	cJSON_AddNumberToObject(skipped, "too_large", (double)r->skipped_large);
+	cJSON_AddNumberToObject(skipped, "unreadable", (double)r->skipped_unreadable);
+	return s;
+}
+
+static int print_json_report(const ccgov_scan_result *r, size_t nrules, size_t active)
+{
+	cJSON *root = cJSON_CreateObject(), *list;
+	int err;
+
+	if (!root)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	list = cJSON_AddArrayToObject(root, "findings");
+	for (size_t i = 0; i < r->nfindings; i++)
+		cJSON_AddItemToArray(list, finding_json(&r->findings[i]));
+	cJSON_AddItemToObject(root, "summary", summary_json(r, nrules, active));
+	err = print_json(root);
+	cJSON_Delete(root);
+	return err;
+}
+
+/* SARIF levels are ccgov's severities by name. */
+static cJSON *sarif_rules(const ccgov_ruleset *rs)
+{
+	cJSON *rules = cJSON_CreateArray();
+
+	for (size_t i = 0; i < ccgov_ruleset_count(rs); i++) {
+		const ccgov_rule *r = ccgov_ruleset_rule(rs, i);
+		cJSON *o = cJSON_CreateObject(), *t, *props, *tags;
+
+		cJSON_AddStringToObject(o, "id", r->id);
+		cJSON_AddStringToObject(o, "name", r->title);
+		t = cJSON_AddObjectToObject(o, "shortDescription");
+		cJSON_AddStringToObject(t, "text", r->title);
+		t = cJSON_AddObjectToObject(o, "fullDescription");
+		cJSON_AddStringToObject(t, "text", r->message);
+		if (r->remediation) {
+			t = cJSON_AddObjectToObject(o, "help");
+			cJSON_AddStringToObject(t, "text", r->remediation);
+		}
+		t = cJSON_AddObjectToObject(o, "defaultConfiguration");
+		cJSON_AddStringToObject(t, "level", ccgov_severity_name(r->severity));
+		props = cJSON_AddObjectToObject(o, "properties");
+		cJSON_AddStringToObject(props, "category", r->category);
+		cJSON_AddStringToObject(props, "requirement", r->requirement);
+		tags = cJSON_AddArrayToObject(props, "tags");
+		cJSON_AddItemToArray(tags, cJSON_CreateString("security"));
+		cJSON_AddItemToArray(tags, cJSON_CreateString(r->category));
+		cJSON_AddItemToArray(rules, o);
+	}
+	return rules;
+}
+
+static int rule_index(const ccgov_ruleset *rs, const ccgov_rule *rule)
+{
+	for (size_t i = 0; i < ccgov_ruleset_count(rs); i++)
+		if (ccgov_ruleset_rule(rs, i) == rule)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * A fingerprint that survives edits elsewhere in the file: the rule, the
+ * path and the finding's line with its white space removed, hashed.
+ */
+static void fingerprint(char *out, const ccgov_finding *f)
+{
+	ccgov_buffer b = CCGOV_BUFFER_INIT;
+	ccgov_digest d;
+
+	ccgov_buffer_printf(&b, "%s\n%s\n", f->rule->id, f->path);
+	for (const char *c = f->source_line; *c; c++)
+		if (*c != ' ' && *c != '\t' && *c != '\r')
+			ccgov_buffer_putc(&b, *c);
+	ccgov_digest_buffer(&d, CCGOV_SHA256, b.data ? b.data : "", b.len);
+	ccgov_digest_hex(out, &d);
+	out[32] = '\0';
+	ccgov_buffer_free(&b);
+}
+
+static cJSON *sarif_result(const ccgov_ruleset *rs, const ccgov_finding *f)
+{
+	cJSON *o = cJSON_CreateObject(), *t, *loc, *phys, *region, *fp;
+	char hex[65];
+
+	cJSON_AddStringToObject(o, "ruleId", f->rule->id);
+	cJSON_AddNumberToObject(o, "ruleIndex", rule_index(rs, f->rule));
+	cJSON_AddStringToObject(o, "level", ccgov_severity_name(f->rule->severity));
+	t = cJSON_AddObjectToObject(o, "message");
+	cJSON_AddStringToObject(t, "text", f->rule->message);
+	loc = cJSON_CreateObject();
+	phys = cJSON_AddObjectToObject(loc, "physicalLocation");
+	t = cJSON_AddObjectToObject(phys, "artifactLocation");
+	cJSON_AddStringToObject(t, "uri", f->path);
+	cJSON_AddStringToObject(t, "uriBaseId", "%SRCROOT%");
+	region = cJSON_AddObjectToObject(phys, "region");
+	cJSON_AddNumberToObject(region, "startLine", f->line);
+	cJSON_AddNumberToObject(region, "startColumn", f->column);
+	cJSON_AddNumberToObject(region, "endLine", f->end_line);
+	cJSON_AddNumberToObject(region, "endColumn", f->end_column);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "locations"), loc);
+	fingerprint(hex, f);
+	fp = cJSON_AddObjectToObject(o, "partialFingerprints");
+	cJSON_AddStringToObject(fp, "ccgovFinding/v1", hex);
+	if (f->suppression) {
+		cJSON *s = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(s, "kind", "inSource");
+		cJSON_AddStringToObject(s, "justification", f->suppression);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "suppressions"), s);
+	}
+	return o;
+}
+
+static int print_sarif(const ccgov_ruleset *rs, const ccgov_scan_result *r)
+{
+	cJSON *root = cJSON_CreateObject(), *run, *tool, *driver, *results;
+	int err;
+
+	if (!root)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+	cJSON_AddStringToObject(root, "version", "2.1.0");
+	run = cJSON_CreateObject();
+	tool = cJSON_AddObjectToObject(run, "tool");
+	driver = cJSON_AddObjectToObject(tool, "driver");
+	cJSON_AddStringToObject(driver, "name", "ccgov");
+	cJSON_AddStringToObject(driver, "version", CCGOV_VERSION);
+	cJSON_AddStringToObject(driver, "informationUri", "https://ccgov.dev/");
+	cJSON_AddItemToObject(driver, "rules", sarif_rules(rs));
+	results = cJSON_AddArrayToObject(run, "results");
+	for (size_t i = 0; i < r->nfindings; i++)
+		cJSON_AddItemToArray(results, sarif_result(rs, &r->findings[i]));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(root, "runs"), run);
+	err = print_json(root);
+	cJSON_Delete(root);
+	return err;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	ccgov_scan_options opts = { .root = "." };
+	const char **dirs = calloc((size_t)argc + 1, sizeof(*dirs));
+	char *defaults = NULL;
+	size_t ndirs = 0, active = 0, failing = 0;
+	int c, use_defaults = 1, status = EXIT_OK, fail_never = 0, format = 0;
+	ccgov_severity fail_on = CCGOV_SEVERITY_WARNING;
+	ccgov_ruleset *rules = NULL;
+	ccgov_scan_result result = { 0 };
+
+	if (!dirs) {
+		error_line("out of memory");
+		return EXIT_INTERNAL;
+	}
+	optind = 1;
+	while ((c = next_option("scan", argc, argv, "", longopts)) != -1) {
+		switch (c) {
+		case OPT_RULES: dirs[ndirs++] = optarg; break;
+		case OPT_NO_DEFAULT_RULES: use_defaults = 0; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0) format = 0;
+			else if (strcmp(optarg, "json") == 0) format = 1;
+			else if (strcmp(optarg, "sarif") == 0) format = 2;
+			else {
+				error_line("scan: --format: unknown format '%s' (expected text, json or sarif)", optarg);
+				status = EXIT_USAGE;
+				goto done;
+			}
+			break;
+		case OPT_FAIL_ON:
+			if (strcmp(optarg, "never") == 0)
+				fail_never = 1;
+			else if (ccgov_severity_parse(&fail_on, optarg) < 0) {
+				error_line("scan: --fail-on: '%s' is not note, warning, error or never", optarg);
+				status = EXIT_USAGE;
+				goto done;
+			}
+			break;
+		case OPT_THREADS:
+			opts.threads = atoi(optarg);
+			if (opts.threads < 1 || opts.threads > 64) {
+				error_line("scan: --threads: '%s' is not a number from 1 to 64", optarg);
+				status = EXIT_USAGE;
+				goto done;
+			}
+			break;
+		case OPT_MAX_SIZE:
+			opts.max_file_size = strtoull(optarg, NULL, 10);
+			if (!opts.max_file_size) {
+				error_line("scan: --max-file-size: '%s' is not a positive number of bytes", optarg);
+				status = EXIT_USAGE;
+				goto done;
+			}
+			break;
+		default:
+			status = EXIT_USAGE;
+			goto done;
+		}
+	}
+	if (argc - optind > 1) {
+		error_line("scan: too many arguments (usage: ccgov scan [PATH] [options])");
+		status = EXIT_USAGE;
+		goto done;
+	}
+	if (optind < argc)
+		opts.root = argv[optind];
+	if (use_defaults) {
+		if (!(defaults = default_rules_dir())) {
+			error_line("out of memory");
+			status = EXIT_INTERNAL;
+			goto done;
+		}
+		dirs[ndirs++] = defaults;
+	}
+	if (ccgov_ruleset_load(&rules, dirs, ndirs) < 0 || ccgov_scan(&result, rules, &opts) < 0) {
+		status = error_from_library();
+		goto done;
+	}
+	for (size_t i = 0; i < result.nfindings; i++) {
+		if (result.findings[i].suppression)
+			continue;
+		active++;
+		failing += result.findings[i].rule->severity >= fail_on;
+	}
+	if ((format == 0 && (print_text(&result), 0)) ||
+	    (format == 1 && print_json_report(&result, ccgov_ruleset_count(rules), active) < 0) ||
+	    (format == 2 && print_sarif(rules, &result) < 0)) {
+		status = error_from_library();
+		goto done;
+	}
+	fflush(stdout);
+	fprintf(stderr, "ccgov: scan: %zu files, %zu rules: %zu findings, %zu suppressed; skipped %zu binary, %zu generated, %zu too large, %zu unreadable; %zu with syntax errors\n",
+		result.files_scanned, ccgov_ruleset_count(rules), active, result.nfindings - active,
+		result.skipped_binary, result.skipped_generated, result.skipped_large,
+		result.skipped_unreadable, result.files_with_syntax_errors);
+	if (!fail_never && failing)
+		status = EXIT_CHECK_FAILED;
+done:
+	ccgov_scan_result_clear(&result);
+	ccgov_ruleset_free(rules);
+	free(defaults);
+	free(dirs);
+	return status;
+}

@@ -1,0 +1,82 @@
+/*
+ * ccgov scan: tree-sitter queries over source code, as a pre-merge gate for
+ * the framework's "circumscribed" code (nothing loaded after attestation)
+ * and "immutable" configuration (nothing security-sensitive changes at run
+ * time), and for sealing that breaks on live migration.
+ *
+ * Rules are data: one .scm file per rule, a tree-sitter query preceded by
+ * "; key: value" header lines (see rules/README.md).
+ */
+#ifndef CCGOV_SCAN_H
+#define CCGOV_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+	CCGOV_SEVERITY_NOTE,
+	CCGOV_SEVERITY_WARNING,
+	CCGOV_SEVERITY_ERROR
+} ccgov_severity;
+
+const char *ccgov_severity_name(ccgov_severity s);
+int ccgov_severity_parse(ccgov_severity *out, const char *name);
+
+typedef enum {
+	CCGOV_LANG_C = 1 << 0,
+	CCGOV_LANG_CPP = 1 << 1,
+	CCGOV_LANG_GO = 1 << 2,
+	CCGOV_LANG_RUST = 1 << 3,
+	CCGOV_LANG_PYTHON = 1 << 4
+} ccgov_language;
+
+typedef struct {
+	char *id;          /* "sealing.sgx-seal-data" */
+	char *title;
+	char *category;    /* sealing, runtime-config, code-loading, insecure-transport, debug-enclave */
+	char *message;
+	char *remediation;
+	char *requirement; /* the framework requirement it serves */
+	char *path;        /* the rule file */
+	ccgov_severity severity;
+	unsigned languages; /* CCGOV_LANG_* bits */
+} ccgov_rule;
+
+typedef struct ccgov_ruleset ccgov_ruleset;
+
+/*
+ * Loads every *.scm file under each folder, in name order. A file that
+ * does not parse, a query that does not compile, or an unknown predicate
+ * fails the whole load with "FILE:LINE: problem".
+ */
+int ccgov_ruleset_load(ccgov_ruleset **out, const char *const *dirs, size_t ndirs);
+size_t ccgov_ruleset_count(const ccgov_ruleset *rs);
+const ccgov_rule *ccgov_ruleset_rule(const ccgov_ruleset *rs, size_t i);
+void ccgov_ruleset_free(ccgov_ruleset *rs);
+
+typedef struct {
+	const ccgov_rule *rule;
+	char *path;         /* relative to the scanned root */
+	uint32_t line, column, end_line, end_column; /* 1-based */
+	char *source_line;  /* the line of code, without its newline */
+	char *suppression;  /* the reason of a ccgov:ignore, or NULL */
+} ccgov_finding;
+
+typedef struct {
+	const char *root;      /* folder (or file) to scan */
+	int threads;           /* 0: all online CPUs */
+	uint64_t max_file_size;
+} ccgov_scan_options;
+
+typedef struct {
+	ccgov_finding *findings; /* sorted by path, line, column, rule id */
+	size_t nfindings;
+	size_t files_scanned;
+	size_t files_with_syntax_errors;
+	size_t skipped_binary, skipped_generated, skipped_large, skipped_unreadable;
+} ccgov_scan_result;
+
+int ccgov_scan(ccgov_scan_result *out, const ccgov_ruleset *rules, const ccgov_scan_options *opts);
+void ccgov_scan_result_clear(ccgov_scan_result *r);
+
+#endif

@@ -1,0 +1,176 @@
+#!/usr/bin/env bats
+# ccgov scan: tree-sitter rules as a pre-merge gate.
+
+load helpers
+
+T="$REPO_ROOT/testdata/scan"
+
+findings() { # the JSON report as "path:line:rule" lines
+	jq -r '.findings[] | "\(.path):\(.line):\(.rule)"'
+}
+
+@test "every positive case gives exactly the expected findings" {
+	run --separate-stderr ccgov scan "$T/positive" --format json
+	assert_failure 1
+	[ "$(echo "$output" | findings)" = "$(cat "$T/positive.expected")" ]
+	[ "$(echo "$output" | jq -r .summary.files_scanned)" = 10 ]
+}
+
+@test "every rule has a positive case, in every language it claims" {
+	run --separate-stderr ccgov scan "$T/positive" --format sarif
+	for id in $(echo "$output" | jq -r '.runs[0].tool.driver.rules[].id'); do
+		grep -q ":$id\$" "$T/positive.expected" || fail "rule $id has no positive case"
+	done
+	ext() { case $1 in c) echo c ;; cpp) echo cpp ;; go) echo go ;; rust) echo rs ;; python) echo py ;; esac; }
+	for f in $(find "$REPO_ROOT/rules" -name '*.scm'); do
+		id=$(sed -n 's/^; id: //p' "$f")
+		for lang in $(sed -n 's/^; languages: //p' "$f" | tr ',' ' '); do
+			# C rules are exercised by .c files, C++ by .cpp files, and so on.
+			grep -qE "\.$(ext "$lang"):[0-9]+:$id\$" "$T/positive.expected" ||
+				fail "rule $id has no positive case in $lang"
+		done
+	done
+}
+
+@test "look-alikes in every language give no finding: comments, strings, local names, safe values" {
+	run ccgov scan "$T/negative"
+	assert_success
+	assert_output "ccgov: scan: 4 files, 18 rules: 0 findings, 0 suppressed; skipped 0 binary, 0 generated, 0 too large, 0 unreadable; 0 with syntax errors"
+}
+
+@test "text output is file:line:col: severity rule: message, with the line of code" {
+	run --separate-stderr ccgov scan "$T/positive"
+	assert_failure 1
+	assert_line --index 0 "config.c:7:9: warning runtime-config.sensitive-env: a security-sensitive setting comes from an environment variable, which the host sets after the measurement and the attestation service never sees"
+	assert_line --index 1 $'    \treturn getenv("PAYMENTS_API_KEY");'
+}
+
+@test "SARIF validates against the 2.1.0 schema, and JSON and SARIF are the same for any thread count" {
+	for t in 1 2 3; do
+		ccgov scan "$T/positive" --format sarif --threads "$t" >"$BATS_TEST_TMPDIR/s$t.sarif" 2>/dev/null || true
+		ccgov scan "$T/positive" --format json --threads "$t" >"$BATS_TEST_TMPDIR/j$t.json" 2>/dev/null || true
+	done
+	run "$REPO_ROOT/../shared/tools/validate-schema" --schema sarif-2.1.0 "$BATS_TEST_TMPDIR/s1.sarif"
+	assert_success
+	cmp "$BATS_TEST_TMPDIR/s1.sarif" "$BATS_TEST_TMPDIR/s2.sarif"
+	cmp "$BATS_TEST_TMPDIR/s1.sarif" "$BATS_TEST_TMPDIR/s3.sarif"
+	cmp "$BATS_TEST_TMPDIR/j1.json" "$BATS_TEST_TMPDIR/j3.json"
+	s="$BATS_TEST_TMPDIR/s1.sarif"
+	[ "$(jq -r '.runs[0].results | length' "$s")" = 56 ]
+	[ "$(jq -r '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri' "$s")" = config.c ]
+	[ "$(jq -r '.runs[0].results[0].partialFingerprints["ccgovFinding/v1"] | length' "$s")" = 32 ]
+	idx=$(jq -r '.runs[0].results[0].ruleIndex' "$s")
+	[ "$(jq -r ".runs[0].tool.driver.rules[$idx].id" "$s")" = "$(jq -r '.runs[0].results[0].ruleId' "$s")" ]
+}
+
+@test "ccgov:ignore with a reason suppresses a finding, kept in JSON and SARIF for audit" {
+	d="$BATS_TEST_TMPDIR/src"
+	mkdir "$d"
+	cat >"$d/a.c" <<-'C'
+	void *load(const char *p)
+	{
+		/* ccgov:ignore code-loading.dlopen vendor plug-ins are measured by the loader (ADR-12) */
+		void *h = dlopen(p, 0);
+		void *g = dlopen(p, 0); // ccgov:ignore code-loading.dlopen
+		return h ? h : g;
+	}
+	C
+	run --separate-stderr ccgov scan "$d" --format json
+	assert_failure 1
+	[ "$(echo "$output" | jq -r '.findings[0].suppressed')" = "vendor plug-ins are measured by the loader (ADR-12)" ]
+	[ "$(echo "$output" | jq -r '.findings[1].suppressed')" = null ]
+	[ "$(echo "$output" | jq -r '.summary.findings')" = 1 ]
+	[ "$(echo "$output" | jq -r '.summary.suppressed')" = 1 ]
+	run --separate-stderr ccgov scan "$d" --format sarif
+	[ "$(echo "$output" | jq -r '.runs[0].results[0].suppressions[0].justification')" = "vendor plug-ins are measured by the loader (ADR-12)" ]
+	run --separate-stderr ccgov scan "$d"
+	assert_failure 1
+	assert_output --partial "a.c:5:11: error code-loading.dlopen"
+	refute_output --partial "a.c:4:"
+}
+
+@test "--fail-on sets the gate: exit 1 at or above the severity, 0 below" {
+	d="$BATS_TEST_TMPDIR/src"
+	mkdir "$d"
+	printf 'const char *k(void) { return getenv("API_KEY"); }\n' >"$d/w.c"
+	run ccgov scan "$d" --fail-on error
+	assert_success
+	run ccgov scan "$d" --fail-on warning
+	assert_failure 1
+	run ccgov scan "$d" --fail-on note
+	assert_failure 1
+	run ccgov scan "$d" --fail-on never
+	assert_success
+	run ccgov scan "$d" --fail-on critical
+	assert_failure 2
+	assert_output "ccgov: error: scan: --fail-on: 'critical' is not note, warning, error or never"
+}
+
+@test "a bad rule file fails fast with its path and line" {
+	r="$BATS_TEST_TMPDIR/rules"
+	mkdir "$r"
+	hdr='; id: t.x
+; title: t
+; category: code-loading
+; severity: error
+; languages: c
+; requirement: r
+; message: m'
+	printf '%s\n(call_expression function: (identifier) @fn (#eqq? @fn "dlopen")) @finding\n' "$hdr" >"$r/typo.scm"
+	run ccgov scan --no-default-rules --rules "$r" "$T/negative"
+	assert_failure 2
+	assert_output "ccgov: error: $r/typo.scm:8: unknown predicate eqq?"
+	printf '%s\n\n(call_expression function: (identifer) @fn) @finding\n' "$hdr" >"$r/typo.scm"
+	run ccgov scan --no-default-rules --rules "$r" "$T/negative"
+	assert_failure 2
+	assert_output "ccgov: error: $r/typo.scm:9: unknown node type in the query for c"
+	printf '%s\n; colour: red\n(identifier) @finding\n' "$hdr" >"$r/typo.scm"
+	run ccgov scan --no-default-rules --rules "$r" "$T/negative"
+	assert_failure 2
+	assert_output "ccgov: error: $r/typo.scm:8: unknown header key 'colour'"
+	printf '%s\n((identifier) @finding (#match? @finding "a(("))\n' "$hdr" >"$r/typo.scm"
+	run ccgov scan --no-default-rules --rules "$r" "$T/negative"
+	assert_failure 2
+	assert_output --partial "$r/typo.scm:8: bad regular expression:"
+}
+
+@test "binary, generated, oversized, unparsable and unreadable files never stop the scan" {
+	d="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$d/loop"
+	printf 'int x;\0\0\0void *p = dlopen("a", 0);\n' >"$d/binary.c"
+	printf '// Code generated by protoc. DO NOT EDIT.\nvoid *p(void) { return dlopen("a", 0); }\n' >"$d/gen.c"
+	head -c 300000 /dev/zero | tr '\0' 'x' >"$d/big.c"
+	printf 'void f( { {{ dlopen("x", 0); \n' >"$d/broken.c"
+	printf '\xff\xfe void *g(void) { return dlopen("y", 0); }\n' >"$d/latin1.c"
+	ln -s . "$d/loop/self"
+	ln -s missing "$d/dangling.c"
+	python3 -c 'print("int f(void) { return " + "(" * 20000 + "1" + ")" * 20000 + "; }")' >"$d/deep.c"
+	run --separate-stderr ccgov scan "$d" --max-file-size 200000 --format json
+	assert_failure 1
+	[ "$(echo "$stderr" | tail -1)" = "ccgov: scan: 3 files, 18 rules: 2 findings, 0 suppressed; skipped 1 binary, 1 generated, 1 too large, 0 unreadable; 2 with syntax errors" ]
+	[ "$(echo "$output" | findings | tr '\n' ' ')" = "broken.c:1:code-loading.dlopen latin1.c:1:code-loading.dlopen " ]
+	[ "$(echo "$output" | jq -r '.findings[1].source')" = $'\ufffd\ufffd void *g(void) { return dlopen("y", 0); }' ]
+}
+
+@test ".gitignore is honoured inside a git work tree" {
+	d="$BATS_TEST_TMPDIR/repo"
+	make_repo "$d"
+	mkdir "$d/vendor"
+	printf 'void *f(void) { return dlopen("a", 0); }\n' >"$d/vendor/v.c"
+	printf 'void *g(void) { return dlopen("b", 0); }\n' >"$d/main.c"
+	echo vendor/ >"$d/.gitignore"
+	run --separate-stderr ccgov scan "$d" --format json
+	[ "$(echo "$output" | findings)" = "main.c:1:code-loading.dlopen" ]
+}
+
+@test "scan usage errors" {
+	run ccgov scan --format xml
+	assert_failure 2
+	assert_output "ccgov: error: scan: --format: unknown format 'xml' (expected text, json or sarif)"
+	run ccgov scan "$BATS_TEST_TMPDIR/missing"
+	assert_failure 2
+	assert_output "ccgov: error: $BATS_TEST_TMPDIR/missing: No such file or directory"
+	run ccgov scan --no-default-rules --rules "$BATS_TEST_TMPDIR/none" .
+	assert_failure 2
+	assert_output "ccgov: error: $BATS_TEST_TMPDIR/none: No such file or directory"
+}
