@@ -115,6 +115,7 @@ fuzz-build: $(addprefix build-fuzz/,$(FUZZ_TARGETS))
 fuzz: fuzz-build
 	$(Q)for t in $(FUZZ_TARGETS); do \
 		mkdir -p build-fuzz/corpus/$$t && \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/fuzz/lsan.supp \
 		build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 			build-fuzz/corpus/$$t fuzz/corpus/$$t || exit 1; done
 

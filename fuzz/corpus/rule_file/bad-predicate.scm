@@ -1,0 +1,2 @@
+; id: x
+((identifier) @f (#nope? @f "x"))

@@ -1,0 +1,56 @@
+; id: runtime-config.sensitive-env
+; title: Security-sensitive setting read from the environment
+; category: runtime-config
+; severity: warning
+; languages: c, cpp, go, rust, python
+; requirement: Configuration Immutable (framework 6.2, Table 3; controls 9.3.2 "Immutable"): security-sensitive configuration must not change or be read at run time
+; message: a security-sensitive setting comes from an environment variable, which the host sets after the measurement and the attestation service never sees
+; remediation: bake the value into the measured image or the signed configuration manifest, or fetch it after attestation from a verified source
+; query: c
+(call_expression
+  function: (identifier) @fn
+  arguments: (argument_list . (string_literal) @name)
+  (#any-of? @fn "getenv" "secure_getenv" "_wgetenv" "getenv_s")
+  (#match? @name "(KEY|SECRET|TOKEN|PASS(WORD|WD)?|CRED|CERT|TLS|SSL|CA_?(FILE|PATH|BUNDLE)|TRUST|ATTEST|POLICY|ENCLAVE|SEAL|DEBUG|INSECURE|VERIFY|AUTH|PRIVATE|CIPHER|FIPS|ALLOW|DISABLE|ENABLE|SKIP|MEASUREMENT|KMS|HSM|VAULT)")) @finding
+; query: cpp
+(call_expression
+  function: [(identifier) @fn
+             (qualified_identifier name: (identifier) @fn)]
+  arguments: (argument_list . (string_literal) @name)
+  (#any-of? @fn "getenv" "secure_getenv" "_wgetenv" "getenv_s")
+  (#match? @name "(KEY|SECRET|TOKEN|PASS(WORD|WD)?|CRED|CERT|TLS|SSL|CA_?(FILE|PATH|BUNDLE)|TRUST|ATTEST|POLICY|ENCLAVE|SEAL|DEBUG|INSECURE|VERIFY|AUTH|PRIVATE|CIPHER|FIPS|ALLOW|DISABLE|ENABLE|SKIP|MEASUREMENT|KMS|HSM|VAULT)")) @finding
+; query: go
+(call_expression
+  function: (selector_expression
+    operand: (identifier) @pkg
+    field: (field_identifier) @fn)
+  arguments: (argument_list . (interpreted_string_literal) @name)
+  (#eq? @pkg "os")
+  (#any-of? @fn "Getenv" "LookupEnv")
+  (#match? @name "(KEY|SECRET|TOKEN|PASS(WORD|WD)?|CRED|CERT|TLS|SSL|CA_?(FILE|PATH|BUNDLE)|TRUST|ATTEST|POLICY|ENCLAVE|SEAL|DEBUG|INSECURE|VERIFY|AUTH|PRIVATE|CIPHER|FIPS|ALLOW|DISABLE|ENABLE|SKIP|MEASUREMENT|KMS|HSM|VAULT)")) @finding
+; query: rust
+(call_expression
+  function: (scoped_identifier
+    path: (_) @path
+    name: (identifier) @fn)
+  arguments: (arguments . (string_literal) @name)
+  (#match? @path "(^|::)env$")
+  (#any-of? @fn "var" "var_os")
+  (#match? @name "(KEY|SECRET|TOKEN|PASS(WORD|WD)?|CRED|CERT|TLS|SSL|CA_?(FILE|PATH|BUNDLE)|TRUST|ATTEST|POLICY|ENCLAVE|SEAL|DEBUG|INSECURE|VERIFY|AUTH|PRIVATE|CIPHER|FIPS|ALLOW|DISABLE|ENABLE|SKIP|MEASUREMENT|KMS|HSM|VAULT)")) @finding
+; query: python
+(call
+  function: (attribute
+    object: (_) @obj
+    attribute: (identifier) @fn)
+  arguments: (argument_list . (string) @name)
+  (#match? @obj "^(os|os\\.environ)$")
+  (#any-of? @fn "getenv" "get")
+  (#match? @name "(KEY|SECRET|TOKEN|PASS(WORD|WD)?|CRED|CERT|TLS|SSL|CA_?(FILE|PATH|BUNDLE)|TRUST|ATTEST|POLICY|ENCLAVE|SEAL|DEBUG|INSECURE|VERIFY|AUTH|PRIVATE|CIPHER|FIPS|ALLOW|DISABLE|ENABLE|SKIP|MEASUREMENT|KMS|HSM|VAULT)")) @finding
+(subscript
+  value: (attribute
+    object: (identifier) @os
+    attribute: (identifier) @env)
+  subscript: (string) @name
+  (#eq? @os "os")
+  (#eq? @env "environ")
+  (#match? @name "(KEY|SECRET|TOKEN|PASS(WORD|WD)?|CRED|CERT|TLS|SSL|CA_?(FILE|PATH|BUNDLE)|TRUST|ATTEST|POLICY|ENCLAVE|SEAL|DEBUG|INSECURE|VERIFY|AUTH|PRIVATE|CIPHER|FIPS|ALLOW|DISABLE|ENABLE|SKIP|MEASUREMENT|KMS|HSM|VAULT)")) @finding

@@ -1,0 +1,1 @@
+void f( { {{ dlopen("x", 0);
