@@ -143,7 +143,80 @@ static int by_path(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int find_files(file_list *l, const char *root)
+/* Repository paths that differ between rev's tree and the work tree (index included). */
+static int changed_paths(char ***out, size_t *n, git_repository *repo, const char *rev)
+{
+	git_object *obj = NULL;
+	git_tree *tree = NULL;
+	git_diff *diff = NULL;
+	git_diff_options opts;
+	int err = 0;
+
+	*out = NULL;
+	*n = 0;
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS;
+	if (git_revparse_single(&obj, repo, rev) < 0 ||
+	    git_object_peel((git_object **)&tree, obj, GIT_OBJECT_TREE) < 0) {
+		err = ccgov_error_set(CCGOV_ENOTFOUND, "%s: no such revision", rev);
+		goto done;
+	}
+	if (git_diff_tree_to_workdir_with_index(&diff, repo, tree, &opts) < 0) {
+		err = ccgov_error_set(CCGOV_EIO, "%s: cannot compare with the work tree", rev);
+		goto done;
+	}
+	if (!(*out = calloc(git_diff_num_deltas(diff) + 1, sizeof(**out)))) {
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+		if (d->status == GIT_DELTA_DELETED)
+			continue;
+		if (!((*out)[(*n)++] = strdup(d->new_file.path))) {
+			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+			break;
+		}
+	}
+done:
+	git_diff_free(diff);
+	git_tree_free(tree);
+	git_object_free(obj);
+	return err;
+}
+
+static int by_path(const void *a, const void *b);
+
+/* Keeps only the files in the changed set (root-relative paths, prefix = root in repo). */
+static int keep_changed(file_list *l, git_repository *repo, const char *prefix, const char *rev)
+{
+	char **changed = NULL;
+	size_t n = 0, kept = 0;
+	int err = changed_paths(&changed, &n, repo, rev);
+
+	if (err == 0)
+		qsort(changed, n, sizeof(*changed), by_path);
+	for (size_t i = 0; i < l->len; i++) {
+		ccgov_buffer full = CCGOV_BUFFER_INIT;
+		char *key;
+
+		ccgov_buffer_printf(&full, "%s%s%s", prefix, prefix[0] ? "/" : "", l->paths[i]);
+		key = full.data;
+		if (err == 0 && key && bsearch(&key, changed, n, sizeof(*changed), by_path))
+			l->paths[kept++] = l->paths[i];
+		else
+			free(l->paths[i]);
+		ccgov_buffer_free(&full);
+	}
+	l->len = kept;
+	for (size_t i = 0; i < n; i++)
+		free(changed[i]);
+	free(changed);
+	return err;
+}
+
+static int find_files(file_list *l, const char *root, const char *changed_since)
 {
 	ccgov_buffer rel = CCGOV_BUFFER_INIT;
 	git_repository *repo = NULL;
@@ -165,8 +238,14 @@ static int find_files(file_list *l, const char *root)
 		free(real);
 		free(wd);
 	}
+	if (changed_since && !prefix) {
+		git_repository_free(repo);
+		return ccgov_error_set(CCGOV_EINVALID, "%s: --changed-since needs a git work tree", root);
+	}
 	ccgov_buffer_append(&rel, "", 0);
 	err = walk(l, root, &rel, prefix ? repo : NULL, prefix ? prefix : "", 0);
+	if (err == 0 && changed_since)
+		err = keep_changed(l, repo, prefix, changed_since);
 	free(prefix);
 	git_repository_free(repo);
 	ccgov_buffer_free(&rel);
@@ -401,7 +480,7 @@ int ccgov_scan(ccgov_scan_result *out, const ccgov_ruleset *rules, const ccgov_s
 	j.max_size = opts->max_file_size ? opts->max_file_size : DEFAULT_MAX_FILE;
 	j.files = &files;
 	atomic_init(&j.next, 0);
-	if ((err = find_files(&files, opts->root)) < 0)
+	if ((err = find_files(&files, opts->root, opts->changed_since)) < 0)
 		goto done;
 	if ((size_t)nthreads > files.len)
 		nthreads = files.len ? (int)files.len : 1;

@@ -174,3 +174,52 @@ findings() { # the JSON report as "path:line:rule" lines
 	assert_failure 2
 	assert_output "ccgov: error: $BATS_TEST_TMPDIR/none: No such file or directory"
 }
+
+@test "--baseline accepts known findings, even moved, and still gates new ones" {
+	d="$BATS_TEST_TMPDIR/src"
+	mkdir "$d"
+	printf 'void *a(void) { return dlopen("a", 0); }\n' >"$d/x.c"
+	run --separate-stderr ccgov scan "$d" --format json
+	assert_failure 1
+	echo "$output" >"$BATS_TEST_TMPDIR/baseline.json"
+	[ "$(jq -r '.findings[0].fingerprint | length' "$BATS_TEST_TMPDIR/baseline.json")" = 32 ]
+	# The known finding moves down two lines: still accepted.
+	printf '\n\nvoid *a(void) { return dlopen("a", 0); }\n' >"$d/x.c"
+	run ccgov scan "$d" --baseline "$BATS_TEST_TMPDIR/baseline.json"
+	assert_success
+	run --separate-stderr ccgov scan "$d" --baseline "$BATS_TEST_TMPDIR/baseline.json" --format sarif
+	[ "$(echo "$output" | jq -r '.runs[0].results[0].baselineState')" = unchanged ]
+	# A second copy of the same code is new.
+	printf 'void *a(void) { return dlopen("a", 0); }\nvoid *a(void) { return dlopen("a", 0); }\n' >"$d/x.c"
+	run --separate-stderr ccgov scan "$d" --baseline "$BATS_TEST_TMPDIR/baseline.json" --format json
+	assert_failure 1
+	[ "$(echo "$output" | jq -r '.summary.baselined')" = 1 ]
+	[ "$(echo "$output" | jq -c '[.findings[].baselined]')" = '[true,null]' ]
+	echo '{"findings": [{"rule": "x"}]}' >"$BATS_TEST_TMPDIR/bad.json"
+	run ccgov scan "$d" --baseline "$BATS_TEST_TMPDIR/bad.json"
+	assert_failure 2
+	assert_output "ccgov: error: $BATS_TEST_TMPDIR/bad.json: findings[0] has no fingerprint"
+}
+
+@test "--changed-since scans only files that differ from a revision, new files included" {
+	d="$BATS_TEST_TMPDIR/repo"
+	make_repo "$d"
+	printf 'void *old(void) { return dlopen("a", 0); }\n' >"$d/old.c"
+	printf 'void *kept(void) { return dlopen("b", 0); }\n' >"$d/kept.c"
+	git -C "$d" add -A && git -C "$d" commit -qm base
+	printf 'void *old(void) { return dlopen("c", 0); }\n' >"$d/old.c"
+	printf 'void *fresh(void) { return dlopen("d", 0); }\n' >"$d/fresh.c"
+	run --separate-stderr ccgov scan "$d" --changed-since HEAD --format json
+	assert_failure 1
+	[ "$(echo "$output" | findings | tr '\n' ' ')" = "fresh.c:1:code-loading.dlopen old.c:1:code-loading.dlopen " ]
+	git -C "$d" add -A && git -C "$d" commit -qm change
+	run ccgov scan "$d" --changed-since HEAD
+	assert_success
+	run ccgov scan "$d" --changed-since nosuch
+	assert_failure 2
+	assert_output "ccgov: error: nosuch: no such revision"
+	mkdir "$BATS_TEST_TMPDIR/plain"
+	run ccgov scan "$BATS_TEST_TMPDIR/plain" --changed-since HEAD
+	assert_failure 2
+	assert_output "ccgov: error: $BATS_TEST_TMPDIR/plain: --changed-since needs a git work tree"
+}

@@ -11,7 +11,8 @@
 #define CCGOV_RULES_DIR "/usr/local/share/ccgov/rules"
 #endif
 
-enum { OPT_RULES = 256, OPT_NO_DEFAULT_RULES, OPT_FORMAT, OPT_FAIL_ON, OPT_THREADS, OPT_MAX_SIZE };
+enum { OPT_RULES = 256, OPT_NO_DEFAULT_RULES, OPT_FORMAT, OPT_FAIL_ON, OPT_THREADS, OPT_MAX_SIZE,
+       OPT_BASELINE, OPT_CHANGED_SINCE };
 
 static const struct option longopts[] = {
 	{ "rules", required_argument, NULL, OPT_RULES },
@@ -20,6 +21,8 @@ static const struct option longopts[] = {
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "max-file-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "changed-since", required_argument, NULL, OPT_CHANGED_SINCE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -52,7 +55,7 @@ static void print_text(const ccgov_scan_result *r)
 	for (size_t i = 0; i < r->nfindings; i++) {
 		const ccgov_finding *f = &r->findings[i];
 
-		if (f->suppression)
+		if (f->suppression || f->baselined)
 			continue;
 		printf("%s:%u:%u: %s %s: %s\n    %s\n", f->path, f->line, f->column,
 		       ccgov_severity_name(f->rule->severity), f->rule->id, f->rule->message,
@@ -63,6 +66,7 @@ static void print_text(const ccgov_scan_result *r)
 static cJSON *finding_json(const ccgov_finding *f)
 {
 	cJSON *o = cJSON_CreateObject();
+	char fp[33];
 
 	cJSON_AddStringToObject(o, "rule", f->rule->id);
 	cJSON_AddStringToObject(o, "category", f->rule->category);
@@ -75,15 +79,23 @@ static cJSON *finding_json(const ccgov_finding *f)
 	cJSON_AddStringToObject(o, "message", f->rule->message);
 	cJSON_AddStringToObject(o, "requirement", f->rule->requirement);
 	cJSON_AddStringToObject(o, "source", f->source_line);
+	ccgov_finding_fingerprint(fp, f);
+	cJSON_AddStringToObject(o, "fingerprint", fp);
 	if (f->suppression)
 		cJSON_AddStringToObject(o, "suppressed", f->suppression);
+	if (f->baselined)
+		cJSON_AddBoolToObject(o, "baselined", 1);
 	return o;
 }
 
 static cJSON *summary_json(const ccgov_scan_result *r, size_t nrules, size_t active)
 {
 	cJSON *s = cJSON_CreateObject(), *skipped;
+	size_t baselined = 0;
 
+	for (size_t i = 0; i < r->nfindings; i++)
+		baselined += r->findings[i].baselined && !r->findings[i].suppression;
+	cJSON_AddNumberToObject(s, "baselined", (double)baselined);
 	cJSON_AddNumberToObject(s, "rules", (double)nrules);
 	cJSON_AddNumberToObject(s, "files_scanned", (double)r->files_scanned);
 	cJSON_AddNumberToObject(s, "files_with_syntax_errors", (double)r->files_with_syntax_errors);
@@ -153,29 +165,10 @@ static int rule_index(const ccgov_ruleset *rs, const ccgov_rule *rule)
 	return -1;
 }
 
-/*
- * A fingerprint that survives edits elsewhere in the file: the rule, the
- * path and the finding's line with its white space removed, hashed.
- */
-static void fingerprint(char *out, const ccgov_finding *f)
-{
-	ccgov_buffer b = CCGOV_BUFFER_INIT;
-	ccgov_digest d;
-
-	ccgov_buffer_printf(&b, "%s\n%s\n", f->rule->id, f->path);
-	for (const char *c = f->source_line; *c; c++)
-		if (*c != ' ' && *c != '\t' && *c != '\r')
-			ccgov_buffer_putc(&b, *c);
-	ccgov_digest_buffer(&d, CCGOV_SHA256, b.data ? b.data : "", b.len);
-	ccgov_digest_hex(out, &d);
-	out[32] = '\0';
-	ccgov_buffer_free(&b);
-}
-
 static cJSON *sarif_result(const ccgov_ruleset *rs, const ccgov_finding *f)
 {
 	cJSON *o = cJSON_CreateObject(), *t, *loc, *phys, *region, *fp;
-	char hex[65];
+	char hex[33];
 
 	cJSON_AddStringToObject(o, "ruleId", f->rule->id);
 	cJSON_AddNumberToObject(o, "ruleIndex", rule_index(rs, f->rule));
@@ -193,9 +186,10 @@ static cJSON *sarif_result(const ccgov_ruleset *rs, const ccgov_finding *f)
 	cJSON_AddNumberToObject(region, "endLine", f->end_line);
 	cJSON_AddNumberToObject(region, "endColumn", f->end_column);
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "locations"), loc);
-	fingerprint(hex, f);
+	ccgov_finding_fingerprint(hex, f);
 	fp = cJSON_AddObjectToObject(o, "partialFingerprints");
 	cJSON_AddStringToObject(fp, "ccgovFinding/v1", hex);
+	cJSON_AddStringToObject(o, "baselineState", f->baselined ? "unchanged" : "new");
 	if (f->suppression) {
 		cJSON *s = cJSON_CreateObject();
 
@@ -236,6 +230,7 @@ int cmd_scan(int argc, char **argv)
 	ccgov_scan_options opts = { .root = "." };
 	const char **dirs = calloc((size_t)argc + 1, sizeof(*dirs));
 	char *defaults = NULL;
+	const char *baseline = NULL;
 	size_t ndirs = 0, active = 0, failing = 0;
 	int c, use_defaults = 1, status = EXIT_OK, fail_never = 0, format = 0;
 	ccgov_severity fail_on = CCGOV_SEVERITY_WARNING;
@@ -278,6 +273,8 @@ int cmd_scan(int argc, char **argv)
 				goto done;
 			}
 			break;
+		case OPT_BASELINE: baseline = optarg; break;
+		case OPT_CHANGED_SINCE: opts.changed_since = optarg; break;
 		case OPT_MAX_SIZE:
 			opts.max_file_size = strtoull(optarg, NULL, 10);
 			if (!opts.max_file_size) {
@@ -306,7 +303,8 @@ int cmd_scan(int argc, char **argv)
 		}
 		dirs[ndirs++] = defaults;
 	}
-	if (ccgov_ruleset_load(&rules, dirs, ndirs) < 0 || ccgov_scan(&result, rules, &opts) < 0) {
+	if (ccgov_ruleset_load(&rules, dirs, ndirs) < 0 || ccgov_scan(&result, rules, &opts) < 0 ||
+	    (baseline && ccgov_scan_apply_baseline(&result, baseline) < 0)) {
 		status = error_from_library();
 		goto done;
 	}
@@ -314,6 +312,8 @@ int cmd_scan(int argc, char **argv)
 		if (result.findings[i].suppression)
 			continue;
 		active++;
+		if (result.findings[i].baselined)
+			continue;
 		failing += result.findings[i].rule->severity >= fail_on;
 	}
 	if ((format == 0 && (print_text(&result), 0)) ||

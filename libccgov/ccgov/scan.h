@@ -60,12 +60,21 @@ typedef struct {
 	uint32_t line, column, end_line, end_column; /* 1-based */
 	char *source_line;  /* the line of code, without its newline */
 	char *suppression;  /* the reason of a ccgov:ignore, or NULL */
+	int baselined;      /* accepted by --baseline */
 } ccgov_finding;
+
+/*
+ * 32 hex digits that identify a finding across edits elsewhere in the file:
+ * SHA-256 of the rule id, the path and the finding's line of code with its
+ * white space removed. SARIF's partialFingerprints and baselines use it.
+ */
+void ccgov_finding_fingerprint(char out[33], const ccgov_finding *f);
 
 typedef struct {
 	const char *root;      /* folder (or file) to scan */
 	int threads;           /* 0: all online CPUs */
 	uint64_t max_file_size;
+	const char *changed_since; /* only files changed against this git revision, or NULL */
 } ccgov_scan_options;
 
 typedef struct {
@@ -78,5 +87,13 @@ typedef struct {
 
 int ccgov_scan(ccgov_scan_result *out, const ccgov_ruleset *rules, const ccgov_scan_options *opts);
 void ccgov_scan_result_clear(ccgov_scan_result *r);
+
+/*
+ * Marks the findings that a baseline accepts. The baseline is an earlier
+ * `ccgov scan --format json` report: each of its findings accepts one
+ * current finding with the same fingerprint, so moved code stays accepted
+ * and a second copy of it does not.
+ */
+int ccgov_scan_apply_baseline(ccgov_scan_result *r, const char *baseline_path);
 
 #endif
