@@ -52,10 +52,31 @@ typedef struct {
 	compiled_query queries[LANGUAGE_COUNT]; /* query NULL where the rule does not apply */
 } rule_entry;
 
+/*
+ * Literals that a file must contain for any rule of a language to match,
+ * derived from the rules' #eq?, #any-of? and #match? predicates. A file
+ * with none of them cannot produce a finding, so it is not parsed.
+ * usable is 0 when some rule has no literal: then every file is parsed.
+ */
+typedef struct {
+	int usable;
+	char **literals;
+	size_t count;
+	/* literals by their first two bytes, for one pass over the text */
+	uint32_t *bucket_start; /* 65537 entries */
+	uint32_t *order;        /* literal indices sorted by bucket */
+} prefilter;
+
 struct ccgov_ruleset {
 	rule_entry *rules;
 	size_t count;
+	prefilter prefilters[LANGUAGE_COUNT];
 };
+
+int prefilter_build(ccgov_ruleset *rs);
+void prefilter_free(prefilter *p);
+/* 1 if text contains one of p's literals (or p is not usable). */
+int prefilter_may_match(const prefilter *p, const char *text, size_t len);
 
 /*
  * Compiles the predicates of every pattern; refuses unknown ones.

@@ -369,6 +369,8 @@ int ccgov_ruleset_load(ccgov_ruleset **out, const char *const *dirs, size_t ndir
 		err = load_file(&rs->rules[i], l.paths[i]);
 		rs->count++;
 	}
+	if (err == 0)
+		err = prefilter_build(rs);
 	if (err == 0) {
 		qsort(rs->rules, rs->count, sizeof(*rs->rules), by_rule_id);
 		for (size_t i = 1; i < rs->count && err == 0; i++)
@@ -404,6 +406,8 @@ void ccgov_ruleset_free(ccgov_ruleset *rs)
 		return;
 	for (size_t i = 0; i < rs->count; i++)
 		free_entry(&rs->rules[i]);
+	for (int i = 0; i < LANGUAGE_COUNT; i++)
+		prefilter_free(&rs->prefilters[i]);
 	free(rs->rules);
 	free(rs);
 }

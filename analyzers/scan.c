@@ -38,7 +38,7 @@ typedef struct {
 typedef struct {
 	ccgov_finding *items;
 	size_t len, cap;
-	size_t scanned, syntax_errors, binary, generated, large, unreadable;
+	size_t scanned, parsed, syntax_errors, binary, generated, large, unreadable;
 	int error;
 	char error_text[512];
 } thread_result;
@@ -48,6 +48,7 @@ typedef struct {
 	const char *root;
 	const file_list *files;
 	uint64_t max_size;
+	int no_prefilter;
 	atomic_size_t next;
 } job;
 
@@ -352,6 +353,9 @@ static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryC
 	int li = language_index(lang), err = 0;
 	TSTree *tree;
 
+	if (!j->no_prefilter && !prefilter_may_match(&j->rules->prefilters[li], text, len))
+		return 0;
+	tr->parsed++;
 	if (!ts_parser_set_language(parser, lang->grammar()))
 		return ccgov_error_set(CCGOV_ERROR, "%s: grammar ABI not supported by this tree-sitter", lang->name);
 	if (!(tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)len)))
@@ -478,6 +482,7 @@ int ccgov_scan(ccgov_scan_result *out, const ccgov_ruleset *rules, const ccgov_s
 	if (nthreads > MAX_THREADS)
 		nthreads = MAX_THREADS;
 	j.max_size = opts->max_file_size ? opts->max_file_size : DEFAULT_MAX_FILE;
+	j.no_prefilter = opts->no_prefilter;
 	j.files = &files;
 	atomic_init(&j.next, 0);
 	if ((err = find_files(&files, opts->root, opts->changed_since)) < 0)
@@ -511,6 +516,7 @@ int ccgov_scan(ccgov_scan_result *out, const ccgov_ruleset *rules, const ccgov_s
 		if (tr->error && !err)
 			err = ccgov_error_set(tr->error, "%s", tr->error_text);
 		out->files_scanned += tr->scanned;
+		out->files_parsed += tr->parsed;
 		out->files_with_syntax_errors += tr->syntax_errors;
 		out->skipped_binary += tr->binary;
 		out->skipped_generated += tr->generated;

@@ -223,3 +223,23 @@ findings() { # the JSON report as "path:line:rule" lines
 	assert_failure 2
 	assert_output "ccgov: error: $BATS_TEST_TMPDIR/plain: --changed-since needs a git work tree"
 }
+
+@test "the literal pre-filter skips parsing, never findings" {
+	run --separate-stderr ccgov scan "$T" --format json --fail-on never
+	assert_success
+	with=$(echo "$output" | jq -c .findings)
+	[ "$(echo "$output" | jq -r .summary.files_parsed)" -lt "$(echo "$output" | jq -r .summary.files_scanned)" ] ||
+		[ "$(echo "$output" | jq -r .summary.files_scanned)" = "$(echo "$output" | jq -r .summary.files_parsed)" ]
+	run --separate-stderr ccgov scan "$T" --format json --fail-on never --no-prefilter
+	assert_success
+	[ "$(echo "$output" | jq -c .findings)" = "$with" ]
+	# A file that names nothing any rule looks for is read but not parsed.
+	d="$BATS_TEST_TMPDIR/src"
+	mkdir "$d"
+	printf 'int add(int a, int b) { return a + b; }\n' >"$d/plain.c"
+	printf 'void *f(void) { return dlopen("x", 0); }\n' >"$d/loads.c"
+	run --separate-stderr ccgov scan "$d" --format json --fail-on never
+	[ "$(echo "$output" | jq -c '[.summary.files_scanned, .summary.files_parsed, .summary.findings]')" = "[2,1,1]" ]
+	run --separate-stderr ccgov scan "$d" --format json --fail-on never --no-prefilter
+	[ "$(echo "$output" | jq -c '[.summary.files_scanned, .summary.files_parsed, .summary.findings]')" = "[2,2,1]" ]
+}

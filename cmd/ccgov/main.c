@@ -49,7 +49,8 @@ const struct command commands[] = {
 	  "  --threads N          parse with N threads (default: all CPUs; output is the same)\n"
 	  "  --max-file-size N    skip files larger than N bytes (default 4194304)\n"
 	  "  --baseline FILE      accept the findings of an earlier --format json report\n"
-	  "  --changed-since REV  scan only files that differ from git revision REV\n" },
+	  "  --changed-since REV  scan only files that differ from git revision REV\n"
+	  "  --no-prefilter       parse every file, even those that contain no rule's literal\n" },
 	{ "source", cmd_source,
 	  "Show the commit a build of PATH would use, or export its tree",
 	  "source [PATH] [--rev REV] [--export DIR] [--format text|json]",

@@ -12,7 +12,7 @@
 #endif
 
 enum { OPT_RULES = 256, OPT_NO_DEFAULT_RULES, OPT_FORMAT, OPT_FAIL_ON, OPT_THREADS, OPT_MAX_SIZE,
-       OPT_BASELINE, OPT_CHANGED_SINCE };
+       OPT_BASELINE, OPT_CHANGED_SINCE, OPT_NO_PREFILTER };
 
 static const struct option longopts[] = {
 	{ "rules", required_argument, NULL, OPT_RULES },
@@ -23,6 +23,7 @@ static const struct option longopts[] = {
 	{ "max-file-size", required_argument, NULL, OPT_MAX_SIZE },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "changed-since", required_argument, NULL, OPT_CHANGED_SINCE },
+	{ "no-prefilter", no_argument, NULL, OPT_NO_PREFILTER },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -98,6 +99,7 @@ static cJSON *summary_json(const ccgov_scan_result *r, size_t nrules, size_t act
 	cJSON_AddNumberToObject(s, "baselined", (double)baselined);
 	cJSON_AddNumberToObject(s, "rules", (double)nrules);
 	cJSON_AddNumberToObject(s, "files_scanned", (double)r->files_scanned);
+	cJSON_AddNumberToObject(s, "files_parsed", (double)r->files_parsed);
 	cJSON_AddNumberToObject(s, "files_with_syntax_errors", (double)r->files_with_syntax_errors);
 	cJSON_AddNumberToObject(s, "findings", (double)active);
 	cJSON_AddNumberToObject(s, "suppressed", (double)(r->nfindings - active));
@@ -275,6 +277,7 @@ int cmd_scan(int argc, char **argv)
 			break;
 		case OPT_BASELINE: baseline = optarg; break;
 		case OPT_CHANGED_SINCE: opts.changed_since = optarg; break;
+		case OPT_NO_PREFILTER: opts.no_prefilter = 1; break;
 		case OPT_MAX_SIZE:
 			opts.max_file_size = strtoull(optarg, NULL, 10);
 			if (!opts.max_file_size) {

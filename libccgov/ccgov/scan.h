@@ -75,12 +75,14 @@ typedef struct {
 	int threads;           /* 0: all online CPUs */
 	uint64_t max_file_size;
 	const char *changed_since; /* only files changed against this git revision, or NULL */
+	int no_prefilter;          /* parse every file, even those no rule can match */
 } ccgov_scan_options;
 
 typedef struct {
 	ccgov_finding *findings; /* sorted by path, line, column, rule id */
 	size_t nfindings;
-	size_t files_scanned;
+	size_t files_scanned;   /* read and checked (parsed or ruled out by the pre-filter) */
+	size_t files_parsed;
 	size_t files_with_syntax_errors;
 	size_t skipped_binary, skipped_generated, skipped_large, skipped_unreadable;
 } ccgov_scan_result;
