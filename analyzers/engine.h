@@ -45,6 +45,7 @@ typedef struct {
 	pattern_predicates *patterns; /* one per pattern of the query */
 	uint32_t pattern_count;
 	int finding_capture;          /* @finding, or -1: the first capture */
+	int key_capture;              /* @key (inventory rules), or -1 */
 } compiled_query;
 
 typedef struct {
@@ -70,7 +71,8 @@ typedef struct {
 struct ccgov_ruleset {
 	rule_entry *rules;
 	size_t count;
-	prefilter prefilters[LANGUAGE_COUNT];
+	prefilter prefilters[LANGUAGE_COUNT];           /* for the checks */
+	prefilter inventory_prefilters[LANGUAGE_COUNT]; /* for --inventory */
 };
 
 int prefilter_build(ccgov_ruleset *rs);

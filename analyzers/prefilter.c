@@ -96,7 +96,7 @@ static uint32_t bucket_of(const char *s)
 	return (uint32_t)(unsigned char)s[0] << 8 | (unsigned char)s[1];
 }
 
-static int build_one(prefilter *pf, const ccgov_ruleset *rs, int lang)
+static int build_one(prefilter *pf, const ccgov_ruleset *rs, int lang, int inventory)
 {
 	size_t cap = 0;
 	uint32_t *count;
@@ -105,7 +105,7 @@ static int build_one(prefilter *pf, const ccgov_ruleset *rs, int lang)
 	for (size_t r = 0; r < rs->count && pf->usable; r++) {
 		const compiled_query *q = &rs->rules[r].queries[lang];
 
-		if (!q->query)
+		if (!q->query || (rs->rules[r].rule.inventory != NULL) != inventory)
 			continue;
 		for (uint32_t pat = 0; pat < q->pattern_count && pf->usable; pat++) {
 			int got = pattern_literals(&q->patterns[pat], &pf->literals, &pf->count, &cap);
@@ -140,8 +140,10 @@ static int build_one(prefilter *pf, const ccgov_ruleset *rs, int lang)
 int prefilter_build(ccgov_ruleset *rs)
 {
 	for (int lang = 0; lang < LANGUAGE_COUNT; lang++) {
-		int err = build_one(&rs->prefilters[lang], rs, lang);
+		int err = build_one(&rs->prefilters[lang], rs, lang, 0);
 
+		if (err == 0)
+			err = build_one(&rs->inventory_prefilters[lang], rs, lang, 1);
 		if (err < 0)
 			return err;
 	}

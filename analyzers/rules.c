@@ -19,7 +19,7 @@
 #define MAX_RULE_FILE (256u << 10)
 
 static const char *const categories[] = { "sealing", "runtime-config", "code-loading",
-					  "insecure-transport", "debug-enclave" };
+					  "insecure-transport", "debug-enclave", "inventory" };
 
 const char *ccgov_severity_name(ccgov_severity s)
 {
@@ -55,6 +55,12 @@ static int set_field(ccgov_rule *r, const char *key, const char *value, const ch
 		slot = &r->remediation;
 	else if (strcmp(key, "requirement") == 0)
 		slot = &r->requirement;
+	else if (strcmp(key, "inventory") == 0) {
+		if (strcmp(value, "env") && strcmp(value, "file") && strcmp(value, "reload"))
+			return ccgov_error_set(CCGOV_EINVALID, "%s:%d: inventory is env, file or reload, not '%s'",
+					       path, line, value);
+		slot = &r->inventory;
+	}
 	else if (strcmp(key, "severity") == 0) {
 		if (ccgov_severity_parse(&r->severity, value) < 0)
 			return ccgov_error_wrap("%s:%d: severity", path, line);
@@ -135,6 +141,8 @@ static int parse_header(ccgov_rule *r, char *text, const char *path)
 		return ccgov_error_set(CCGOV_EINVALID,
 				       "%s:1: a rule needs id, title, category, severity, languages, message and requirement",
 				       path);
+	if ((strcmp(r->category, "inventory") == 0) != (r->inventory != NULL))
+		return ccgov_error_set(CCGOV_EINVALID, "%s:1: 'inventory: KIND' goes with category inventory, and only there", path);
 	for (size_t i = 0; i < sizeof(categories) / sizeof(categories[0]); i++)
 		if (strcmp(r->category, categories[i]) == 0)
 			return 0;
@@ -161,13 +169,15 @@ static int compile_for(rule_entry *e, int lang, const char *source, uint32_t len
 				       type < sizeof(problems) / sizeof(problems[0]) ? problems[type] : "error",
 				       languages[lang].name);
 	}
-	q->finding_capture = -1;
+	q->finding_capture = q->key_capture = -1;
 	for (uint32_t i = 0; i < ts_query_capture_count(q->query); i++) {
 		uint32_t n;
 		const char *name = ts_query_capture_name_for_id(q->query, i, &n);
 
 		if (n == 7 && memcmp(name, "finding", 7) == 0)
 			q->finding_capture = (int)i;
+		if (n == 3 && memcmp(name, "key", 3) == 0)
+			q->key_capture = (int)i;
 	}
 	return predicates_compile(q, path, source, base_line);
 }
@@ -283,6 +293,7 @@ static void free_entry(rule_entry *e)
 	free(r->remediation);
 	free(r->requirement);
 	free(r->path);
+	free(r->inventory);
 	for (int i = 0; i < LANGUAGE_COUNT; i++) {
 		predicates_free(&e->queries[i]);
 		if (e->queries[i].query)
@@ -406,8 +417,10 @@ void ccgov_ruleset_free(ccgov_ruleset *rs)
 		return;
 	for (size_t i = 0; i < rs->count; i++)
 		free_entry(&rs->rules[i]);
-	for (int i = 0; i < LANGUAGE_COUNT; i++)
+	for (int i = 0; i < LANGUAGE_COUNT; i++) {
 		prefilter_free(&rs->prefilters[i]);
+		prefilter_free(&rs->inventory_prefilters[i]);
+	}
 	free(rs->rules);
 	free(rs);
 }

@@ -49,6 +49,7 @@ typedef struct {
 	const file_list *files;
 	uint64_t max_size;
 	int no_prefilter;
+	int inventory;
 	atomic_size_t next;
 } job;
 
@@ -346,6 +347,20 @@ static int add_finding(thread_result *tr, const ccgov_rule *rule, const char *pa
 	return 0;
 }
 
+/* The literal a key capture holds, without its quotes (and prefixes like Python's b/r). */
+static int set_key(ccgov_finding *f, TSNode node, const char *text)
+{
+	uint32_t a = ts_node_start_byte(node), b = ts_node_end_byte(node);
+
+	while (a < b && text[a] != '"' && text[a] != '\'' && text[a] != '`')
+		a++;
+	if (b - a >= 2 && (text[b - 1] == '"' || text[b - 1] == '\'' || text[b - 1] == '`'))
+		a++, b--;
+	if (!(f->key = ccgov_utf8_sanitize(text + a, b - a)))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	return 0;
+}
+
 static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryCursor *cursor,
 		     const language *lang, const char *path, const char *text, size_t len,
 		     char **scratch, size_t *scratch_size)
@@ -353,7 +368,9 @@ static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryC
 	int li = language_index(lang), err = 0;
 	TSTree *tree;
 
-	if (!j->no_prefilter && !prefilter_may_match(&j->rules->prefilters[li], text, len))
+	if (!j->no_prefilter &&
+	    !prefilter_may_match(j->inventory ? &j->rules->inventory_prefilters[li] : &j->rules->prefilters[li],
+				 text, len))
 		return 0;
 	tr->parsed++;
 	if (!ts_parser_set_language(parser, lang->grammar()))
@@ -369,12 +386,12 @@ static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryC
 		/* Several patterns can report one node: keep one finding per place. */
 		uint32_t last_start = UINT32_MAX, last_end = UINT32_MAX;
 
-		if (!q->query)
+		if (!q->query || (e->rule.inventory != NULL) != j->inventory)
 			continue;
 		ts_query_cursor_exec(cursor, q->query, ts_tree_root_node(tree));
 		while (err == 0 && ts_query_cursor_next_match(cursor, &m)) {
-			TSNode node;
-			int found = 0;
+			TSNode node, key = { 0 };
+			int found = 0, has_key = 0;
 
 			if (!predicates_hold(q, &m, text, scratch, scratch_size))
 				continue;
@@ -383,11 +400,16 @@ static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryC
 					node = m.captures[c].node, found = 1;
 			if (!found)
 				continue;
+			for (uint16_t c = 0; c < m.capture_count && q->key_capture >= 0; c++)
+				if (m.captures[c].index == (uint32_t)q->key_capture)
+					key = m.captures[c].node, has_key = 1;
 			if (ts_node_start_byte(node) == last_start && ts_node_end_byte(node) == last_end)
 				continue;
 			last_start = ts_node_start_byte(node);
 			last_end = ts_node_end_byte(node);
 			err = add_finding(tr, &e->rule, path, node, text, len);
+			if (err == 0 && has_key)
+				err = set_key(&tr->items[tr->len - 1], key, text);
 		}
 	}
 	ts_tree_delete(tree);
@@ -483,6 +505,7 @@ int ccgov_scan(ccgov_scan_result *out, const ccgov_ruleset *rules, const ccgov_s
 		nthreads = MAX_THREADS;
 	j.max_size = opts->max_file_size ? opts->max_file_size : DEFAULT_MAX_FILE;
 	j.no_prefilter = opts->no_prefilter;
+	j.inventory = opts->inventory;
 	j.files = &files;
 	atomic_init(&j.next, 0);
 	if ((err = find_files(&files, opts->root, opts->changed_since)) < 0)
@@ -544,6 +567,7 @@ done:
 			free(workers[t].result.items[i].path);
 			free(workers[t].result.items[i].source_line);
 			free(workers[t].result.items[i].suppression);
+			free(workers[t].result.items[i].key);
 		}
 		free(workers[t].result.items);
 	}
@@ -562,6 +586,7 @@ void ccgov_scan_result_clear(ccgov_scan_result *r)
 		free(r->findings[i].path);
 		free(r->findings[i].source_line);
 		free(r->findings[i].suppression);
+		free(r->findings[i].key);
 	}
 	free(r->findings);
 	memset(r, 0, sizeof(*r));

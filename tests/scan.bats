@@ -22,7 +22,7 @@ findings() { # the JSON report as "path:line:rule" lines
 		grep -q ":$id\$" "$T/positive.expected" || fail "rule $id has no positive case"
 	done
 	ext() { case $1 in c) echo c ;; cpp) echo cpp ;; go) echo go ;; rust) echo rs ;; python) echo py ;; esac; }
-	for f in $(find "$REPO_ROOT/rules" -name '*.scm'); do
+	for f in $(find "$REPO_ROOT/rules" -name '*.scm' -not -path '*/inventory/*'); do
 		id=$(sed -n 's/^; id: //p' "$f")
 		for lang in $(sed -n 's/^; languages: //p' "$f" | tr ',' ' '); do
 			# C rules are exercised by .c files, C++ by .cpp files, and so on.
@@ -242,4 +242,31 @@ findings() { # the JSON report as "path:line:rule" lines
 	[ "$(echo "$output" | jq -c '[.summary.files_scanned, .summary.files_parsed, .summary.findings]')" = "[2,1,1]" ]
 	run --separate-stderr ccgov scan "$d" --format json --fail-on never --no-prefilter
 	[ "$(echo "$output" | jq -c '[.summary.files_scanned, .summary.files_parsed, .summary.findings]')" = "[2,2,1]" ]
+}
+
+@test "--inventory lists every configuration read with its key, class and mutability" {
+	d="$BATS_TEST_TMPDIR/src"
+	mkdir "$d"
+	cat >"$d/app.c" <<-'C'
+	#include <stdio.h>
+	#include <stdlib.h>
+	void reload(int sig);
+	void init(const char *name)
+	{
+		const char *home = getenv("HOME");
+		const char *key = getenv("SIGNING_KEY");
+		const char *any = getenv(name);
+		FILE *f = fopen("/etc/app/app.conf", "r");
+		signal(SIGHUP, reload);
+	}
+	C
+	printf 'import os\nlevel = os.environ.get("LOG_LEVEL")\n' >"$d/tool.py"
+	run --separate-stderr ccgov scan "$d" --inventory --format json
+	assert_success
+	[ "$(echo "$output" | jq -c '[.inventory[] | [.path, .line, .kind, .key, .sensitivity, .runtime_mutable]]')" = \
+	  '[["app.c",6,"env","HOME","non-sensitive",false],["app.c",7,"env","SIGNING_KEY","sensitive",false],["app.c",8,"env",null,"unknown",false],["app.c",9,"file","/etc/app/app.conf","non-sensitive",true],["app.c",10,"reload",null,"n/a",true],["tool.py",2,"env","LOG_LEVEL","non-sensitive",false]]' ]
+	run --separate-stderr ccgov scan "$d" --inventory
+	assert_line --index 1 "app.c:7:19: env SIGNING_KEY sensitive"
+	run ccgov scan "$d" --inventory --format sarif
+	assert_failure 2
 }

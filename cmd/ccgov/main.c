@@ -50,7 +50,8 @@ const struct command commands[] = {
 	  "  --max-file-size N    skip files larger than N bytes (default 4194304)\n"
 	  "  --baseline FILE      accept the findings of an earlier --format json report\n"
 	  "  --changed-since REV  scan only files that differ from git revision REV\n"
-	  "  --no-prefilter       parse every file, even those that contain no rule's literal\n" },
+	  "  --no-prefilter       parse every file, even those that contain no rule's literal\n"
+	  "  --inventory          list every place the code reads configuration, instead of checking\n" },
 	{ "source", cmd_source,
 	  "Show the commit a build of PATH would use, or export its tree",
 	  "source [PATH] [--rev REV] [--export DIR] [--format text|json]",

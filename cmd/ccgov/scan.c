@@ -12,7 +12,7 @@
 #endif
 
 enum { OPT_RULES = 256, OPT_NO_DEFAULT_RULES, OPT_FORMAT, OPT_FAIL_ON, OPT_THREADS, OPT_MAX_SIZE,
-       OPT_BASELINE, OPT_CHANGED_SINCE, OPT_NO_PREFILTER };
+       OPT_BASELINE, OPT_CHANGED_SINCE, OPT_NO_PREFILTER, OPT_INVENTORY };
 
 static const struct option longopts[] = {
 	{ "rules", required_argument, NULL, OPT_RULES },
@@ -24,6 +24,7 @@ static const struct option longopts[] = {
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "changed-since", required_argument, NULL, OPT_CHANGED_SINCE },
 	{ "no-prefilter", no_argument, NULL, OPT_NO_PREFILTER },
+	{ "inventory", no_argument, NULL, OPT_INVENTORY },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -134,7 +135,11 @@ static cJSON *sarif_rules(const ccgov_ruleset *rs)
 
 	for (size_t i = 0; i < ccgov_ruleset_count(rs); i++) {
 		const ccgov_rule *r = ccgov_ruleset_rule(rs, i);
-		cJSON *o = cJSON_CreateObject(), *t, *props, *tags;
+		cJSON *o, *t, *props, *tags;
+
+		if (r->inventory)
+			continue;
+		o = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(o, "id", r->id);
 		cJSON_AddStringToObject(o, "name", r->title);
@@ -159,12 +164,72 @@ static cJSON *sarif_rules(const ccgov_ruleset *rs)
 	return rules;
 }
 
+/* The rule's place in SARIF's rules array, which lists the checks only. */
 static int rule_index(const ccgov_ruleset *rs, const ccgov_rule *rule)
 {
-	for (size_t i = 0; i < ccgov_ruleset_count(rs); i++)
+	int index = 0;
+
+	for (size_t i = 0; i < ccgov_ruleset_count(rs); i++) {
 		if (ccgov_ruleset_rule(rs, i) == rule)
-			return (int)i;
+			return index;
+		index += ccgov_ruleset_rule(rs, i)->inventory == NULL;
+	}
 	return -1;
+}
+
+static size_t count_rules(const ccgov_ruleset *rs, int inventory)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ccgov_ruleset_count(rs); i++)
+		n += (ccgov_ruleset_rule(rs, i)->inventory != NULL) == inventory;
+	return n;
+}
+
+/*
+ * The inventory: every place the code reads configuration. A read can
+ * change at run time when the same file also has a reload hook or watch.
+ */
+static int print_inventory(const ccgov_scan_result *r, enum output_format format)
+{
+	cJSON *root = cJSON_CreateObject(), *list;
+	int err;
+
+	if (!root)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	list = cJSON_AddArrayToObject(root, "inventory");
+	for (size_t i = 0; i < r->nfindings; i++) {
+		const ccgov_finding *f = &r->findings[i];
+		cJSON *o = cJSON_CreateObject();
+		int mutable_ = strcmp(f->rule->inventory, "reload") == 0;
+
+		for (size_t k = 0; k < r->nfindings && !mutable_; k++)
+			mutable_ = strcmp(r->findings[k].path, f->path) == 0 &&
+				   strcmp(r->findings[k].rule->inventory, "reload") == 0 &&
+				   strcmp(f->rule->inventory, "file") == 0;
+		cJSON_AddStringToObject(o, "kind", f->rule->inventory);
+		cJSON_AddStringToObject(o, "path", f->path);
+		cJSON_AddNumberToObject(o, "line", f->line);
+		cJSON_AddNumberToObject(o, "column", f->column);
+		if (f->key && strcmp(ccgov_inventory_sensitivity(f->key), "unknown") != 0)
+			cJSON_AddStringToObject(o, "key", f->key);
+		else
+			cJSON_AddNullToObject(o, "key");
+		cJSON_AddStringToObject(o, "sensitivity",
+					strcmp(f->rule->inventory, "reload") == 0 ? "n/a" :
+					ccgov_inventory_sensitivity(f->key));
+		cJSON_AddBoolToObject(o, "runtime_mutable", mutable_);
+		cJSON_AddStringToObject(o, "source", f->source_line);
+		if (format == FORMAT_TEXT)
+			printf("%s:%u:%u: %s %s %s%s\n", f->path, f->line, f->column, f->rule->inventory,
+			       f->key && strcmp(ccgov_inventory_sensitivity(f->key), "unknown") ? f->key :
+			       mutable_ && !f->key ? "-" : "(computed)",
+			       cJSON_GetObjectItem(o, "sensitivity")->valuestring, mutable_ ? " runtime-mutable" : "");
+		cJSON_AddItemToArray(list, o);
+	}
+	err = format == FORMAT_TEXT ? 0 : print_json(root);
+	cJSON_Delete(root);
+	return err;
 }
 
 static cJSON *sarif_result(const ccgov_ruleset *rs, const ccgov_finding *f)
@@ -278,6 +343,7 @@ int cmd_scan(int argc, char **argv)
 		case OPT_BASELINE: baseline = optarg; break;
 		case OPT_CHANGED_SINCE: opts.changed_since = optarg; break;
 		case OPT_NO_PREFILTER: opts.no_prefilter = 1; break;
+		case OPT_INVENTORY: opts.inventory = 1; break;
 		case OPT_MAX_SIZE:
 			opts.max_file_size = strtoull(optarg, NULL, 10);
 			if (!opts.max_file_size) {
@@ -311,6 +377,15 @@ int cmd_scan(int argc, char **argv)
 		status = error_from_library();
 		goto done;
 	}
+	if (opts.inventory) {
+		if (format == 2) {
+			error_line("scan: --inventory prints text or json, not sarif");
+			status = EXIT_USAGE;
+		} else if (print_inventory(&result, format == 1 ? FORMAT_JSON : FORMAT_TEXT) < 0) {
+			status = error_from_library();
+		}
+		goto done;
+	}
 	for (size_t i = 0; i < result.nfindings; i++) {
 		if (result.findings[i].suppression)
 			continue;
@@ -320,14 +395,14 @@ int cmd_scan(int argc, char **argv)
 		failing += result.findings[i].rule->severity >= fail_on;
 	}
 	if ((format == 0 && (print_text(&result), 0)) ||
-	    (format == 1 && print_json_report(&result, ccgov_ruleset_count(rules), active) < 0) ||
+	    (format == 1 && print_json_report(&result, count_rules(rules, 0), active) < 0) ||
 	    (format == 2 && print_sarif(rules, &result) < 0)) {
 		status = error_from_library();
 		goto done;
 	}
 	fflush(stdout);
 	fprintf(stderr, "ccgov: scan: %zu files, %zu rules: %zu findings, %zu suppressed; skipped %zu binary, %zu generated, %zu too large, %zu unreadable; %zu with syntax errors\n",
-		result.files_scanned, ccgov_ruleset_count(rules), active, result.nfindings - active,
+		result.files_scanned, count_rules(rules, 0), active, result.nfindings - active,
 		result.skipped_binary, result.skipped_generated, result.skipped_large,
 		result.skipped_unreadable, result.files_with_syntax_errors);
 	if (!fail_never && failing)

@@ -38,6 +38,7 @@ typedef struct {
 	char *remediation;
 	char *requirement; /* the framework requirement it serves */
 	char *path;        /* the rule file */
+	char *inventory;   /* for category "inventory": env, file or reload; else NULL */
 	ccgov_severity severity;
 	unsigned languages; /* CCGOV_LANG_* bits */
 } ccgov_rule;
@@ -61,6 +62,7 @@ typedef struct {
 	char *source_line;  /* the line of code, without its newline */
 	char *suppression;  /* the reason of a ccgov:ignore, or NULL */
 	int baselined;      /* accepted by --baseline */
+	char *key;          /* inventory: the @key capture's literal text, unquoted, or NULL */
 } ccgov_finding;
 
 /*
@@ -76,6 +78,7 @@ typedef struct {
 	uint64_t max_file_size;
 	const char *changed_since; /* only files changed against this git revision, or NULL */
 	int no_prefilter;          /* parse every file, even those no rule can match */
+	int inventory;             /* run the inventory rules instead of the checks */
 } ccgov_scan_options;
 
 typedef struct {
@@ -89,6 +92,14 @@ typedef struct {
 
 int ccgov_scan(ccgov_scan_result *out, const ccgov_ruleset *rules, const ccgov_scan_options *opts);
 void ccgov_scan_result_clear(ccgov_scan_result *r);
+
+/*
+ * Sensitivity class of a configuration key for the inventory: "sensitive"
+ * (names of secrets, keys, certificates, trust, attestation, debug and
+ * security switches), "non-sensitive", or "unknown" when the key is not a
+ * literal (key == NULL or not a plain name).
+ */
+const char *ccgov_inventory_sensitivity(const char *key);
 
 /*
  * Marks the findings that a baseline accepts. The baseline is an earlier
