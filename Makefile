@@ -50,11 +50,13 @@ FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/*.c))
 # (versions and integrity hashes), installed without running their scripts;
 # only their generated parser.c and scanner.c are compiled, always without
 # sanitizers (generated code, not ours).
-GRAMMARS := c cpp go python rust
+GRAMMARS := c cpp go python rust json toml
 GRAMMAR_SRC := analyzers/grammars/node_modules
 GRAMMAR_STAMP := $(GRAMMAR_SRC)/.ccgov-installed
 GRAMMAR_OBJ := $(foreach g,$(GRAMMARS),build/grammars/$(g)-parser.o) \
-	$(foreach g,cpp python rust,build/grammars/$(g)-scanner.o)
+	$(foreach g,cpp python rust toml,build/grammars/$(g)-scanner.o)
+# The package folder of each grammar (TOML's is scoped).
+grammar_dir = $(GRAMMAR_SRC)/$(if $(filter toml,$(1)),@tree-sitter-grammars/)tree-sitter-$(1)/src
 
 Q := $(if $(V),,@)
 
@@ -88,11 +90,11 @@ $(GRAMMAR_STAMP): analyzers/grammars/package.json analyzers/grammars/package-loc
 
 build/grammars/%-parser.o: $(GRAMMAR_STAMP)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -std=c11 -O2 -w -fPIC -I$(GRAMMAR_SRC)/tree-sitter-$*/src -c -o $@ $(GRAMMAR_SRC)/tree-sitter-$*/src/parser.c
+	$(Q)$(CC) -std=c11 -O2 -w -fPIC -I$(call grammar_dir,$*) -c -o $@ $(call grammar_dir,$*)/parser.c
 
 build/grammars/%-scanner.o: $(GRAMMAR_STAMP)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -std=c11 -O2 -w -fPIC -I$(GRAMMAR_SRC)/tree-sitter-$*/src -c -o $@ $(GRAMMAR_SRC)/tree-sitter-$*/src/scanner.c
+	$(Q)$(CC) -std=c11 -O2 -w -fPIC -I$(call grammar_dir,$*) -c -o $@ $(call grammar_dir,$*)/scanner.c
 
 $(BUILD)/libccgov.a: $(LIB_OBJ) $(GRAMMAR_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^

@@ -7,7 +7,7 @@
 #include <regex.h>
 #include <tree_sitter/api.h>
 
-#define LANGUAGE_COUNT 5
+#define LANGUAGE_COUNT 7
 
 typedef struct {
 	ccgov_language bit;

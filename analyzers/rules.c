@@ -77,7 +77,7 @@ static int set_field(ccgov_rule *r, const char *key, const char *value, const ch
 				if (strcmp(t, languages[i].name) == 0)
 					r->languages |= languages[i].bit, found = 1;
 			if (!found) {
-				ccgov_error_set(CCGOV_EINVALID, "%s:%d: unknown language '%s' (expected c, cpp, go, rust, python)",
+				ccgov_error_set(CCGOV_EINVALID, "%s:%d: unknown language '%s' (expected c, cpp, go, rust, python, json, toml)",
 						path, line, t);
 				free(copy);
 				return CCGOV_EINVALID;

@@ -13,7 +13,7 @@ findings() { # the JSON report as "path:line:rule" lines
 	run --separate-stderr ccgov scan "$T/positive" --format json
 	assert_failure 1
 	[ "$(echo "$output" | findings)" = "$(cat "$T/positive.expected")" ]
-	[ "$(echo "$output" | jq -r .summary.files_scanned)" = 10 ]
+	[ "$(echo "$output" | jq -r .summary.files_scanned)" = 12 ]
 }
 
 @test "every rule has a positive case, in every language it claims" {
@@ -21,7 +21,7 @@ findings() { # the JSON report as "path:line:rule" lines
 	for id in $(echo "$output" | jq -r '.runs[0].tool.driver.rules[].id'); do
 		grep -q ":$id\$" "$T/positive.expected" || fail "rule $id has no positive case"
 	done
-	ext() { case $1 in c) echo c ;; cpp) echo cpp ;; go) echo go ;; rust) echo rs ;; python) echo py ;; esac; }
+	ext() { case $1 in c) echo c ;; cpp) echo cpp ;; go) echo go ;; rust) echo rs ;; python) echo py ;; json) echo json ;; toml) echo template ;; esac; }
 	for f in $(find "$REPO_ROOT/rules" -name '*.scm' -not -path '*/inventory/*'); do
 		id=$(sed -n 's/^; id: //p' "$f")
 		for lang in $(sed -n 's/^; languages: //p' "$f" | tr ',' ' '); do
@@ -35,7 +35,7 @@ findings() { # the JSON report as "path:line:rule" lines
 @test "look-alikes in every language give no finding: comments, strings, local names, safe values" {
 	run ccgov scan "$T/negative"
 	assert_success
-	assert_output "ccgov: scan: 4 files, 18 rules: 0 findings, 0 suppressed; skipped 0 binary, 0 generated, 0 too large, 0 unreadable; 0 with syntax errors"
+	assert_output "ccgov: scan: 6 files, 20 rules: 0 findings, 0 suppressed; skipped 0 binary, 0 generated, 0 too large, 0 unreadable; 0 with syntax errors"
 }
 
 @test "text output is file:line:col: severity rule: message, with the line of code" {
@@ -56,7 +56,7 @@ findings() { # the JSON report as "path:line:rule" lines
 	cmp "$BATS_TEST_TMPDIR/s1.sarif" "$BATS_TEST_TMPDIR/s3.sarif"
 	cmp "$BATS_TEST_TMPDIR/j1.json" "$BATS_TEST_TMPDIR/j3.json"
 	s="$BATS_TEST_TMPDIR/s1.sarif"
-	[ "$(jq -r '.runs[0].results | length' "$s")" = 56 ]
+	[ "$(jq -r '.runs[0].results | length' "$s")" = 60 ]
 	[ "$(jq -r '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri' "$s")" = config.c ]
 	[ "$(jq -r '.runs[0].results[0].partialFingerprints["ccgovFinding/v1"] | length' "$s")" = 32 ]
 	idx=$(jq -r '.runs[0].results[0].ruleIndex' "$s")
@@ -147,7 +147,7 @@ findings() { # the JSON report as "path:line:rule" lines
 	python3 -c 'print("int f(void) { return " + "(" * 20000 + "1" + ")" * 20000 + "; }")' >"$d/deep.c"
 	run --separate-stderr ccgov scan "$d" --max-file-size 200000 --format json
 	assert_failure 1
-	[ "$(echo "$stderr" | tail -1)" = "ccgov: scan: 3 files, 18 rules: 2 findings, 0 suppressed; skipped 1 binary, 1 generated, 1 too large, 0 unreadable; 2 with syntax errors" ]
+	[ "$(echo "$stderr" | tail -1)" = "ccgov: scan: 3 files, 20 rules: 2 findings, 0 suppressed; skipped 1 binary, 1 generated, 1 too large, 0 unreadable; 2 with syntax errors" ]
 	[ "$(echo "$output" | findings | tr '\n' ' ')" = "broken.c:1:code-loading.dlopen latin1.c:1:code-loading.dlopen " ]
 	[ "$(echo "$output" | jq -r '.findings[1].source')" = $'\ufffd\ufffd void *g(void) { return dlopen("y", 0); }' ]
 }

@@ -27,7 +27,9 @@ typedef enum {
 	CCGOV_LANG_CPP = 1 << 1,
 	CCGOV_LANG_GO = 1 << 2,
 	CCGOV_LANG_RUST = 1 << 3,
-	CCGOV_LANG_PYTHON = 1 << 4
+	CCGOV_LANG_PYTHON = 1 << 4,
+	CCGOV_LANG_JSON = 1 << 5, /* enclave configuration: EGo's enclave.json */
+	CCGOV_LANG_TOML = 1 << 6  /* enclave configuration: Gramine manifests */
 } ccgov_language;
 
 typedef struct {
