@@ -122,3 +122,18 @@ listed_commands() {
 	assert_failure 3
 	assert_output "ccgov: error: standard output: write failed"
 }
+
+@test "make install puts the binary, man pages and rules under DESTDIR/PREFIX, and the copy finds its rules" {
+	run make -s -C "$REPO_ROOT" install DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/opt/ccgov BUILD="$(basename "$(dirname "$CCGOV")")"
+	assert_success
+	r="$BATS_TEST_TMPDIR/root/opt/ccgov"
+	[ -x "$r/bin/ccgov" ]
+	for c in $(listed_commands); do [ -f "$r/share/man/man1/ccgov-$c.1" ] || fail "ccgov-$c.1 not installed"; done
+	[ -f "$r/share/man/man1/ccgov.1" ]
+	[ "$(cd "$r/share/ccgov/rules" && find . -name '*.scm' | sort)" = "$(cd "$REPO_ROOT/rules" && find . -name '*.scm' | sort)" ]
+	mkdir "$BATS_TEST_TMPDIR/src"
+	printf 'void *f(void) { return dlopen("x", 0); }\n' >"$BATS_TEST_TMPDIR/src/a.c"
+	run "$r/bin/ccgov" scan "$BATS_TEST_TMPDIR/src"
+	assert_failure 1
+	assert_line --index 0 --partial "a.c:1:24: error code-loading.dlopen"
+}

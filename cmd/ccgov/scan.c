@@ -29,22 +29,24 @@ static const struct option longopts[] = {
 };
 
 /*
- * The rules shipped with ccgov: $CCGOV_RULES_DIR, else rules/ beside a
- * build in a source tree (build/ccgov -> rules/), else the installed ones.
+ * The rules shipped with ccgov: $CCGOV_RULES_DIR; else those installed
+ * beside the binary (BIN/../share/ccgov/rules), so an installed tree can be
+ * moved; else rules/ of the source tree a build runs from (build/ccgov);
+ * else the PREFIX the binary was built for.
  */
 static char *default_rules_dir(void)
 {
+	static const char *const beside[] = { "/../share/ccgov/rules", "/../rules" };
 	const char *env = getenv("CCGOV_RULES_DIR");
 	char exe[PATH_MAX], *slash;
 	ssize_t n;
 
 	if (env && env[0])
 		return strdup(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 16);
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/'))) {
-			strcpy(slash, "/../rules");
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 32);
+	if (n > 0 && (exe[n] = '\0', slash = strrchr(exe, '/'))) {
+		for (size_t i = 0; i < 2; i++) {
+			strcpy(slash, beside[i]);
 			if (access(exe, R_OK) == 0)
 				return realpath(exe, NULL);
 		}
