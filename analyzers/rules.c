@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -186,10 +187,8 @@ static int compile_for(rule_entry *e, int lang, const char *source, uint32_t len
 static int parse_languages(unsigned *out, const char *list, const char *path, uint32_t line)
 {
 	ccgov_rule tmp = { 0 };
-	char where[32];
 	int err;
 
-	snprintf(where, sizeof(where), "%u", line);
 	err = set_field(&tmp, "languages", list, path, (int)line);
 	*out = tmp.languages;
 	return err;
