@@ -32,6 +32,7 @@ typedef struct {
 	size_t nstrings;
 	regex_t regex;          /* #match? */
 	int has_regex;
+	int required;           /* the capture always holds a node (not ? or *) */
 } predicate;
 
 typedef struct {
@@ -66,6 +67,14 @@ typedef struct {
 	/* literals by their first two bytes, for one pass over the text */
 	uint32_t *bucket_start; /* 65537 entries */
 	uint32_t *order;        /* literal indices sorted by bucket */
+	/*
+	 * A pattern can match only if each of its predicates' literal sets
+	 * (a clause) has a literal in the text: clause k of pattern p holds
+	 * literals clause_lits[clause_start[k] .. clause_start[k + 1]).
+	 */
+	size_t *pattern_start;  /* clauses of pattern p: pattern_start[p] .. [p + 1] */
+	size_t *clause_start;
+	size_t npatterns, nclauses;
 } prefilter;
 
 struct ccgov_ruleset {

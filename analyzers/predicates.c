@@ -54,6 +54,12 @@ static int compile_one(predicate *p, const TSQuery *q, const TSQueryPredicateSte
 	if (n < 3 || steps[1].type != TSQueryPredicateStepTypeCapture)
 		return fail(where, source, q, pattern, base_line, "predicate needs a capture first:", name);
 	p->capture = steps[1].value_id;
+	/* An optional capture with no node makes no claim, so it proves no literal is needed. */
+	{
+		TSQuantifier quantifier = ts_query_capture_quantifier_for_id(q, pattern, p->capture);
+
+		p->required = quantifier == TSQuantifierOne || quantifier == TSQuantifierOneOrMore;
+	}
 	if (p->kind == PRED_EQ && n == 3 && steps[2].type == TSQueryPredicateStepTypeCapture) {
 		p->other_capture = (int)steps[2].value_id;
 		return 0;

@@ -50,45 +50,70 @@ static char *regex_prefix(const char *re)
 	return out;
 }
 
-/* Appends the literals one pattern requires (any one of them); 0 if it has none. */
-static int pattern_literals(const pattern_predicates *pp, char ***lits, size_t *n, size_t *cap)
+static int push_literal(prefilter *pf, size_t *cap, char *lit)
 {
+	if (pf->count == *cap) {
+		char **q = realloc(pf->literals, (*cap = *cap ? *cap * 2 : 64) * sizeof(*q));
+
+		if (!q)
+			return -1;
+		pf->literals = q;
+	}
+	pf->literals[pf->count++] = lit;
+	return 0;
+}
+
+static int push_index(size_t **arr, size_t *len, size_t *cap, size_t value)
+{
+	if (*len == *cap) {
+		size_t *q = realloc(*arr, (*cap = *cap ? *cap * 2 : 64) * sizeof(*q));
+
+		if (!q)
+			return -1;
+		*arr = q;
+	}
+	(*arr)[(*len)++] = value;
+	return 0;
+}
+
+/*
+ * Adds one clause per positive predicate whose strings are all usable
+ * literals (every predicate must hold, so each such clause is required);
+ * returns how many clauses were added, or -1 when out of memory.
+ */
+static int pattern_clauses(prefilter *pf, const pattern_predicates *pp, size_t *lit_cap,
+			   size_t *clause_cap)
+{
+	int clauses = 0;
+
 	for (size_t i = 0; i < pp->count; i++) {
 		const predicate *p = &pp->items[i];
-		size_t added = 0;
+		size_t first = pf->count;
+		int usable = p->required && !p->negate && p->other_capture < 0 && p->nstrings > 0 &&
+			     !(p->kind == PRED_MATCH && p->nstrings != 1);
 
-		if (p->negate || p->other_capture >= 0)
-			continue;
-		for (size_t k = 0; k < p->nstrings; k++) {
+		for (size_t k = 0; usable && k < p->nstrings; k++) {
 			char *lit = p->kind == PRED_MATCH ? regex_prefix(p->strings[k]) : strdup(p->strings[k]);
 
-			if (!lit)
-				continue;
-			if (strlen(lit) < 2) { /* too short to filter anything */
+			/* A literal shorter than two bytes filters nothing: drop the clause. */
+			if (!lit || strlen(lit) < 2) {
 				free(lit);
-				continue;
+				usable = 0;
+			} else if (push_literal(pf, lit_cap, lit) < 0) {
+				free(lit);
+				return -1;
 			}
-			if (*n == *cap) {
-				char **q = realloc(*lits, (*cap = *cap ? *cap * 2 : 64) * sizeof(*q));
-
-				if (!q) {
-					free(lit);
-					return -1;
-				}
-				*lits = q;
-			}
-			(*lits)[(*n)++] = lit;
-			added++;
 		}
-		/* One predicate's strings are enough: every predicate must hold. */
-		if (added && (p->kind != PRED_MATCH || p->nstrings == 1) &&
-		    (p->kind != PRED_EQ || added == 1) && (p->kind != PRED_ANY_OF || added == p->nstrings))
-			return 1;
-		/* A partial set (some strings too short) proves nothing: drop them. */
-		while (added--)
-			free((*lits)[--(*n)]);
+		if (!usable) {
+			while (pf->count > first)
+				free(pf->literals[--pf->count]);
+			continue;
+		}
+		if (push_index(&pf->clause_start, &pf->nclauses, clause_cap, first) < 0)
+			return -1;
+		clauses++;
 	}
-	return 0;
+	return clauses;
 }
 
 static uint32_t bucket_of(const char *s)
@@ -98,7 +123,7 @@ static uint32_t bucket_of(const char *s)
 
 static int build_one(prefilter *pf, const ccgov_ruleset *rs, int lang, int inventory)
 {
-	size_t cap = 0;
+	size_t lit_cap = 0, clause_cap = 0, pattern_cap = 0;
 	uint32_t *count;
 
 	pf->usable = 1;
@@ -108,10 +133,14 @@ static int build_one(prefilter *pf, const ccgov_ruleset *rs, int lang, int inven
 		if (!q->query || (rs->rules[r].rule.inventory != NULL) != inventory)
 			continue;
 		for (uint32_t pat = 0; pat < q->pattern_count && pf->usable; pat++) {
-			int got = pattern_literals(&q->patterns[pat], &pf->literals, &pf->count, &cap);
+			int got;
 
+			if (push_index(&pf->pattern_start, &pf->npatterns, &pattern_cap, pf->nclauses) < 0)
+				return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+			got = pattern_clauses(pf, &q->patterns[pat], &lit_cap, &clause_cap);
 			if (got < 0)
 				return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+			/* A pattern with no literal at all can match any file. */
 			if (got == 0)
 				pf->usable = 0;
 		}
@@ -120,6 +149,12 @@ static int build_one(prefilter *pf, const ccgov_ruleset *rs, int lang, int inven
 		pf->usable = 0;
 		return 0;
 	}
+	/* Sentinels: the end of the last pattern's clauses and of the last clause's literals. */
+	if (push_index(&pf->pattern_start, &pf->npatterns, &pattern_cap, pf->nclauses) < 0 ||
+	    push_index(&pf->clause_start, &pf->nclauses, &clause_cap, pf->count) < 0)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	pf->npatterns--;
+	pf->nclauses--;
 	if (!(pf->bucket_start = calloc(BUCKETS + 1, sizeof(uint32_t))) ||
 	    !(pf->order = malloc(pf->count * sizeof(uint32_t))) ||
 	    !(count = calloc(BUCKETS, sizeof(uint32_t))))
@@ -157,13 +192,21 @@ void prefilter_free(prefilter *p)
 	free(p->literals);
 	free(p->bucket_start);
 	free(p->order);
+	free(p->pattern_start);
+	free(p->clause_start);
 	memset(p, 0, sizeof(*p));
 }
 
 int prefilter_may_match(const prefilter *p, const char *text, size_t len)
 {
+	unsigned char *found;
+	int match = 0;
+
 	if (!p->usable)
 		return 1;
+	if (!(found = calloc(p->count, 1)))
+		return 1; /* out of memory: parse, which is always correct */
+	/* One pass marks every literal the text contains... */
 	for (size_t i = 0; i + 1 < len; i++) {
 		uint32_t b = bucket_of(text + i);
 
@@ -172,8 +215,22 @@ int prefilter_may_match(const prefilter *p, const char *text, size_t len)
 			size_t n = strlen(lit);
 
 			if (n <= len - i && memcmp(text + i, lit, n) == 0)
-				return 1;
+				found[p->order[k]] = 1;
 		}
 	}
-	return 0;
+	/* ...then a pattern can match if each of its clauses found one. */
+	for (size_t pat = 0; pat < p->npatterns && !match; pat++) {
+		int all = 1;
+
+		for (size_t c = p->pattern_start[pat]; c < p->pattern_start[pat + 1] && all; c++) {
+			int any = 0;
+
+			for (size_t l = p->clause_start[c]; l < p->clause_start[c + 1] && !any; l++)
+				any = found[l];
+			all = any;
+		}
+		match = all;
+	}
+	free(found);
+	return match;
 }

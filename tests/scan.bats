@@ -270,3 +270,26 @@ findings() { # the JSON report as "path:line:rule" lines
 	run ccgov scan "$d" --inventory --format sarif
 	assert_failure 2
 }
+
+@test "the pre-filter never skips a file an optional capture could match" {
+	r="$BATS_TEST_TMPDIR/rules"
+	d="$BATS_TEST_TMPDIR/src"
+	mkdir "$r" "$d"
+	cat >"$r/opt.scm" <<-'SCM'
+	; id: t.optional
+	; title: t
+	; category: code-loading
+	; severity: error
+	; languages: c
+	; requirement: r
+	; message: m
+	(call_expression
+	  function: (identifier) @fn
+	  arguments: (argument_list (string_literal)? @s)
+	  (#eq? @fn "load")
+	  (#eq? @s "\"rare-literal\"")) @finding
+	SCM
+	printf 'void f(void) { load(); }\n' >"$d/a.c"
+	run --separate-stderr ccgov scan --no-default-rules --rules "$r" "$d" --format json
+	[ "$(echo "$output" | jq -c '[.summary.files_parsed, .summary.findings]')" = "[1,1]" ]
+}
