@@ -75,6 +75,8 @@ typedef struct {
 	size_t *pattern_start;  /* clauses of pattern p: pattern_start[p] .. [p + 1] */
 	size_t *clause_start;
 	size_t npatterns, nclauses;
+	size_t *pattern_rule;   /* the rule each pattern belongs to */
+	unsigned char *rule_always; /* per rule: some pattern needs no literal */
 } prefilter;
 
 struct ccgov_ruleset {
@@ -86,8 +88,14 @@ struct ccgov_ruleset {
 
 int prefilter_build(ccgov_ruleset *rs);
 void prefilter_free(prefilter *p);
-/* 1 if text contains one of p's literals (or p is not usable). */
-int prefilter_may_match(const prefilter *p, const char *text, size_t len);
+/*
+ * Which rules can match text: rule_ok[r] (one byte per rule of the set) is
+ * set for every rule whose literals the text holds, or that needs none.
+ * Returns 1 if any rule can match. -1 when out of memory (then every rule
+ * is marked, which is always correct).
+ */
+int prefilter_rules(const prefilter *p, size_t nrules, const char *text, size_t len,
+		    unsigned char *rule_ok);
 
 /*
  * Compiles the predicates of every pattern; refuses unknown ones.

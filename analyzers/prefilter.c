@@ -123,31 +123,32 @@ static uint32_t bucket_of(const char *s)
 
 static int build_one(prefilter *pf, const ccgov_ruleset *rs, int lang, int inventory)
 {
-	size_t lit_cap = 0, clause_cap = 0, pattern_cap = 0;
+	size_t lit_cap = 0, clause_cap = 0, pattern_cap = 0, rule_cap = 0, nrule = 0;
 	uint32_t *count;
 
+	if (!(pf->rule_always = calloc(rs->count ? rs->count : 1, 1)))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	pf->usable = 1;
-	for (size_t r = 0; r < rs->count && pf->usable; r++) {
+	for (size_t r = 0; r < rs->count; r++) {
 		const compiled_query *q = &rs->rules[r].queries[lang];
 
 		if (!q->query || (rs->rules[r].rule.inventory != NULL) != inventory)
 			continue;
-		for (uint32_t pat = 0; pat < q->pattern_count && pf->usable; pat++) {
+		for (uint32_t pat = 0; pat < q->pattern_count; pat++) {
 			int got;
 
-			if (push_index(&pf->pattern_start, &pf->npatterns, &pattern_cap, pf->nclauses) < 0)
+			if (push_index(&pf->pattern_start, &pf->npatterns, &pattern_cap, pf->nclauses) < 0 ||
+			    push_index(&pf->pattern_rule, &nrule, &rule_cap, r) < 0)
 				return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 			got = pattern_clauses(pf, &q->patterns[pat], &lit_cap, &clause_cap);
 			if (got < 0)
 				return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 			/* A pattern with no literal at all can match any file. */
-			if (got == 0)
+			if (got == 0) {
+				pf->rule_always[r] = 1;
 				pf->usable = 0;
+			}
 		}
-	}
-	if (!pf->usable || pf->count == 0) {
-		pf->usable = 0;
-		return 0;
 	}
 	/* Sentinels: the end of the last pattern's clauses and of the last clause's literals. */
 	if (push_index(&pf->pattern_start, &pf->npatterns, &pattern_cap, pf->nclauses) < 0 ||
@@ -156,7 +157,7 @@ static int build_one(prefilter *pf, const ccgov_ruleset *rs, int lang, int inven
 	pf->npatterns--;
 	pf->nclauses--;
 	if (!(pf->bucket_start = calloc(BUCKETS + 1, sizeof(uint32_t))) ||
-	    !(pf->order = malloc(pf->count * sizeof(uint32_t))) ||
+	    !(pf->order = malloc((pf->count ? pf->count : 1) * sizeof(uint32_t))) ||
 	    !(count = calloc(BUCKETS, sizeof(uint32_t))))
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	for (size_t i = 0; i < pf->count; i++)
@@ -194,20 +195,27 @@ void prefilter_free(prefilter *p)
 	free(p->order);
 	free(p->pattern_start);
 	free(p->clause_start);
+	free(p->pattern_rule);
+	free(p->rule_always);
 	memset(p, 0, sizeof(*p));
 }
 
-int prefilter_may_match(const prefilter *p, const char *text, size_t len)
+int prefilter_rules(const prefilter *p, size_t nrules, const char *text, size_t len,
+		    unsigned char *rule_ok)
 {
 	unsigned char *found;
-	int match = 0;
+	int any = 0;
 
-	if (!p->usable)
+	for (size_t r = 0; r < nrules; r++)
+		any |= rule_ok[r] = p->rule_always ? p->rule_always[r] : 1;
+	if (!p->rule_always)
 		return 1;
-	if (!(found = calloc(p->count, 1)))
-		return 1; /* out of memory: parse, which is always correct */
+	if (!(found = calloc(p->count ? p->count : 1, 1))) {
+		memset(rule_ok, 1, nrules);
+		return -1;
+	}
 	/* One pass marks every literal the text contains... */
-	for (size_t i = 0; i + 1 < len; i++) {
+	for (size_t i = 0; p->count && i + 1 < len; i++) {
 		uint32_t b = bucket_of(text + i);
 
 		for (uint32_t k = p->bucket_start[b]; k < p->bucket_start[b + 1]; k++) {
@@ -219,18 +227,21 @@ int prefilter_may_match(const prefilter *p, const char *text, size_t len)
 		}
 	}
 	/* ...then a pattern can match if each of its clauses found one. */
-	for (size_t pat = 0; pat < p->npatterns && !match; pat++) {
+	for (size_t pat = 0; pat < p->npatterns; pat++) {
 		int all = 1;
 
+		if (rule_ok[p->pattern_rule[pat]])
+			continue;
 		for (size_t c = p->pattern_start[pat]; c < p->pattern_start[pat + 1] && all; c++) {
-			int any = 0;
+			int hit = 0;
 
-			for (size_t l = p->clause_start[c]; l < p->clause_start[c + 1] && !any; l++)
-				any = found[l];
-			all = any;
+			for (size_t l = p->clause_start[c]; l < p->clause_start[c + 1] && !hit; l++)
+				hit = found[l];
+			all = hit;
 		}
-		match = all;
+		if (all)
+			any = rule_ok[p->pattern_rule[pat]] = 1;
 	}
 	free(found);
-	return match;
+	return any;
 }

@@ -379,8 +379,6 @@ int ccgov_ruleset_load(ccgov_ruleset **out, const char *const *dirs, size_t ndir
 		err = load_file(&rs->rules[i], l.paths[i]);
 		rs->count++;
 	}
-	if (err == 0)
-		err = prefilter_build(rs);
 	if (err == 0) {
 		qsort(rs->rules, rs->count, sizeof(*rs->rules), by_rule_id);
 		for (size_t i = 1; i < rs->count && err == 0; i++)
@@ -389,6 +387,9 @@ int ccgov_ruleset_load(ccgov_ruleset **out, const char *const *dirs, size_t ndir
 						      rs->rules[i].rule.path, rs->rules[i].rule.id,
 						      rs->rules[i - 1].rule.path);
 	}
+	/* After sorting: the pre-filter refers to rules by their index. */
+	if (err == 0)
+		err = prefilter_build(rs);
 	for (size_t i = 0; i < l.len; i++)
 		free(l.paths[i]);
 	free(l.paths);

@@ -365,18 +365,33 @@ static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryC
 		     const language *lang, const char *path, const char *text, size_t len,
 		     char **scratch, size_t *scratch_size)
 {
-	int li = language_index(lang), err = 0;
+	int li = language_index(lang), err = 0, any;
+	unsigned char *rule_ok;
 	TSTree *tree;
 
-	if (!j->no_prefilter &&
-	    !prefilter_may_match(j->inventory ? &j->rules->inventory_prefilters[li] : &j->rules->prefilters[li],
-				 text, len))
+	/*
+	 * Rules whose literals the file lacks cannot match: they do not run, and
+	 * when none can, the file is not parsed (unless --no-prefilter).
+	 */
+	if (!(rule_ok = malloc(j->rules->count ? j->rules->count : 1)))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	any = prefilter_rules(j->inventory ? &j->rules->inventory_prefilters[li] : &j->rules->prefilters[li],
+			      j->rules->count, text, len, rule_ok);
+	if (j->no_prefilter)
+		memset(rule_ok, 1, j->rules->count), any = 1;
+	if (!any) {
+		free(rule_ok);
 		return 0;
+	}
 	tr->parsed++;
-	if (!ts_parser_set_language(parser, lang->grammar()))
+	if (!ts_parser_set_language(parser, lang->grammar())) {
+		free(rule_ok);
 		return ccgov_error_set(CCGOV_ERROR, "%s: grammar ABI not supported by this tree-sitter", lang->name);
-	if (!(tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)len)))
+	}
+	if (!(tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)len))) {
+		free(rule_ok);
 		return 0;
+	}
 	if (ts_node_has_error(ts_tree_root_node(tree)))
 		tr->syntax_errors++;
 	for (size_t r = 0; r < j->rules->count && err == 0; r++) {
@@ -386,7 +401,7 @@ static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryC
 		/* Several patterns can report one node: keep one finding per place. */
 		uint32_t last_start = UINT32_MAX, last_end = UINT32_MAX;
 
-		if (!q->query || (e->rule.inventory != NULL) != j->inventory)
+		if (!q->query || (e->rule.inventory != NULL) != j->inventory || !rule_ok[r])
 			continue;
 		ts_query_cursor_exec(cursor, q->query, ts_tree_root_node(tree));
 		while (err == 0 && ts_query_cursor_next_match(cursor, &m)) {
@@ -413,6 +428,7 @@ static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryC
 		}
 	}
 	ts_tree_delete(tree);
+	free(rule_ok);
 	return err;
 }
 
