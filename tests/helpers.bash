@@ -6,6 +6,14 @@ load /usr/lib/bats/bats-assert/load
 
 : "${CCGOV:?tests/run sets CCGOV to the ccgov binary under test}"
 REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+# The workplace's independent checkers (schemas, validate-schema, verify-dsse)
+# sit beside the repository, as in CI; CCGOV_SHARED points elsewhere.
+SHARED=${CCGOV_SHARED:-$REPO_ROOT/../shared}
+
+# need_shared: skip, saying why, where the independent checkers are absent.
+need_shared() {
+	[ -x "$SHARED/tools/validate-schema" ] || skip "no independent checkers at $SHARED (set CCGOV_SHARED)"
+}
 
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 export GIT_AUTHOR_NAME=ccgov GIT_AUTHOR_EMAIL=ccgov@example.org
