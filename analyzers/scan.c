@@ -258,13 +258,32 @@ static int find_files(file_list *l, const char *root, const char *changed_since)
 
 /* ---- one file ------------------------------------------------------------ */
 
-/* Generated code is reviewed where it is generated: skip it, and count it. */
+/*
+ * Generated code is reviewed where it is generated: skip it, and count it.
+ * The marker must be a comment line near the top (Go's "// Code generated
+ * ... DO NOT EDIT.", or "@generated"), not the same words inside a string
+ * of a hand-written generator.
+ */
 static int is_generated(const char *text, size_t len)
 {
-	size_t n = len < 4096 ? len : 4096;
+	const char *p = text, *end = text + (len < 4096 ? len : 4096);
 
-	return memmem(text, n, "Code generated", 14) && memmem(text, n, "DO NOT EDIT", 11) ? 1 :
-	       memmem(text, n, "@generated", 10) != NULL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end, *q = p;
+		size_t n;
+
+		while (q < e && (*q == ' ' || *q == '\t'))
+			q++;
+		n = (size_t)(e - q);
+		if ((n >= 2 && (memcmp(q, "//", 2) == 0 || memcmp(q, "/*", 2) == 0)) ||
+		    (n >= 1 && (*q == '#' || *q == '*'))) {
+			if ((memmem(q, n, "Code generated", 14) && memmem(q, n, "DO NOT EDIT", 11)) ||
+			    memmem(q, n, "@generated", 10))
+				return 1;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
 }
 
 /* The text of line (1-based) without its newline. */
