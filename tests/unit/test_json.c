@@ -52,6 +52,12 @@ static void rfc8785_sorting(void)
 	check_example("sorting");
 }
 
+static void rfc8785_appendices(void)
+{
+	check_example("wireformat"); /* appendix C */
+	check_example("subtypes");   /* appendix E */
+}
+
 /* Appendix B: IEEE 754 bit patterns and their required serialization. */
 static void rfc8785_numbers(void)
 {
@@ -239,6 +245,7 @@ const struct unit_test json_tests[] = {
 	{ "RFC 8785 section 3.2.2 example", rfc8785_example },
 	{ "RFC 8785 section 3.2.3 sorting example", rfc8785_sorting },
 	{ "RFC 8785 appendix B numbers", rfc8785_numbers },
+	{ "RFC 8785 appendices C and E", rfc8785_appendices },
 	{ "numbers inside documents", numbers_in_documents },
 	{ "strict parser refuses ambiguous input, with line and column", strict_parser_refuses },
 	{ "nesting is bounded at 256 levels", nesting_is_bounded },
