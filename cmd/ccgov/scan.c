@@ -396,9 +396,10 @@ int cmd_scan(int argc, char **argv)
 			continue;
 		failing += result.findings[i].rule->severity >= fail_on;
 	}
-	if ((format == 0 && (print_text(&result), 0)) ||
-	    (format == 1 && print_json_report(&result, count_rules(rules, 0), active) < 0) ||
-	    (format == 2 && print_sarif(rules, &result) < 0)) {
+	if (format == 0)
+		print_text(&result);
+	else if ((format == 1 && print_json_report(&result, count_rules(rules, 0), active) < 0) ||
+		 (format == 2 && print_sarif(rules, &result) < 0)) {
 		status = error_from_library();
 		goto done;
 	}
