@@ -40,18 +40,39 @@ typedef struct {
 	size_t count;
 } pattern_predicates;
 
-/* One rule compiled for one language. */
+/* Where one rule's query text sits in a language's combined query. */
+typedef struct {
+	uint32_t offset, length; /* in the combined source */
+	size_t rule;             /* index in the sorted rule set */
+	uint32_t base_line;      /* the text's first line in the rule file */
+} query_segment;
+
+/*
+ * All the rules of one language (checks or inventory) compiled as one
+ * query, so that a file's tree is walked once however many rules there
+ * are. Each pattern remembers the rule it came from.
+ */
 typedef struct {
 	TSQuery *query;
 	pattern_predicates *patterns; /* one per pattern of the query */
 	uint32_t pattern_count;
-	int finding_capture;          /* @finding, or -1: the first capture */
+	size_t *pattern_rule;         /* the rule each pattern belongs to */
+	unsigned char *pattern_finding; /* the pattern names a @finding capture */
+	int finding_capture;          /* @finding, or -1 */
 	int key_capture;              /* @key (inventory rules), or -1 */
 } compiled_query;
 
+/* A rule's query text for one language: a slice of its file's text. */
+typedef struct {
+	uint32_t offset, length;
+	uint32_t base_line;
+	int present;
+} query_section;
+
 typedef struct {
 	ccgov_rule rule;
-	compiled_query queries[LANGUAGE_COUNT]; /* query NULL where the rule does not apply */
+	char *text;                              /* the rule file */
+	query_section sections[LANGUAGE_COUNT];  /* present where the rule applies */
 } rule_entry;
 
 /*
@@ -75,16 +96,21 @@ typedef struct {
 	size_t *pattern_start;  /* clauses of pattern p: pattern_start[p] .. [p + 1] */
 	size_t *clause_start;
 	size_t npatterns, nclauses;
-	size_t *pattern_rule;   /* the rule each pattern belongs to */
+	const size_t *pattern_rule; /* the rule each pattern belongs to (the query's array) */
 	unsigned char *rule_always; /* per rule: some pattern needs no literal */
 } prefilter;
 
 struct ccgov_ruleset {
 	rule_entry *rules;
 	size_t count;
-	prefilter prefilters[LANGUAGE_COUNT];           /* for the checks */
-	prefilter inventory_prefilters[LANGUAGE_COUNT]; /* for --inventory */
+	/* [0]: the checks; [1]: the inventory rules (--inventory) */
+	compiled_query queries[2][LANGUAGE_COUNT];
+	prefilter prefilters[2][LANGUAGE_COUNT];
 };
+
+/* Compiles the rules of each language as one query (after the rules are sorted). */
+int queries_compile(ccgov_ruleset *rs);
+void query_free(compiled_query *q);
 
 int prefilter_build(ccgov_ruleset *rs);
 void prefilter_free(prefilter *p);
@@ -98,10 +124,11 @@ int prefilter_rules(const prefilter *p, size_t nrules, const char *text, size_t 
 		    unsigned char *rule_ok);
 
 /*
- * Compiles the predicates of every pattern; refuses unknown ones.
- * where/base_line say where the query starts, for messages.
+ * Compiles the predicates of every pattern; refuses unknown ones, naming
+ * the rule file and line through the segments of the combined source.
  */
-int predicates_compile(compiled_query *q, const char *where, const char *source, uint32_t base_line);
+int predicates_compile(compiled_query *q, const ccgov_ruleset *rs, const char *source,
+		       const query_segment *segments, size_t nsegments);
 void predicates_free(compiled_query *q);
 
 /* 1 if every predicate of the match's pattern holds on the source text. */

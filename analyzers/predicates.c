@@ -12,27 +12,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t line_of(const char *source, uint32_t offset)
+/* Where a pattern of a combined query came from, for messages. */
+typedef struct {
+	const ccgov_ruleset *rs;
+	const char *source;
+	const query_segment *segments;
+	size_t nsegments;
+} origin;
+
+static int fail(const origin *o, const TSQuery *q, uint32_t pattern, const char *problem, const char *name)
 {
-	uint32_t line = 1;
+	uint32_t at = ts_query_start_byte_for_pattern(q, pattern), line;
+	size_t s = 0;
 
-	for (uint32_t i = 0; i < offset && source[i]; i++)
-		line += source[i] == '\n';
-	return line;
-}
-
-static int fail(const char *where, const char *source, const TSQuery *q, uint32_t pattern,
-		uint32_t base_line, const char *problem, const char *name)
-{
-	uint32_t line = base_line + line_of(source, ts_query_start_byte_for_pattern(q, pattern)) - 1;
-
-	return ccgov_error_set(CCGOV_EINVALID, "%s:%u: %s%s%s", where, line, problem,
-			       name ? " " : "", name ? name : "");
+	while (s + 1 < o->nsegments && o->segments[s + 1].offset <= at)
+		s++;
+	line = o->segments[s].base_line;
+	for (uint32_t i = o->segments[s].offset; i < at; i++)
+		line += o->source[i] == '\n';
+	return ccgov_error_set(CCGOV_EINVALID, "%s:%u: %s%s%s", o->rs->rules[o->segments[s].rule].rule.path,
+			       line, problem, name ? " " : "", name ? name : "");
 }
 
 /* Compiles one predicate: steps[0] is its name, then arguments up to Done. */
 static int compile_one(predicate *p, const TSQuery *q, const TSQueryPredicateStep *steps, uint32_t n,
-		       const char *where, const char *source, uint32_t pattern, uint32_t base_line)
+		       const origin *o, uint32_t pattern)
 {
 	uint32_t len;
 	const char *name = ts_query_string_value_for_id(q, steps[0].value_id, &len);
@@ -49,10 +53,10 @@ static int compile_one(predicate *p, const TSQuery *q, const TSQueryPredicateSte
 		p->kind = PRED_ANY_OF;
 		p->negate = name[0] == 'n';
 	} else {
-		return fail(where, source, q, pattern, base_line, "unknown predicate", name);
+		return fail(o, q, pattern, "unknown predicate", name);
 	}
 	if (n < 3 || steps[1].type != TSQueryPredicateStepTypeCapture)
-		return fail(where, source, q, pattern, base_line, "predicate needs a capture first:", name);
+		return fail(o, q, pattern, "predicate needs a capture first:", name);
 	p->capture = steps[1].value_id;
 	/* An optional capture with no node makes no claim, so it proves no literal is needed. */
 	{
@@ -65,12 +69,12 @@ static int compile_one(predicate *p, const TSQuery *q, const TSQueryPredicateSte
 		return 0;
 	}
 	if ((p->kind != PRED_ANY_OF && n != 3) || n < 3)
-		return fail(where, source, q, pattern, base_line, "wrong number of arguments to", name);
+		return fail(o, q, pattern, "wrong number of arguments to", name);
 	if (!(p->strings = calloc(n - 2, sizeof(*p->strings))))
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	for (uint32_t i = 2; i < n; i++) {
 		if (steps[i].type != TSQueryPredicateStepTypeString)
-			return fail(where, source, q, pattern, base_line, "expected a string argument to", name);
+			return fail(o, q, pattern, "expected a string argument to", name);
 		p->strings[p->nstrings++] = ts_query_string_value_for_id(q, steps[i].value_id, &len);
 	}
 	if (p->kind == PRED_MATCH) {
@@ -79,15 +83,18 @@ static int compile_one(predicate *p, const TSQuery *q, const TSQueryPredicateSte
 
 		if (rc != 0) {
 			regerror(rc, &p->regex, msg, sizeof(msg));
-			return fail(where, source, q, pattern, base_line, "bad regular expression:", msg);
+			return fail(o, q, pattern, "bad regular expression:", msg);
 		}
 		p->has_regex = 1;
 	}
 	return 0;
 }
 
-int predicates_compile(compiled_query *q, const char *where, const char *source, uint32_t base_line)
+int predicates_compile(compiled_query *q, const ccgov_ruleset *rs, const char *source,
+		       const query_segment *segments, size_t nsegments)
 {
+	origin o = { rs, source, segments, nsegments };
+
 	q->pattern_count = ts_query_pattern_count(q->query);
 	if (!(q->patterns = calloc(q->pattern_count ? q->pattern_count : 1, sizeof(*q->patterns))))
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
@@ -107,9 +114,8 @@ int predicates_compile(compiled_query *q, const char *where, const char *source,
 			if (steps[i].type != TSQueryPredicateStepTypeDone)
 				continue;
 			if (steps[start].type != TSQueryPredicateStepTypeString)
-				return fail(where, source, q->query, pat, base_line, "malformed predicate", NULL);
-			err = compile_one(&pp->items[pp->count], q->query, steps + start, i - start, where,
-					  source, pat, base_line);
+				return fail(&o, q->query, pat, "malformed predicate", NULL);
+			err = compile_one(&pp->items[pp->count], q->query, steps + start, i - start, &o, pat);
 			pp->count++;
 			if (err < 0)
 				return err;

@@ -123,31 +123,26 @@ static uint32_t bucket_of(const char *s)
 
 static int build_one(prefilter *pf, const ccgov_ruleset *rs, int lang, int inventory)
 {
-	size_t lit_cap = 0, clause_cap = 0, pattern_cap = 0, rule_cap = 0, nrule = 0;
+	const compiled_query *q = &rs->queries[inventory][lang];
+	size_t lit_cap = 0, clause_cap = 0, pattern_cap = 0;
 	uint32_t *count;
 
 	if (!(pf->rule_always = calloc(rs->count ? rs->count : 1, 1)))
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	pf->usable = 1;
-	for (size_t r = 0; r < rs->count; r++) {
-		const compiled_query *q = &rs->rules[r].queries[lang];
+	pf->pattern_rule = q->pattern_rule;
+	for (uint32_t pat = 0; q->query && pat < q->pattern_count; pat++) {
+		int got;
 
-		if (!q->query || (rs->rules[r].rule.inventory != NULL) != inventory)
-			continue;
-		for (uint32_t pat = 0; pat < q->pattern_count; pat++) {
-			int got;
-
-			if (push_index(&pf->pattern_start, &pf->npatterns, &pattern_cap, pf->nclauses) < 0 ||
-			    push_index(&pf->pattern_rule, &nrule, &rule_cap, r) < 0)
-				return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-			got = pattern_clauses(pf, &q->patterns[pat], &lit_cap, &clause_cap);
-			if (got < 0)
-				return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-			/* A pattern with no literal at all can match any file. */
-			if (got == 0) {
-				pf->rule_always[r] = 1;
-				pf->usable = 0;
-			}
+		if (push_index(&pf->pattern_start, &pf->npatterns, &pattern_cap, pf->nclauses) < 0)
+			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		got = pattern_clauses(pf, &q->patterns[pat], &lit_cap, &clause_cap);
+		if (got < 0)
+			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		/* A pattern with no literal at all can match any file. */
+		if (got == 0) {
+			pf->rule_always[q->pattern_rule[pat]] = 1;
+			pf->usable = 0;
 		}
 	}
 	/* Sentinels: the end of the last pattern's clauses and of the last clause's literals. */
@@ -176,10 +171,10 @@ static int build_one(prefilter *pf, const ccgov_ruleset *rs, int lang, int inven
 int prefilter_build(ccgov_ruleset *rs)
 {
 	for (int lang = 0; lang < LANGUAGE_COUNT; lang++) {
-		int err = build_one(&rs->prefilters[lang], rs, lang, 0);
+		int err = build_one(&rs->prefilters[0][lang], rs, lang, 0);
 
 		if (err == 0)
-			err = build_one(&rs->inventory_prefilters[lang], rs, lang, 1);
+			err = build_one(&rs->prefilters[1][lang], rs, lang, 1);
 		if (err < 0)
 			return err;
 	}
@@ -195,7 +190,6 @@ void prefilter_free(prefilter *p)
 	free(p->order);
 	free(p->pattern_start);
 	free(p->clause_start);
-	free(p->pattern_rule);
 	free(p->rule_always);
 	memset(p, 0, sizeof(*p));
 }

@@ -150,37 +150,10 @@ static int parse_header(ccgov_rule *r, char *text, const char *path)
 	return ccgov_error_set(CCGOV_EINVALID, "%s: unknown category '%s'", path, r->category);
 }
 
-static int compile_for(rule_entry *e, int lang, const char *source, uint32_t len, const char *path,
-		       uint32_t base_line)
+/* Records where a rule's query for one language is; it is compiled with the others. */
+static void add_section(rule_entry *e, int lang, const char *source, uint32_t len, uint32_t base_line)
 {
-	compiled_query *q = &e->queries[lang];
-	uint32_t offset = 0;
-	TSQueryError type = TSQueryErrorNone;
-	static const char *const problems[] = { "", "syntax error", "unknown node type",
-						"unknown field", "unknown capture", "impossible pattern",
-						"impossible pattern", "language mismatch" };
-
-	q->query = ts_query_new(languages[lang].grammar(), source, len, &offset, &type);
-	if (!q->query) {
-		uint32_t line = base_line;
-
-		for (uint32_t i = 0; i < offset && i < len; i++)
-			line += source[i] == '\n';
-		return ccgov_error_set(CCGOV_EINVALID, "%s:%u: %s in the query for %s", path, line,
-				       type < sizeof(problems) / sizeof(problems[0]) ? problems[type] : "error",
-				       languages[lang].name);
-	}
-	q->finding_capture = q->key_capture = -1;
-	for (uint32_t i = 0; i < ts_query_capture_count(q->query); i++) {
-		uint32_t n;
-		const char *name = ts_query_capture_name_for_id(q->query, i, &n);
-
-		if (n == 7 && memcmp(name, "finding", 7) == 0)
-			q->finding_capture = (int)i;
-		if (n == 3 && memcmp(name, "key", 3) == 0)
-			q->key_capture = (int)i;
-	}
-	return predicates_compile(q, path, source, base_line);
+	e->sections[lang] = (query_section){ (uint32_t)(source - e->text), len, base_line, 1 };
 }
 
 /* Parses "c, cpp" into language bits. */
@@ -235,7 +208,7 @@ static int compile_sections(rule_entry *e, const char *text, size_t len, const c
 			stop = q;
 			for (int i = 0; i < LANGUAGE_COUNT && err == 0; i++)
 				if (langs & languages[i].bit)
-					err = compile_for(e, i, body, (uint32_t)(stop - body), path, body_line);
+					add_section(e, i, body, (uint32_t)(stop - body), body_line);
 			done |= langs;
 			sections++;
 			for (const char *c = p; c < stop; c++)
@@ -249,7 +222,7 @@ static int compile_sections(rule_entry *e, const char *text, size_t len, const c
 	if (err == 0 && sections == 0) {
 		for (int i = 0; i < LANGUAGE_COUNT && err == 0; i++)
 			if (e->rule.languages & languages[i].bit)
-				err = compile_for(e, i, text, (uint32_t)len, path, 1);
+				add_section(e, i, text, (uint32_t)len, 1);
 		done = e->rule.languages;
 	}
 	if (err == 0 && done != e->rule.languages)
@@ -271,13 +244,13 @@ static int load_file(rule_entry *e, const char *path)
 		free(text);
 		return ccgov_error_set(CCGOV_EINVALID, "%s: not UTF-8 text", path);
 	}
+	e->text = text;
 	if (!(e->rule.path = strdup(path)))
 		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	if (err == 0)
 		err = parse_header(&e->rule, text, path);
 	if (err == 0)
 		err = compile_sections(e, text, len, path);
-	free(text);
 	return err;
 }
 
@@ -293,11 +266,7 @@ static void free_entry(rule_entry *e)
 	free(r->requirement);
 	free(r->path);
 	free(r->inventory);
-	for (int i = 0; i < LANGUAGE_COUNT; i++) {
-		predicates_free(&e->queries[i]);
-		if (e->queries[i].query)
-			ts_query_delete(e->queries[i].query);
-	}
+	free(e->text);
 }
 
 typedef struct {
@@ -387,7 +356,9 @@ int ccgov_ruleset_load(ccgov_ruleset **out, const char *const *dirs, size_t ndir
 						      rs->rules[i].rule.path, rs->rules[i].rule.id,
 						      rs->rules[i - 1].rule.path);
 	}
-	/* After sorting: the pre-filter refers to rules by their index. */
+	/* After sorting: the queries and the pre-filter refer to rules by their index. */
+	if (err == 0)
+		err = queries_compile(rs);
 	if (err == 0)
 		err = prefilter_build(rs);
 	for (size_t i = 0; i < l.len; i++)
@@ -417,9 +388,11 @@ void ccgov_ruleset_free(ccgov_ruleset *rs)
 		return;
 	for (size_t i = 0; i < rs->count; i++)
 		free_entry(&rs->rules[i]);
-	for (int i = 0; i < LANGUAGE_COUNT; i++) {
-		prefilter_free(&rs->prefilters[i]);
-		prefilter_free(&rs->inventory_prefilters[i]);
+	for (int k = 0; k < 2; k++) {
+		for (int i = 0; i < LANGUAGE_COUNT; i++) {
+			query_free(&rs->queries[k][i]);
+			prefilter_free(&rs->prefilters[k][i]);
+		}
 	}
 	free(rs->rules);
 	free(rs);

@@ -385,17 +385,22 @@ static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryC
 		     char **scratch, size_t *scratch_size)
 {
 	int li = language_index(lang), err = 0, any;
+	const compiled_query *q = &j->rules->queries[j->inventory][li];
 	unsigned char *rule_ok;
+	TSQueryMatch m;
 	TSTree *tree;
 
+	if (!q->query)
+		return 0;
 	/*
-	 * Rules whose literals the file lacks cannot match: they do not run, and
-	 * when none can, the file is not parsed (unless --no-prefilter).
+	 * A file that holds none of the literals some rule needs cannot match:
+	 * it is not parsed (unless --no-prefilter). Matches of rules whose
+	 * literals it lacks would fail their predicates anyway; they are
+	 * dropped before those are tested.
 	 */
 	if (!(rule_ok = malloc(j->rules->count ? j->rules->count : 1)))
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	any = prefilter_rules(j->inventory ? &j->rules->inventory_prefilters[li] : &j->rules->prefilters[li],
-			      j->rules->count, text, len, rule_ok);
+	any = prefilter_rules(&j->rules->prefilters[j->inventory][li], j->rules->count, text, len, rule_ok);
 	if (j->no_prefilter)
 		memset(rule_ok, 1, j->rules->count), any = 1;
 	if (!any) {
@@ -413,38 +418,26 @@ static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryC
 	}
 	if (ts_node_has_error(ts_tree_root_node(tree)))
 		tr->syntax_errors++;
-	for (size_t r = 0; r < j->rules->count && err == 0; r++) {
-		const rule_entry *e = &j->rules->rules[r];
-		const compiled_query *q = &e->queries[li];
-		TSQueryMatch m;
-		/* Several patterns can report one node: keep one finding per place. */
-		uint32_t last_start = UINT32_MAX, last_end = UINT32_MAX;
+	ts_query_cursor_exec(cursor, q->query, ts_tree_root_node(tree));
+	while (err == 0 && ts_query_cursor_next_match(cursor, &m)) {
+		const rule_entry *e = &j->rules->rules[q->pattern_rule[m.pattern_index]];
+		TSNode node, key = { 0 };
+		int found = 0, has_key = 0;
 
-		if (!q->query || (e->rule.inventory != NULL) != j->inventory || !rule_ok[r])
+		if (!rule_ok[q->pattern_rule[m.pattern_index]] || !predicates_hold(q, &m, text, scratch, scratch_size))
 			continue;
-		ts_query_cursor_exec(cursor, q->query, ts_tree_root_node(tree));
-		while (err == 0 && ts_query_cursor_next_match(cursor, &m)) {
-			TSNode node, key = { 0 };
-			int found = 0, has_key = 0;
-
-			if (!predicates_hold(q, &m, text, scratch, scratch_size))
-				continue;
-			for (uint16_t c = 0; c < m.capture_count && !found; c++)
-				if (q->finding_capture < 0 || m.captures[c].index == (uint32_t)q->finding_capture)
-					node = m.captures[c].node, found = 1;
-			if (!found)
-				continue;
-			for (uint16_t c = 0; c < m.capture_count && q->key_capture >= 0; c++)
-				if (m.captures[c].index == (uint32_t)q->key_capture)
-					key = m.captures[c].node, has_key = 1;
-			if (ts_node_start_byte(node) == last_start && ts_node_end_byte(node) == last_end)
-				continue;
-			last_start = ts_node_start_byte(node);
-			last_end = ts_node_end_byte(node);
-			err = add_finding(tr, &e->rule, path, node, text, len);
-			if (err == 0 && has_key)
-				err = set_key(&tr->items[tr->len - 1], key, text);
-		}
+		/* The @finding capture, or the match's first capture when the pattern has none. */
+		for (uint16_t c = 0; c < m.capture_count && !found; c++)
+			if (!q->pattern_finding[m.pattern_index] || m.captures[c].index == (uint32_t)q->finding_capture)
+				node = m.captures[c].node, found = 1;
+		if (!found)
+			continue;
+		for (uint16_t c = 0; c < m.capture_count && q->key_capture >= 0; c++)
+			if (m.captures[c].index == (uint32_t)q->key_capture)
+				key = m.captures[c].node, has_key = 1;
+		err = add_finding(tr, &e->rule, path, node, text, len);
+		if (err == 0 && has_key)
+			err = set_key(&tr->items[tr->len - 1], key, text);
 	}
 	ts_tree_delete(tree);
 	free(rule_ok);
@@ -522,7 +515,37 @@ static int by_place(const void *a, const void *b)
 		return x->line < y->line ? -1 : 1;
 	if (x->column != y->column)
 		return x->column < y->column ? -1 : 1;
-	return strcmp(x->rule->id, y->rule->id);
+	c = strcmp(x->rule->id, y->rule->id);
+	if (c)
+		return c;
+	if (x->end_line != y->end_line)
+		return x->end_line < y->end_line ? -1 : 1;
+	if (x->end_column != y->end_column)
+		return x->end_column < y->end_column ? -1 : 1;
+	return 0;
+}
+
+static void free_finding(ccgov_finding *f)
+{
+	free(f->path);
+	free(f->source_line);
+	free(f->suppression);
+	free(f->key);
+}
+
+/* Several patterns of a rule can report the same node: keep one finding per place. */
+static void drop_repeats(ccgov_scan_result *r)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < r->nfindings; i++) {
+		if (kept && by_place(&r->findings[kept - 1], &r->findings[i]) == 0) {
+			free_finding(&r->findings[i]);
+			continue;
+		}
+		r->findings[kept++] = r->findings[i];
+	}
+	r->nfindings = kept;
 }
 
 int ccgov_scan(ccgov_scan_result *out, const ccgov_ruleset *rules, const ccgov_scan_options *opts)
@@ -594,16 +617,14 @@ int ccgov_scan(ccgov_scan_result *out, const ccgov_ruleset *rules, const ccgov_s
 		}
 	}
 	/* Thread scheduling decides the order findings arrive in; sorting removes it. */
-	if (out->nfindings)
+	if (out->nfindings) {
 		qsort(out->findings, out->nfindings, sizeof(*out->findings), by_place);
+		drop_repeats(out);
+	}
 done:
 	for (int t = 0; workers && t < nthreads; t++) {
-		for (size_t i = 0; i < workers[t].result.len; i++) {
-			free(workers[t].result.items[i].path);
-			free(workers[t].result.items[i].source_line);
-			free(workers[t].result.items[i].suppression);
-			free(workers[t].result.items[i].key);
-		}
+		for (size_t i = 0; i < workers[t].result.len; i++)
+			free_finding(&workers[t].result.items[i]);
 		free(workers[t].result.items);
 	}
 	free(workers);
@@ -617,12 +638,8 @@ done:
 
 void ccgov_scan_result_clear(ccgov_scan_result *r)
 {
-	for (size_t i = 0; i < r->nfindings; i++) {
-		free(r->findings[i].path);
-		free(r->findings[i].source_line);
-		free(r->findings[i].suppression);
-		free(r->findings[i].key);
-	}
+	for (size_t i = 0; i < r->nfindings; i++)
+		free_finding(&r->findings[i]);
 	free(r->findings);
 	memset(r, 0, sizeof(*r));
 }

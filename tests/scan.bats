@@ -133,6 +133,19 @@ findings() { # the JSON report as "path:line:rule" lines
 	run ccgov scan --no-default-rules --rules "$r" "$T/negative"
 	assert_failure 2
 	assert_output --partial "$r/typo.scm:8: bad regular expression:"
+	# The rules of a language are compiled as one query: a mistake in one
+	# rule among the shipped ones still names that rule's file and line.
+	printf '%s\n\n\n(call_expression function: (identifier) @fn @finding (#eq? @fn "x") (#nope? @fn))\n' "$hdr" >"$r/typo.scm"
+	run ccgov scan --rules "$r" "$T/negative"
+	assert_failure 2
+	assert_output "ccgov: error: $r/typo.scm:10: unknown predicate nope?"
+	printf '%s\n\n(call_expression function: (identifier) @fn) @finding\n(identifier\n' "$hdr" >"$r/typo.scm"
+	run ccgov scan --rules "$r" "$T/negative"
+	assert_failure 2
+	assert_output "ccgov: error: $r/typo.scm:10: unbalanced parentheses or quotes in the query for c"
+	printf '%s\n\n(call_expression function: (identifier) @fn (#eq? @fn "a;b)")) @finding ; (\n' "$hdr" >"$r/typo.scm"
+	run ccgov scan --rules "$r" "$T/negative" --fail-on never
+	assert_success
 }
 
 @test "binary, generated, oversized, unparsable and unreadable files never stop the scan" {
