@@ -6,12 +6,20 @@
 #include <string.h>
 
 /*
- * Words that make a setting security-sensitive. The runtime-config rules
- * use the same list; a key is compared in upper case.
+ * Words that make a setting security-sensitive, as whole parts of its
+ * name: SSL_CERT_FILE and API_KEY are, CGO_ENABLED, GODEBUG, MONKEY and
+ * DEBUGINFOD_URLS are not. A key is compared in upper case. The
+ * runtime-config.sensitive-env rule uses the same words (a test checks).
  */
-#define SENSITIVE "(KEY|SECRET|TOKEN|PASS(WORD|WD)?|CRED|CERT|TLS|SSL|CA_?(FILE|PATH|BUNDLE)|TRUST|ATTEST|" \
-	"POLICY|ENCLAVE|SEAL|DEBUG|INSECURE|VERIFY|AUTH|PRIVATE|CIPHER|FIPS|ALLOW|DISABLE|ENABLE|SKIP|" \
-	"MEASUREMENT|KMS|HSM|VAULT)"
+#define SENSITIVE "(^|[^A-Z0-9])(" \
+	"KEYS?|APIKEY|SECRETS?|TOKENS?|PASS|PASSWORDS?|PASSWD|PASSPHRASE|" \
+	"CREDS?|CREDENTIALS?|CERTS?|CERTIFICATES?|CACERTS?|TLS|SSL|MTLS|CA|" \
+	"CAFILE|CAPATH|CABUNDLE|TRUST|TRUSTED|TRUSTSTORE|KEYSTORE|ATTEST|" \
+	"ATTESTATION|POLICY|POLICIES|ENCLAVE|SEAL|SEALED|SEALING|DEBUG|" \
+	"INSECURE|VERIFY|NOVERIFY|VERIFICATION|AUTH|AUTHN|AUTHZ|OAUTH|PRIVATE|" \
+	"CIPHERS?|CIPHERSUITES|FIPS|MEASUREMENTS?|KMS|HSM|VAULT|PKCS11|JWT|" \
+	"HMAC|SIGNING|SSLKEYLOGFILE|PYTHONHTTPSVERIFY" \
+	")([^A-Z0-9]|$)"
 
 const char *ccgov_inventory_sensitivity(const char *key)
 {

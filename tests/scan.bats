@@ -54,7 +54,7 @@ findings() { # the JSON report as "path:line:rule" lines
 	cmp "$BATS_TEST_TMPDIR/s1.sarif" "$BATS_TEST_TMPDIR/s3.sarif"
 	cmp "$BATS_TEST_TMPDIR/j1.json" "$BATS_TEST_TMPDIR/j3.json"
 	s="$BATS_TEST_TMPDIR/s1.sarif"
-	[ "$(jq -r '.runs[0].results | length' "$s")" = 60 ]
+	[ "$(jq -r '.runs[0].results | length' "$s")" = 61 ]
 	[ "$(jq -r '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri' "$s")" = config.c ]
 	[ "$(jq -r '.runs[0].results[0].partialFingerprints["ccgovFinding/v1"] | length' "$s")" = 32 ]
 	idx=$(jq -r '.runs[0].results[0].ruleIndex' "$s")
@@ -283,6 +283,22 @@ findings() { # the JSON report as "path:line:rule" lines
 	assert_line --index 1 "app.c:7:19: env SIGNING_KEY sensitive"
 	run ccgov scan "$d" --inventory --format sarif
 	assert_failure 2
+}
+
+@test "a name is sensitive by its whole words, and the rule and the inventory agree" {
+	d="$BATS_TEST_TMPDIR/src"
+	mkdir "$d"
+	sensitive="SSL_CERT_FILE API_KEY VAULT_TOKEN SSLKEYLOGFILE REQUESTS_CA_BUNDLE GIT_SSL_NO_VERIFY DB_PASSWORD app.secret api_key ENCLAVE_DEBUG"
+	plain="GODEBUG CGO_ENABLED DEBUGINFOD_URLS MONKEY HOME PATH TMPDIR XDG_CONFIG_HOME LANG TERM PWD AUTHOR_NAME"
+	for n in $sensitive $plain; do printf 'char *v_%s(void) { return getenv("%s"); }\n' "${n//./_}" "$n"; done >"$d/env.c"
+	run --separate-stderr ccgov scan "$d" --format json
+	assert_failure 1
+	found=$(echo "$output" | jq -r '[.findings[] | .source | capture("getenv\\(\"(?<n>[^\"]+)") | .n] | join(" ")')
+	[ "$found" = "$sensitive" ]
+	run --separate-stderr ccgov scan "$d" --inventory --format json
+	assert_success
+	classed=$(echo "$output" | jq -r '[.inventory[] | select(.sensitivity == "sensitive") | .key] | join(" ")')
+	[ "$classed" = "$sensitive" ]
 }
 
 @test "the pre-filter never skips a file an optional capture could match" {

@@ -23,7 +23,9 @@
   (literal_element (identifier) @key)
   (literal_element (_) @value)
   (#eq? @key "InsecureSkipVerify")
-  (#not-eq? @value "false")) @finding
+  (#not-eq? @value "false")
+  ; copying the field from another config (c.InsecureSkipVerify) sets nothing new
+  (#not-match? @value "InsecureSkipVerify$")) @finding
 (assignment_statement
   left: (expression_list (selector_expression field: (field_identifier) @key))
   right: (expression_list (true))

@@ -11,14 +11,14 @@
   function: (identifier) @fn
   arguments: (argument_list . (string_literal) @name)
   (#any-of? @fn "getenv" "secure_getenv" "_wgetenv" "getenv_s")
-  (#match? @name "(KEY|SECRET|TOKEN|PASS(WORD|WD)?|CRED|CERT|TLS|SSL|CA_?(FILE|PATH|BUNDLE)|TRUST|ATTEST|POLICY|ENCLAVE|SEAL|DEBUG|INSECURE|VERIFY|AUTH|PRIVATE|CIPHER|FIPS|ALLOW|DISABLE|ENABLE|SKIP|MEASUREMENT|KMS|HSM|VAULT)")) @finding
+  (#match? @name "(^|[^A-Za-z0-9])(KEYS?|APIKEY|SECRETS?|TOKENS?|PASS|PASSWORDS?|PASSWD|PASSPHRASE|CREDS?|CREDENTIALS?|CERTS?|CERTIFICATES?|CACERTS?|TLS|SSL|MTLS|CA|CAFILE|CAPATH|CABUNDLE|TRUST|TRUSTED|TRUSTSTORE|KEYSTORE|ATTEST|ATTESTATION|POLICY|POLICIES|ENCLAVE|SEAL|SEALED|SEALING|DEBUG|INSECURE|VERIFY|NOVERIFY|VERIFICATION|AUTH|AUTHN|AUTHZ|OAUTH|PRIVATE|CIPHERS?|CIPHERSUITES|FIPS|MEASUREMENTS?|KMS|HSM|VAULT|PKCS11|JWT|HMAC|SIGNING|SSLKEYLOGFILE|PYTHONHTTPSVERIFY|keys?|apikey|secrets?|tokens?|pass|passwords?|passwd|passphrase|creds?|credentials?|certs?|certificates?|cacerts?|tls|ssl|mtls|ca|cafile|capath|cabundle|trust|trusted|truststore|keystore|attest|attestation|policy|policies|enclave|seal|sealed|sealing|debug|insecure|verify|noverify|verification|auth|authn|authz|oauth|private|ciphers?|ciphersuites|fips|measurements?|kms|hsm|vault|pkcs11|jwt|hmac|signing|sslkeylogfile|pythonhttpsverify)([^A-Za-z0-9]|$)")) @finding
 ; query: cpp
 (call_expression
   function: [(identifier) @fn
              (qualified_identifier name: (identifier) @fn)]
   arguments: (argument_list . (string_literal) @name)
   (#any-of? @fn "getenv" "secure_getenv" "_wgetenv" "getenv_s")
-  (#match? @name "(KEY|SECRET|TOKEN|PASS(WORD|WD)?|CRED|CERT|TLS|SSL|CA_?(FILE|PATH|BUNDLE)|TRUST|ATTEST|POLICY|ENCLAVE|SEAL|DEBUG|INSECURE|VERIFY|AUTH|PRIVATE|CIPHER|FIPS|ALLOW|DISABLE|ENABLE|SKIP|MEASUREMENT|KMS|HSM|VAULT)")) @finding
+  (#match? @name "(^|[^A-Za-z0-9])(KEYS?|APIKEY|SECRETS?|TOKENS?|PASS|PASSWORDS?|PASSWD|PASSPHRASE|CREDS?|CREDENTIALS?|CERTS?|CERTIFICATES?|CACERTS?|TLS|SSL|MTLS|CA|CAFILE|CAPATH|CABUNDLE|TRUST|TRUSTED|TRUSTSTORE|KEYSTORE|ATTEST|ATTESTATION|POLICY|POLICIES|ENCLAVE|SEAL|SEALED|SEALING|DEBUG|INSECURE|VERIFY|NOVERIFY|VERIFICATION|AUTH|AUTHN|AUTHZ|OAUTH|PRIVATE|CIPHERS?|CIPHERSUITES|FIPS|MEASUREMENTS?|KMS|HSM|VAULT|PKCS11|JWT|HMAC|SIGNING|SSLKEYLOGFILE|PYTHONHTTPSVERIFY|keys?|apikey|secrets?|tokens?|pass|passwords?|passwd|passphrase|creds?|credentials?|certs?|certificates?|cacerts?|tls|ssl|mtls|ca|cafile|capath|cabundle|trust|trusted|truststore|keystore|attest|attestation|policy|policies|enclave|seal|sealed|sealing|debug|insecure|verify|noverify|verification|auth|authn|authz|oauth|private|ciphers?|ciphersuites|fips|measurements?|kms|hsm|vault|pkcs11|jwt|hmac|signing|sslkeylogfile|pythonhttpsverify)([^A-Za-z0-9]|$)")) @finding
 ; query: go
 (call_expression
   function: (selector_expression
@@ -27,7 +27,7 @@
   arguments: (argument_list . (interpreted_string_literal) @name)
   (#eq? @pkg "os")
   (#any-of? @fn "Getenv" "LookupEnv")
-  (#match? @name "(KEY|SECRET|TOKEN|PASS(WORD|WD)?|CRED|CERT|TLS|SSL|CA_?(FILE|PATH|BUNDLE)|TRUST|ATTEST|POLICY|ENCLAVE|SEAL|DEBUG|INSECURE|VERIFY|AUTH|PRIVATE|CIPHER|FIPS|ALLOW|DISABLE|ENABLE|SKIP|MEASUREMENT|KMS|HSM|VAULT)")) @finding
+  (#match? @name "(^|[^A-Za-z0-9])(KEYS?|APIKEY|SECRETS?|TOKENS?|PASS|PASSWORDS?|PASSWD|PASSPHRASE|CREDS?|CREDENTIALS?|CERTS?|CERTIFICATES?|CACERTS?|TLS|SSL|MTLS|CA|CAFILE|CAPATH|CABUNDLE|TRUST|TRUSTED|TRUSTSTORE|KEYSTORE|ATTEST|ATTESTATION|POLICY|POLICIES|ENCLAVE|SEAL|SEALED|SEALING|DEBUG|INSECURE|VERIFY|NOVERIFY|VERIFICATION|AUTH|AUTHN|AUTHZ|OAUTH|PRIVATE|CIPHERS?|CIPHERSUITES|FIPS|MEASUREMENTS?|KMS|HSM|VAULT|PKCS11|JWT|HMAC|SIGNING|SSLKEYLOGFILE|PYTHONHTTPSVERIFY|keys?|apikey|secrets?|tokens?|pass|passwords?|passwd|passphrase|creds?|credentials?|certs?|certificates?|cacerts?|tls|ssl|mtls|ca|cafile|capath|cabundle|trust|trusted|truststore|keystore|attest|attestation|policy|policies|enclave|seal|sealed|sealing|debug|insecure|verify|noverify|verification|auth|authn|authz|oauth|private|ciphers?|ciphersuites|fips|measurements?|kms|hsm|vault|pkcs11|jwt|hmac|signing|sslkeylogfile|pythonhttpsverify)([^A-Za-z0-9]|$)")) @finding
 ; query: rust
 (call_expression
   function: (scoped_identifier
@@ -36,7 +36,7 @@
   arguments: (arguments . (string_literal) @name)
   (#match? @path "(^|::)env$")
   (#any-of? @fn "var" "var_os")
-  (#match? @name "(KEY|SECRET|TOKEN|PASS(WORD|WD)?|CRED|CERT|TLS|SSL|CA_?(FILE|PATH|BUNDLE)|TRUST|ATTEST|POLICY|ENCLAVE|SEAL|DEBUG|INSECURE|VERIFY|AUTH|PRIVATE|CIPHER|FIPS|ALLOW|DISABLE|ENABLE|SKIP|MEASUREMENT|KMS|HSM|VAULT)")) @finding
+  (#match? @name "(^|[^A-Za-z0-9])(KEYS?|APIKEY|SECRETS?|TOKENS?|PASS|PASSWORDS?|PASSWD|PASSPHRASE|CREDS?|CREDENTIALS?|CERTS?|CERTIFICATES?|CACERTS?|TLS|SSL|MTLS|CA|CAFILE|CAPATH|CABUNDLE|TRUST|TRUSTED|TRUSTSTORE|KEYSTORE|ATTEST|ATTESTATION|POLICY|POLICIES|ENCLAVE|SEAL|SEALED|SEALING|DEBUG|INSECURE|VERIFY|NOVERIFY|VERIFICATION|AUTH|AUTHN|AUTHZ|OAUTH|PRIVATE|CIPHERS?|CIPHERSUITES|FIPS|MEASUREMENTS?|KMS|HSM|VAULT|PKCS11|JWT|HMAC|SIGNING|SSLKEYLOGFILE|PYTHONHTTPSVERIFY|keys?|apikey|secrets?|tokens?|pass|passwords?|passwd|passphrase|creds?|credentials?|certs?|certificates?|cacerts?|tls|ssl|mtls|ca|cafile|capath|cabundle|trust|trusted|truststore|keystore|attest|attestation|policy|policies|enclave|seal|sealed|sealing|debug|insecure|verify|noverify|verification|auth|authn|authz|oauth|private|ciphers?|ciphersuites|fips|measurements?|kms|hsm|vault|pkcs11|jwt|hmac|signing|sslkeylogfile|pythonhttpsverify)([^A-Za-z0-9]|$)")) @finding
 ; query: python
 (call
   function: (attribute
@@ -45,7 +45,7 @@
   arguments: (argument_list . (string) @name)
   (#match? @obj "^(os|os\\.environ)$")
   (#any-of? @fn "getenv" "get")
-  (#match? @name "(KEY|SECRET|TOKEN|PASS(WORD|WD)?|CRED|CERT|TLS|SSL|CA_?(FILE|PATH|BUNDLE)|TRUST|ATTEST|POLICY|ENCLAVE|SEAL|DEBUG|INSECURE|VERIFY|AUTH|PRIVATE|CIPHER|FIPS|ALLOW|DISABLE|ENABLE|SKIP|MEASUREMENT|KMS|HSM|VAULT)")) @finding
+  (#match? @name "(^|[^A-Za-z0-9])(KEYS?|APIKEY|SECRETS?|TOKENS?|PASS|PASSWORDS?|PASSWD|PASSPHRASE|CREDS?|CREDENTIALS?|CERTS?|CERTIFICATES?|CACERTS?|TLS|SSL|MTLS|CA|CAFILE|CAPATH|CABUNDLE|TRUST|TRUSTED|TRUSTSTORE|KEYSTORE|ATTEST|ATTESTATION|POLICY|POLICIES|ENCLAVE|SEAL|SEALED|SEALING|DEBUG|INSECURE|VERIFY|NOVERIFY|VERIFICATION|AUTH|AUTHN|AUTHZ|OAUTH|PRIVATE|CIPHERS?|CIPHERSUITES|FIPS|MEASUREMENTS?|KMS|HSM|VAULT|PKCS11|JWT|HMAC|SIGNING|SSLKEYLOGFILE|PYTHONHTTPSVERIFY|keys?|apikey|secrets?|tokens?|pass|passwords?|passwd|passphrase|creds?|credentials?|certs?|certificates?|cacerts?|tls|ssl|mtls|ca|cafile|capath|cabundle|trust|trusted|truststore|keystore|attest|attestation|policy|policies|enclave|seal|sealed|sealing|debug|insecure|verify|noverify|verification|auth|authn|authz|oauth|private|ciphers?|ciphersuites|fips|measurements?|kms|hsm|vault|pkcs11|jwt|hmac|signing|sslkeylogfile|pythonhttpsverify)([^A-Za-z0-9]|$)")) @finding
 (subscript
   value: (attribute
     object: (identifier) @os
@@ -53,4 +53,4 @@
   subscript: (string) @name
   (#eq? @os "os")
   (#eq? @env "environ")
-  (#match? @name "(KEY|SECRET|TOKEN|PASS(WORD|WD)?|CRED|CERT|TLS|SSL|CA_?(FILE|PATH|BUNDLE)|TRUST|ATTEST|POLICY|ENCLAVE|SEAL|DEBUG|INSECURE|VERIFY|AUTH|PRIVATE|CIPHER|FIPS|ALLOW|DISABLE|ENABLE|SKIP|MEASUREMENT|KMS|HSM|VAULT)")) @finding
+  (#match? @name "(^|[^A-Za-z0-9])(KEYS?|APIKEY|SECRETS?|TOKENS?|PASS|PASSWORDS?|PASSWD|PASSPHRASE|CREDS?|CREDENTIALS?|CERTS?|CERTIFICATES?|CACERTS?|TLS|SSL|MTLS|CA|CAFILE|CAPATH|CABUNDLE|TRUST|TRUSTED|TRUSTSTORE|KEYSTORE|ATTEST|ATTESTATION|POLICY|POLICIES|ENCLAVE|SEAL|SEALED|SEALING|DEBUG|INSECURE|VERIFY|NOVERIFY|VERIFICATION|AUTH|AUTHN|AUTHZ|OAUTH|PRIVATE|CIPHERS?|CIPHERSUITES|FIPS|MEASUREMENTS?|KMS|HSM|VAULT|PKCS11|JWT|HMAC|SIGNING|SSLKEYLOGFILE|PYTHONHTTPSVERIFY|keys?|apikey|secrets?|tokens?|pass|passwords?|passwd|passphrase|creds?|credentials?|certs?|certificates?|cacerts?|tls|ssl|mtls|ca|cafile|capath|cabundle|trust|trusted|truststore|keystore|attest|attestation|policy|policies|enclave|seal|sealed|sealing|debug|insecure|verify|noverify|verification|auth|authn|authz|oauth|private|ciphers?|ciphersuites|fips|measurements?|kms|hsm|vault|pkcs11|jwt|hmac|signing|sslkeylogfile|pythonhttpsverify)([^A-Za-z0-9]|$)")) @finding

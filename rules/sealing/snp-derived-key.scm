@@ -7,7 +7,10 @@
 ; message: SNP_GET_DERIVED_KEY derives a key from the chip (VCEK) or the launch measurement; data protected with it is bound to this platform
 ; remediation: obtain keys after attestation; justify intended use with ccgov:ignore sealing.snp-derived-key <reason>
 ; query: c, cpp
-((identifier) @finding
+; The request passed to a call (ioctl, or a wrapper of it); the #define and
+; the kernel's own "case SNP_GET_DERIVED_KEY:" are not uses.
+(call_expression
+  arguments: (argument_list (identifier) @finding)
   (#eq? @finding "SNP_GET_DERIVED_KEY"))
 ; query: go
 (call_expression

@@ -15,6 +15,10 @@ func ordinary(aead cipher.AEAD, nonce, msg []byte) []byte {
 	_ = home + lang
 	cfg := &tls.Config{InsecureSkipVerify: false, MinVersion: tls.VersionTLS13}
 	_ = cfg
+	// A copy of another config's setting adds nothing to review.
+	clone := &tls.Config{InsecureSkipVerify: cfg.InsecureSkipVerify}
+	_ = clone
+	_ = os.Getenv("GODEBUG")
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, syscall.SIGTERM)
 	return aead.Seal(nil, nonce, msg, nil)

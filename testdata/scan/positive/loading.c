@@ -15,3 +15,8 @@ int make_exec(void *p, size_t n)
 {
 	return mprotect(p, n, PROT_EXEC);
 }
+
+void *jit_commented(size_t n)
+{
+	return mmap(NULL, n, /* prot */ PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
