@@ -64,6 +64,17 @@ findings() { # the JSON report as "path:line:rule" lines
 	assert_success
 }
 
+@test "SARIF artifact URIs are percent-encoded relative references" {
+	d="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$d/sub dir"
+	printf 'void *f(const char *p) { return dlopen(p, 0); }\n' >"$d/sub dir/a b%c:#d.c"
+	run --separate-stderr ccgov scan "$d" --format sarif
+	assert_failure 1
+	[ "$(echo "$output" | jq -r '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri')" = "sub%20dir/a%20b%25c%3A%23d.c" ]
+	run --separate-stderr ccgov scan "$d" --format json
+	[ "$(echo "$output" | jq -r '.findings[0].path')" = "sub dir/a b%c:#d.c" ]
+}
+
 @test "ccgov:ignore with a reason suppresses a finding, kept in JSON and SARIF for audit" {
 	d="$BATS_TEST_TMPDIR/src"
 	mkdir "$d"

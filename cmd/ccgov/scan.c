@@ -237,7 +237,7 @@ static int print_inventory(const ccgov_scan_result *r, enum output_format format
 static cJSON *sarif_result(const ccgov_ruleset *rs, const ccgov_finding *f)
 {
 	cJSON *o = cJSON_CreateObject(), *t, *loc, *phys, *region, *fp;
-	char hex[33];
+	char hex[33], *uri = ccgov_uri_encode(f->path, "/");
 
 	cJSON_AddStringToObject(o, "ruleId", f->rule->id);
 	cJSON_AddNumberToObject(o, "ruleIndex", rule_index(rs, f->rule));
@@ -247,7 +247,9 @@ static cJSON *sarif_result(const ccgov_ruleset *rs, const ccgov_finding *f)
 	loc = cJSON_CreateObject();
 	phys = cJSON_AddObjectToObject(loc, "physicalLocation");
 	t = cJSON_AddObjectToObject(phys, "artifactLocation");
-	cJSON_AddStringToObject(t, "uri", f->path);
+	/* A URI reference: a space, '%', '#' or ':' in a file name is escaped. */
+	cJSON_AddStringToObject(t, "uri", uri ? uri : "");
+	free(uri);
 	cJSON_AddStringToObject(t, "uriBaseId", "%SRCROOT%");
 	region = cJSON_AddObjectToObject(phys, "region");
 	cJSON_AddNumberToObject(region, "startLine", f->line);

@@ -46,9 +46,28 @@ static void timestamps(void)
 		  "after the year 9999");
 }
 
+static void percent_encoding(void)
+{
+	char *e;
+
+	CHECK((e = ccgov_uri_encode("src/a b%c:d.c", "/")) != NULL);
+	CHECK_STR(e, "src/a%20b%25c%3Ad.c");
+	free(e);
+	CHECK((e = ccgov_uri_encode("caf\xc3\xa9/x~y-z_1.c", "/")) != NULL);
+	CHECK_STR(e, "caf%C3%A9/x~y-z_1.c");
+	free(e);
+	CHECK((e = ccgov_uri_encode("#?[]@!$&'()*+,;=", NULL)) != NULL);
+	CHECK_STR(e, "%23%3F%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D");
+	free(e);
+	CHECK((e = ccgov_uri_encode("", "/")) != NULL);
+	CHECK_STR(e, "");
+	free(e);
+}
+
 const struct unit_test text_tests[] = {
 	{ "UTF-8 validation per RFC 3629", utf8_validation },
 	{ "UTF-8 encode and decode round-trip", utf8_encode_round_trips },
 	{ "RFC 3339 timestamps and SOURCE_DATE_EPOCH", timestamps },
+	{ "RFC 3986 percent-encoding", percent_encoding },
 	{ NULL, NULL }
 };

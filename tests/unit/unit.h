@@ -7,6 +7,7 @@
 
 #include <ccgov/ccgov.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct unit_test {
