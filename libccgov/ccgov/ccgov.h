@@ -10,6 +10,7 @@
 #include <ccgov/json.h>
 #include <ccgov/path.h>
 #include <ccgov/timestamp.h>
+#include <ccgov/toml.h>
 #include <ccgov/uri.h>
 #include <ccgov/utf8.h>
 #include <ccgov/version.h>
