@@ -21,14 +21,15 @@ extern const language languages[LANGUAGE_COUNT];
 const language *language_for_path(const char *path);
 int language_index(const language *l);
 
-typedef enum { PRED_EQ, PRED_MATCH, PRED_ANY_OF } predicate_kind;
+/* #contains? (as in Neovim): the node's text holds one of the strings. */
+typedef enum { PRED_EQ, PRED_MATCH, PRED_ANY_OF, PRED_CONTAINS } predicate_kind;
 
 typedef struct {
 	predicate_kind kind;
 	int negate;
 	uint32_t capture;       /* the capture tested */
 	int other_capture;      /* #eq? @a @b: the second capture, else -1 */
-	const char **strings;   /* #eq? / #any-of? values (owned by the query) */
+	const char **strings;   /* #eq? / #any-of? / #contains? values (owned by the query) */
 	size_t nstrings;
 	regex_t regex;          /* #match? */
 	int has_regex;
@@ -57,10 +58,19 @@ typedef struct {
 	pattern_predicates *patterns; /* one per pattern of the query */
 	uint32_t pattern_count;
 	size_t *pattern_rule;         /* the rule each pattern belongs to */
-	unsigned char *pattern_finding; /* the pattern names a @finding capture */
+	unsigned char *pattern_role;  /* PATTERN_* of each pattern */
 	int finding_capture;          /* @finding, or -1 */
+	int exclude_capture;          /* @exclude, or -1 */
 	int key_capture;              /* @key (inventory rules), or -1 */
 } compiled_query;
+
+/*
+ * What a match of a pattern means: a finding at its first capture, a
+ * finding at its @finding capture, or (a pattern with @exclude) a region
+ * in which the rule's other findings do not count, like "a
+ * VerifyPeerCertificate in the same tls.Config".
+ */
+enum { PATTERN_FIRST_CAPTURE, PATTERN_FINDING, PATTERN_EXCLUDE };
 
 /* A rule's query text for one language: a slice of its file's text. */
 typedef struct {

@@ -8,17 +8,23 @@
 /*
  * Words that make a setting security-sensitive, as whole parts of its
  * name: SSL_CERT_FILE and API_KEY are, CGO_ENABLED, GODEBUG, MONKEY and
- * DEBUGINFOD_URLS are not. A key is compared in upper case. The
+ * VAULT_RETRIES are not. DEBUG is not one: in real code it mostly turns
+ * on logging. A key is compared in upper case. The
  * runtime-config.sensitive-env rule uses the same words (a test checks).
  */
 #define SENSITIVE "(^|[^A-Z0-9])(" \
 	"KEYS?|APIKEY|SECRETS?|TOKENS?|PASS|PASSWORDS?|PASSWD|PASSPHRASE|" \
-	"CREDS?|CREDENTIALS?|CERTS?|CERTIFICATES?|CACERTS?|TLS|SSL|MTLS|CA|" \
-	"CAFILE|CAPATH|CABUNDLE|TRUST|TRUSTED|TRUSTSTORE|KEYSTORE|ATTEST|" \
-	"ATTESTATION|POLICY|POLICIES|ENCLAVE|SEAL|SEALED|SEALING|DEBUG|" \
-	"INSECURE|VERIFY|NOVERIFY|VERIFICATION|AUTH|AUTHN|AUTHZ|OAUTH|PRIVATE|" \
-	"CIPHERS?|CIPHERSUITES|FIPS|MEASUREMENTS?|KMS|HSM|VAULT|PKCS11|JWT|" \
-	"HMAC|SIGNING|SSLKEYLOGFILE|PYTHONHTTPSVERIFY" \
+	"NETRC|CREDS?|CREDENTIALS?|CERTS?|CERTIFICATES?|CACERTS?|" \
+	"PCKCERT|TLS|SSL|MTLS|TTLS|CA|CAFILE|CAPATH|CABUNDLE|TRUST|TRUSTED|" \
+	"TRUSTSTORE|KEYSTORE|ATTEST|ATTESTATION|QUOTE|TDX|TSM|RTMR|MRENCLAVE|" \
+	"MRSIGNER|PCK|PCCS|AESM|QVL|KBC|KBS|POLICY|POLICIES|ENCLAVE|SEAL|" \
+	"SEALED|SEALING|INSECURE|VERIFY|NOVERIFY|VERIFICATION|AUTH|AUTHN|AUTHZ|" \
+	"OAUTH|PRIVATE|CIPHERS?|CIPHERSUITES|FIPS|MEASUREMENTS?|KMS|HSM|VAULT|" \
+	"PKCS11|JWT|HMAC|SIGNING|SSLKEYLOGFILE|PYTHONHTTPSVERIFY" \
+	")([^A-Z0-9]|$)"
+/* Parts that make a name a counter, a timeout or a test stub instead. */
+#define NOT_SENSITIVE "(^|[^A-Z0-9])(" \
+	"STUB|DBG|RETRY|RETRIES|BACKOFF|TIMEOUT|SECONDS|INTERVAL" \
 	")([^A-Z0-9]|$)"
 
 const char *ccgov_inventory_sensitivity(const char *key)
@@ -44,5 +50,11 @@ const char *ccgov_inventory_sensitivity(const char *key)
 		return "unknown";
 	hit = regexec(&re, upper, 0, NULL, 0) == 0;
 	regfree(&re);
+	if (hit) {
+		if (regcomp(&re, NOT_SENSITIVE, REG_EXTENDED | REG_NOSUB) != 0)
+			return "unknown";
+		hit = regexec(&re, upper, 0, NULL, 0) != 0;
+		regfree(&re);
+	}
 	return hit ? "sensitive" : "non-sensitive";
 }

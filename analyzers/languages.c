@@ -18,7 +18,8 @@ static const char *const rust_ext[] = { ".rs", NULL };
 static const char *const python_ext[] = { ".py", ".pyi", NULL };
 /* Configuration files are scanned only where they configure an enclave. */
 static const char *const json_names[] = { "/enclave.json", NULL };
-static const char *const toml_names[] = { ".manifest.template", ".manifest", NULL };
+/* Gramine manifests: app.manifest.template, or a folder's plain manifest.template. */
+static const char *const toml_names[] = { ".manifest.template", ".manifest", "/manifest.template", "/manifest", NULL };
 
 const language languages[LANGUAGE_COUNT] = {
 	{ CCGOV_LANG_C, "c", c_ext, tree_sitter_c },

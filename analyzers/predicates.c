@@ -52,6 +52,9 @@ static int compile_one(predicate *p, const TSQuery *q, const TSQueryPredicateSte
 	} else if (strcmp(name, "any-of?") == 0 || strcmp(name, "not-any-of?") == 0) {
 		p->kind = PRED_ANY_OF;
 		p->negate = name[0] == 'n';
+	} else if (strcmp(name, "contains?") == 0 || strcmp(name, "not-contains?") == 0) {
+		p->kind = PRED_CONTAINS;
+		p->negate = name[0] == 'n';
 	} else {
 		return fail(o, q, pattern, "unknown predicate", name);
 	}
@@ -68,7 +71,7 @@ static int compile_one(predicate *p, const TSQuery *q, const TSQueryPredicateSte
 		p->other_capture = (int)steps[2].value_id;
 		return 0;
 	}
-	if ((p->kind != PRED_ANY_OF && n != 3) || n < 3)
+	if ((p->kind != PRED_ANY_OF && p->kind != PRED_CONTAINS && n != 3) || n < 3)
 		return fail(o, q, pattern, "wrong number of arguments to", name);
 	if (!(p->strings = calloc(n - 2, sizeof(*p->strings))))
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
@@ -189,6 +192,12 @@ static int node_holds(const predicate *p, TSNode node, const TSQueryMatch *m, co
 			return 0;
 		}
 		return text_equals(node, source, p->strings[0]);
+	case PRED_CONTAINS:
+		for (size_t i = 0; i < p->nstrings; i++)
+			if (memmem(source + ts_node_start_byte(node), ts_node_end_byte(node) - ts_node_start_byte(node),
+				   p->strings[i], strlen(p->strings[i])))
+				return 1;
+		return 0;
 	case PRED_ANY_OF:
 		for (size_t i = 0; i < p->nstrings; i++)
 			if (text_equals(node, source, p->strings[i]))

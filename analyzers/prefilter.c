@@ -136,6 +136,16 @@ static int build_one(prefilter *pf, const ccgov_ruleset *rs, int lang, int inven
 
 		if (push_index(&pf->pattern_start, &pf->npatterns, &pattern_cap, pf->nclauses) < 0)
 			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		/*
+		 * An @exclude pattern only takes findings away, so it never makes
+		 * a file worth parsing: it gets one clause with no literal, which
+		 * nothing satisfies.
+		 */
+		if (q->pattern_role[pat] == PATTERN_EXCLUDE) {
+			if (push_index(&pf->clause_start, &pf->nclauses, &clause_cap, pf->count) < 0)
+				return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+			continue;
+		}
 		got = pattern_clauses(pf, &q->patterns[pat], &lit_cap, &clause_cap);
 		if (got < 0)
 			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");

@@ -123,6 +123,11 @@ static int capture_id(const TSQuery *q, const char *want)
 	return -1;
 }
 
+static int has_capture(const TSQuery *q, uint32_t pattern, int capture)
+{
+	return capture >= 0 && ts_query_capture_quantifier_for_id(q, pattern, (uint32_t)capture) != TSQuantifierZero;
+}
+
 static int compile_one(compiled_query *q, const ccgov_ruleset *rs, int lang, int inventory)
 {
 	ccgov_buffer src = CCGOV_BUFFER_INIT;
@@ -141,16 +146,17 @@ static int compile_one(compiled_query *q, const ccgov_ruleset *rs, int lang, int
 	q->pattern_count = ts_query_pattern_count(q->query);
 	q->finding_capture = capture_id(q->query, "finding");
 	q->key_capture = capture_id(q->query, "key");
+	q->exclude_capture = capture_id(q->query, "exclude");
 	if (!(q->pattern_rule = calloc(q->pattern_count + 1, sizeof(*q->pattern_rule))) ||
-	    !(q->pattern_finding = calloc(q->pattern_count + 1, 1))) {
+	    !(q->pattern_role = calloc(q->pattern_count + 1, 1))) {
 		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 		goto done;
 	}
 	for (uint32_t p = 0; p < q->pattern_count; p++) {
 		q->pattern_rule[p] = seg[segment_at(seg, nseg, ts_query_start_byte_for_pattern(q->query, p))].rule;
-		q->pattern_finding[p] = q->finding_capture >= 0 &&
-					ts_query_capture_quantifier_for_id(q->query, p, (uint32_t)q->finding_capture) !=
-						TSQuantifierZero;
+		q->pattern_role[p] = has_capture(q->query, p, q->exclude_capture) ? PATTERN_EXCLUDE :
+				     has_capture(q->query, p, q->finding_capture) ? PATTERN_FINDING :
+				     PATTERN_FIRST_CAPTURE;
 	}
 	err = predicates_compile(q, rs, src.data, seg, nseg);
 done:
@@ -175,6 +181,6 @@ void query_free(compiled_query *q)
 	if (q->query)
 		ts_query_delete(q->query);
 	free(q->pattern_rule);
-	free(q->pattern_finding);
+	free(q->pattern_role);
 	memset(q, 0, sizeof(*q));
 }

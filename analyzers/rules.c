@@ -62,6 +62,8 @@ static int set_field(ccgov_rule *r, const char *key, const char *value, const ch
 					       path, line, value);
 		slot = &r->inventory;
 	}
+	else if (strcmp(key, "skip-files") == 0)
+		slot = &r->skip_files;
 	else if (strcmp(key, "severity") == 0) {
 		if (ccgov_severity_parse(&r->severity, value) < 0)
 			return ccgov_error_wrap("%s:%d: severity", path, line);
@@ -266,6 +268,7 @@ static void free_entry(rule_entry *e)
 	free(r->requirement);
 	free(r->path);
 	free(r->inventory);
+	free(r->skip_files);
 	free(e->text);
 }
 

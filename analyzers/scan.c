@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <git2.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -380,11 +381,87 @@ static int set_key(ccgov_finding *f, TSNode node, const char *text)
 	return 0;
 }
 
+/*
+ * A rule's skip-files globs name files it does not apply to (build
+ * scripts that never run in the enclave, say): a glob with a '/' is
+ * matched against the path from the scanned root, one without against
+ * the file's name.
+ */
+static int skips_file(const ccgov_rule *rule, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char *list, *save = NULL;
+	int skip = 0;
+
+	if (!rule->skip_files || !(list = strdup(rule->skip_files)))
+		return 0;
+	for (char *g = strtok_r(list, ", ", &save); g && !skip; g = strtok_r(NULL, ", ", &save))
+		skip = strchr(g, '/') ? fnmatch(g, path, FNM_PATHNAME) == 0 : fnmatch(g, base ? base + 1 : path, 0) == 0;
+	free(list);
+	return skip;
+}
+
+/* A rule's finding or exclusion in one file, by byte range. */
+typedef struct {
+	size_t rule;
+	uint32_t start, end;
+} span;
+
+typedef struct {
+	span *items;
+	size_t len, cap;
+} span_list;
+
+/* The current file's findings and exclusions, reused from file to file. */
+typedef struct {
+	span_list found, excluded;
+} file_spans;
+
+static int push_span(span_list *l, size_t rule, TSNode node)
+{
+	if (l->len == l->cap) {
+		span *p = realloc(l->items, (l->cap = l->cap ? l->cap * 2 : 16) * sizeof(*p));
+
+		if (!p)
+			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		l->items = p;
+	}
+	l->items[l->len++] = (span){ rule, ts_node_start_byte(node), ts_node_end_byte(node) };
+	return 0;
+}
+
+static void free_finding(ccgov_finding *f);
+
+/* Drops this file's findings (tr->items from first on) inside an exclusion of their rule. */
+static void drop_excluded(thread_result *tr, const file_spans *fs, size_t first)
+{
+	size_t kept = first;
+
+	if (fs->excluded.len == 0)
+		return;
+	for (size_t i = 0; i < fs->found.len; i++) {
+		const span *f = &fs->found.items[i];
+		int inside = 0;
+
+		for (size_t k = 0; k < fs->excluded.len && !inside; k++) {
+			const span *x = &fs->excluded.items[k];
+
+			inside = x->rule == f->rule && x->start <= f->start && f->end <= x->end;
+		}
+		if (inside)
+			free_finding(&tr->items[first + i]);
+		else
+			tr->items[kept++] = tr->items[first + i];
+	}
+	tr->len = kept;
+}
+
 static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryCursor *cursor,
 		     const language *lang, const char *path, const char *text, size_t len,
-		     char **scratch, size_t *scratch_size)
+		     char **scratch, size_t *scratch_size, file_spans *fs)
 {
 	int li = language_index(lang), err = 0, any;
+	size_t first = tr->len;
 	const compiled_query *q = &j->rules->queries[j->inventory][li];
 	unsigned char *rule_ok;
 	TSQueryMatch m;
@@ -402,7 +479,13 @@ static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryC
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	any = prefilter_rules(&j->rules->prefilters[j->inventory][li], j->rules->count, text, len, rule_ok);
 	if (j->no_prefilter)
-		memset(rule_ok, 1, j->rules->count), any = 1;
+		memset(rule_ok, 1, j->rules->count);
+	any = 0;
+	for (size_t r = 0; r < j->rules->count; r++) {
+		if (rule_ok[r] && skips_file(&j->rules->rules[r].rule, path))
+			rule_ok[r] = 0;
+		any |= rule_ok[r];
+	}
 	if (!any) {
 		free(rule_ok);
 		return 0;
@@ -418,34 +501,45 @@ static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryC
 	}
 	if (ts_node_has_error(ts_tree_root_node(tree)))
 		tr->syntax_errors++;
+	fs->found.len = fs->excluded.len = 0;
 	ts_query_cursor_exec(cursor, q->query, ts_tree_root_node(tree));
 	while (err == 0 && ts_query_cursor_next_match(cursor, &m)) {
-		const rule_entry *e = &j->rules->rules[q->pattern_rule[m.pattern_index]];
+		size_t rule = q->pattern_rule[m.pattern_index];
+		int role = q->pattern_role[m.pattern_index];
 		TSNode node, key = { 0 };
 		int found = 0, has_key = 0;
 
-		if (!rule_ok[q->pattern_rule[m.pattern_index]] || !predicates_hold(q, &m, text, scratch, scratch_size))
+		if (!rule_ok[rule] || !predicates_hold(q, &m, text, scratch, scratch_size))
 			continue;
-		/* The @finding capture, or the match's first capture when the pattern has none. */
+		/* The @finding (or @exclude) capture, or the match's first capture. */
 		for (uint16_t c = 0; c < m.capture_count && !found; c++)
-			if (!q->pattern_finding[m.pattern_index] || m.captures[c].index == (uint32_t)q->finding_capture)
+			if (role == PATTERN_FIRST_CAPTURE ||
+			    m.captures[c].index == (uint32_t)(role == PATTERN_EXCLUDE ? q->exclude_capture : q->finding_capture))
 				node = m.captures[c].node, found = 1;
 		if (!found)
 			continue;
+		if (role == PATTERN_EXCLUDE) {
+			err = push_span(&fs->excluded, rule, node);
+			continue;
+		}
 		for (uint16_t c = 0; c < m.capture_count && q->key_capture >= 0; c++)
 			if (m.captures[c].index == (uint32_t)q->key_capture)
 				key = m.captures[c].node, has_key = 1;
-		err = add_finding(tr, &e->rule, path, node, text, len);
+		err = add_finding(tr, &j->rules->rules[rule].rule, path, node, text, len);
+		if (err == 0)
+			err = push_span(&fs->found, rule, node);
 		if (err == 0 && has_key)
 			err = set_key(&tr->items[tr->len - 1], key, text);
 	}
+	if (err == 0)
+		drop_excluded(tr, fs, first);
 	ts_tree_delete(tree);
 	free(rule_ok);
 	return err;
 }
 
 static void scan_file(thread_result *tr, const job *j, TSParser *parser, TSQueryCursor *cursor,
-		      const char *rel, char **scratch, size_t *scratch_size)
+		      const char *rel, char **scratch, size_t *scratch_size, file_spans *fs)
 {
 	const language *lang = language_for_path(rel);
 	char *full = ccgov_path_join(j->root, rel), *text = NULL;
@@ -471,7 +565,7 @@ static void scan_file(thread_result *tr, const job *j, TSParser *parser, TSQuery
 		tr->generated++;
 	else {
 		tr->scanned++;
-		if ((err = scan_text(tr, j, parser, cursor, lang, rel, text, len, scratch, scratch_size)) < 0) {
+		if ((err = scan_text(tr, j, parser, cursor, lang, rel, text, len, scratch, scratch_size, fs)) < 0) {
 			tr->error = err;
 			snprintf(tr->error_text, sizeof(tr->error_text), "%s", ccgov_error_last()->message);
 		}
@@ -491,11 +585,14 @@ static void *worker_main(void *arg)
 	TSQueryCursor *cursor = ts_query_cursor_new();
 	char *scratch = NULL;
 	size_t scratch_size = 0, i;
+	file_spans fs = { { 0 }, { 0 } };
 
 	/* A pathological file must not hang the gate: matches in progress are bounded. */
 	ts_query_cursor_set_match_limit(cursor, 1 << 16);
 	while (!w->result.error && (i = atomic_fetch_add(&w->j->next, 1)) < w->j->files->len)
-		scan_file(&w->result, w->j, parser, cursor, w->j->files->paths[i], &scratch, &scratch_size);
+		scan_file(&w->result, w->j, parser, cursor, w->j->files->paths[i], &scratch, &scratch_size, &fs);
+	free(fs.found.items);
+	free(fs.excluded.items);
 	free(scratch);
 	ts_query_cursor_delete(cursor);
 	ts_parser_delete(parser);

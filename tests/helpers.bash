@@ -53,3 +53,8 @@ make_sample() {
 	git -C "$1" add -A
 	git -C "$1" commit -q -m sample
 }
+
+# The header of a test rule for C: rule_header ID.
+rule_header() {
+	printf '; id: %s\n; title: t\n; category: code-loading\n; severity: error\n; languages: c\n; requirement: r\n; message: m\n' "$1"
+}

@@ -13,7 +13,7 @@ findings() { # the JSON report as "path:line:rule" lines
 	run --separate-stderr ccgov scan "$T/positive" --format json
 	assert_failure 1
 	[ "$(echo "$output" | findings)" = "$(cat "$T/positive.expected")" ]
-	[ "$(echo "$output" | jq -r .summary.files_scanned)" = 12 ]
+	[ "$(echo "$output" | jq -r .summary.files_scanned)" = 13 ]
 }
 
 @test "every rule has a positive case, in every language it claims" {
@@ -54,7 +54,7 @@ findings() { # the JSON report as "path:line:rule" lines
 	cmp "$BATS_TEST_TMPDIR/s1.sarif" "$BATS_TEST_TMPDIR/s3.sarif"
 	cmp "$BATS_TEST_TMPDIR/j1.json" "$BATS_TEST_TMPDIR/j3.json"
 	s="$BATS_TEST_TMPDIR/s1.sarif"
-	[ "$(jq -r '.runs[0].results | length' "$s")" = 61 ]
+	[ "$(jq -r '.runs[0].results | length' "$s")" = 79 ]
 	[ "$(jq -r '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri' "$s")" = config.c ]
 	[ "$(jq -r '.runs[0].results[0].partialFingerprints["ccgovFinding/v1"] | length' "$s")" = 32 ]
 	idx=$(jq -r '.runs[0].results[0].ruleIndex' "$s")
@@ -299,8 +299,8 @@ findings() { # the JSON report as "path:line:rule" lines
 @test "a name is sensitive by its whole words, and the rule and the inventory agree" {
 	d="$BATS_TEST_TMPDIR/src"
 	mkdir "$d"
-	sensitive="SSL_CERT_FILE API_KEY VAULT_TOKEN SSLKEYLOGFILE REQUESTS_CA_BUNDLE GIT_SSL_NO_VERIFY DB_PASSWORD app.secret api_key ENCLAVE_DEBUG"
-	plain="GODEBUG CGO_ENABLED DEBUGINFOD_URLS MONKEY HOME PATH TMPDIR XDG_CONFIG_HOME LANG TERM PWD AUTHOR_NAME"
+	sensitive="SSL_CERT_FILE API_KEY VAULT_TOKEN SSLKEYLOGFILE REQUESTS_CA_BUNDLE GIT_SSL_NO_VERIFY DB_PASSWORD app.secret api_key SGX_AESM_ADDR RA_TLS_ALLOW_DEBUG_ENCLAVE_INSECURE"
+	plain="GODEBUG CGO_ENABLED DEBUGINFOD_URLS MONKEY HOME PATH TMPDIR XDG_CONFIG_HOME LANG TERM PWD AUTHOR_NAME DEBUG CURL_DEBUG VAULT_RETRIES TLS_TIMEOUT CURL_STUB_GSS_CREDS"
 	for n in $sensitive $plain; do printf 'char *v_%s(void) { return getenv("%s"); }\n' "${n//./_}" "$n"; done >"$d/env.c"
 	run --separate-stderr ccgov scan "$d" --format json
 	assert_failure 1
@@ -312,18 +312,34 @@ findings() { # the JSON report as "path:line:rule" lines
 	[ "$classed" = "$sensitive" ]
 }
 
+@test "a user rule can exclude regions, test contents and skip files" {
+	r="$BATS_TEST_TMPDIR/rules"
+	d="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$r" "$d/tools"
+	{ rule_header t.raw-exec; cat <<-'SCM'; } >"$r/raw.scm"
+	; skip-files: build_*.c, tools/*.c
+	(call_expression
+	  function: (identifier) @fn
+	  (#eq? @fn "run_code")) @finding
+	; a function that checks the code's signature first is fine
+	((function_definition) @exclude
+	  (#contains? @exclude "verify_signature" "check_signature"))
+	SCM
+	printf 'void a(void) { run_code(); }\nvoid b(void) { check_signature(); run_code(); }\n' >"$d/app.c"
+	printf 'void c(void) { run_code(); }\n' >"$d/build_step.c"
+	printf 'void e(void) { run_code(); }\n' >"$d/tools/gen.c"
+	for np in "" --no-prefilter; do
+		run --separate-stderr ccgov scan "$d" --no-default-rules --rules "$r" --format json $np
+		assert_failure 1
+		[ "$(echo "$output" | jq -c '[.findings[] | [.path, .line]]')" = '[["app.c",1]]' ]
+	done
+}
+
 @test "the pre-filter never skips a file an optional capture could match" {
 	r="$BATS_TEST_TMPDIR/rules"
 	d="$BATS_TEST_TMPDIR/src"
 	mkdir "$r" "$d"
-	cat >"$r/opt.scm" <<-'SCM'
-	; id: t.optional
-	; title: t
-	; category: code-loading
-	; severity: error
-	; languages: c
-	; requirement: r
-	; message: m
+	{ rule_header t.optional; cat <<-'SCM'; } >"$r/opt.scm"
 	(call_expression
 	  function: (identifier) @fn
 	  arguments: (argument_list (string_literal)? @s)

@@ -41,6 +41,7 @@ typedef struct {
 	char *requirement; /* the framework requirement it serves */
 	char *path;        /* the rule file */
 	char *inventory;   /* for category "inventory": env, file or reload; else NULL */
+	char *skip_files;  /* "setup.py, build.rs": globs of files the rule does not apply to, or NULL */
 	ccgov_severity severity;
 	unsigned languages; /* CCGOV_LANG_* bits */
 } ccgov_rule;

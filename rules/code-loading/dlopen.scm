@@ -8,5 +8,9 @@
 ; remediation: link the library at build time so it is part of the measured image
 (call_expression
   function: (identifier) @fn
+  arguments: (argument_list) @args
   (#any-of? @fn "dlopen" "dlmopen" "LoadLibraryA" "LoadLibraryW" "LoadLibraryExA"
-                "LoadLibraryExW" "LoadLibrary" "LoadLibraryEx" "LoadPackagedLibrary")) @finding
+                "LoadLibraryExW" "LoadLibrary" "LoadLibraryEx" "LoadPackagedLibrary")
+  ; dlopen(NULL, ...) names the program itself, and RTLD_NOLOAD only asks
+  ; whether a library is already loaded: neither loads code.
+  (#not-match? @args "^\\( *(0|NULL|nullptr) *,|RTLD_NOLOAD")) @finding

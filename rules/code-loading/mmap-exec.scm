@@ -16,5 +16,7 @@
      (binary_expression right: (identifier) @prot)
      (binary_expression left: (binary_expression left: (identifier) @prot))
      (binary_expression left: (binary_expression right: (identifier) @prot))])
-  (#any-of? @fn "mmap" "mmap64" "mprotect" "pkey_mprotect")
-  (#eq? @prot "PROT_EXEC")) @finding
+  (#any-of? @fn "mmap" "mmap64" "mprotect" "pkey_mprotect" "VirtualAlloc" "VirtualAllocEx" "VirtualProtect"
+                "VirtualProtectEx" "PalVirtualMemoryAlloc" "PalVirtualMemoryProtect" "memory_alloc")
+  (#any-of? @prot "PROT_EXEC" "PAL_PROT_EXEC" "PAGE_EXECUTE" "PAGE_EXECUTE_READ" "PAGE_EXECUTE_READWRITE"
+                  "PAGE_EXECUTE_WRITECOPY")) @finding

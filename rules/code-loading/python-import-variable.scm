@@ -11,3 +11,16 @@
   arguments: (argument_list . [(identifier) (attribute) (call) (subscript) (binary_operator)
                               (concatenated_string)] @name)
   (#match? @fn "^(importlib\\.import_module|__import__)$")) @finding
+; Loading a module from a file path, and running compiled source.
+(call
+  function: (_) @fn
+  (#match? @fn "(^|\\.)(spec_from_file_location|SourceFileLoader|load_source|exec_module)$")) @finding
+; exec of anything but a literal: code made or read at run time.
+(call
+  function: (identifier) @fn
+  arguments: (argument_list . [(identifier) (attribute) (call) (subscript)] @code)
+  (#eq? @fn "exec")) @finding
+; A loop over a literal list of names imports a fixed set of modules.
+(for_statement
+  right: [(list . (string)) (tuple . (string))]
+  body: (block) @exclude)

@@ -12,11 +12,16 @@
   (#eq? @table "sgx")
   (#eq? @key "debug")
   (#eq? @value "true")) @finding
+; insecure__ options: any value but false (fs.insecure__keys.default = "..."
+; is a key written into the manifest).
+; The grammar nests longer dotted keys to the left: a.b.c is ((a.b).c).
 (pair
-  (dotted_key (bare_key) @key)
-  (boolean) @value
+  [(dotted_key (bare_key) @key)
+   (dotted_key (dotted_key (bare_key) @key))
+   (dotted_key (dotted_key (dotted_key (bare_key) @key)))]
+  (_) @value
   (#match? @key "^insecure__")
-  (#eq? @value "true")) @finding
+  (#not-eq? @value "false")) @finding
 (table
   (bare_key) @table
   (pair (bare_key) @key (boolean) @value) @finding
@@ -25,6 +30,6 @@
   (#eq? @value "true"))
 (pair
   (bare_key) @key
-  (boolean) @value
+  (_) @value
   (#match? @key "^insecure__")
-  (#eq? @value "true")) @finding
+  (#not-eq? @value "false")) @finding

@@ -12,20 +12,29 @@
   arguments: (argument_list (identifier) @mode)
   (#any-of? @fn "SSL_CTX_set_verify" "SSL_set_verify")
   (#eq? @mode "SSL_VERIFY_NONE")) @finding
+; A function that checks SSL_get_verify_result itself has moved the check
+; after the handshake (curl, cpp-httplib): verification is not off.
+((function_definition) @exclude
+  (#contains? @exclude "SSL_get_verify_result"))
+; curl_easy_setopt, and the wrappers of curl's tool and tests (my_setopt_long,
+; easy_setopt, test_setopt): the option, then 0 or false.
 (call_expression
   function: (identifier) @fn
-  arguments: (argument_list . (_) . (identifier) @opt . [(number_literal) (false)] @value)
-  (#eq? @fn "curl_easy_setopt")
-  (#any-of? @opt "CURLOPT_SSL_VERIFYPEER" "CURLOPT_SSL_VERIFYHOST" "CURLOPT_PROXY_SSL_VERIFYPEER")
-  (#match? @value "^(0[lLuU]*|false)$")) @finding
+  arguments: (argument_list (identifier) @opt . [(number_literal) (false) (identifier)] @value)
+  (#match? @fn "setopt")
+  (#any-of? @opt "CURLOPT_SSL_VERIFYPEER" "CURLOPT_SSL_VERIFYHOST" "CURLOPT_PROXY_SSL_VERIFYPEER"
+                 "CURLOPT_PROXY_SSL_VERIFYHOST" "CURLOPT_DOH_SSL_VERIFYPEER" "CURLOPT_DOH_SSL_VERIFYHOST")
+  (#match? @value "^(0[lLuU]*|false|FALSE)$")) @finding
 ; query: go
 (keyed_element
   (literal_element (identifier) @key)
-  (literal_element (_) @value)
-  (#eq? @key "InsecureSkipVerify")
-  (#not-eq? @value "false")
-  ; copying the field from another config (c.InsecureSkipVerify) sets nothing new
-  (#not-match? @value "InsecureSkipVerify$")) @finding
+  (literal_element (true))
+  (#eq? @key "InsecureSkipVerify")) @finding
+; A tls.Config that sets VerifyPeerCertificate or VerifyConnection replaces
+; the standard check with its own (an attestation check, say).
+((literal_value
+   (keyed_element (literal_element (identifier) @check))) @exclude
+  (#any-of? @check "VerifyPeerCertificate" "VerifyConnection"))
 (assignment_statement
   left: (expression_list (selector_expression field: (field_identifier) @key))
   right: (expression_list (true))

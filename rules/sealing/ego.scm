@@ -6,15 +6,14 @@
 ; requirement: Code Patchable (framework 6.1, Table 2) and Upgrades and Rollbacks (7.4.3): data sealed to one platform is lost on live migration or a platform update
 ; message: EGo seal keys (ecrypto.SealWith*, enclave.Get*SealKey) are bound to the CPU; sealed data is lost on migration
 ; remediation: use keys released after attestation; justify intended sealing with ccgov:ignore sealing.ego <reason>
-(call_expression
-  function: (selector_expression
-    operand: (identifier) @pkg
-    field: (field_identifier) @fn)
+; EGo's sealing API, called or passed as a function value.
+((selector_expression
+   operand: (identifier) @pkg
+   field: (field_identifier) @fn) @finding
   (#eq? @pkg "ecrypto")
-  (#any-of? @fn "SealWithUniqueKey" "SealWithProductKey" "Unseal")) @finding
-(call_expression
-  function: (selector_expression
-    operand: (identifier) @pkg
-    field: (field_identifier) @fn)
+  (#match? @fn "^(SealWith(Unique|Product)Key|Unseal)"))
+((selector_expression
+   operand: (identifier) @pkg
+   field: (field_identifier) @fn) @finding
   (#eq? @pkg "enclave")
-  (#any-of? @fn "GetUniqueSealKey" "GetProductSealKey")) @finding
+  (#match? @fn "^Get(Random)?(Unique|Product)?SealKey$"))

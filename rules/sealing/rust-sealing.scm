@@ -10,10 +10,13 @@
   function: (scoped_identifier
     path: (_) @type
     name: (identifier) @fn)
-  (#match? @type "(^|::)SealedData(::<.*>)?$")
-  (#any-of? @fn "seal_data" "seal" "seal_data_ex" "mac_aadata")) @finding
-((scoped_identifier
-   path: (_) @type
-   name: (identifier) @name) @finding
-  (#match? @type "(^|::)Keyname$")
+  (#match? @type "(^|::)(SealedData|UnsealedData|SgxSealedData|SgxMacAadata|MacAad)(::<.*>)?$")
+  (#match? @fn "^(seal|unseal|mac)")) @finding
+; A key request for the seal key (Teaclave spells the type KeyName, the
+; Fortanix crate Keyname): the value of a field, an argument or a binding.
+; Match arms of serializers and of the simulated EGETKEY are not requests.
+([(field_initializer value: (scoped_identifier path: (_) @type name: (identifier) @name) @finding)
+  (arguments (scoped_identifier path: (_) @type name: (identifier) @name) @finding)
+  (let_declaration value: (scoped_identifier path: (_) @type name: (identifier) @name) @finding)]
+  (#match? @type "(^|::)Key[Nn]ame$")
   (#eq? @name "Seal"))

@@ -11,3 +11,8 @@ path = os.getenv("PATH")
 signal.signal(signal.SIGTERM, lambda *a: None)
 response = requests.get("https://payments.example.org", verify=True)
 note = "verify=False is dangerous"
+
+# A loop over a literal list imports a fixed set of modules.
+for name in ("json", "csv"):
+    globals()[name] = importlib.import_module(name)
+exec("x = 1")

@@ -20,3 +20,8 @@ void *jit_commented(size_t n)
 {
 	return mmap(NULL, n, /* prot */ PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
+
+void *jit_windows(size_t n)
+{
+	return VirtualAlloc(NULL, n, MEM_COMMIT | MEM_RESERVE, PAGE_EXECUTE_READWRITE);
+}

@@ -31,3 +31,10 @@ int snp(int fd, void *req)
 {
 	return ioctl(fd, SNP_GET_DERIVED_KEY, req);
 }
+
+sgx_status_t provisioning_seal_key(sgx_key_128bit_t *key)
+{
+	sgx_key_request_t req = { .key_name = SGX_KEYSELECT_PROVISION_SEAL };
+
+	return sgx_get_key(&req, key);
+}

@@ -33,4 +33,10 @@ func run() {
 	_ = f
 	dk, _ := client.GetDerivedKeyAcknowledgingItsLimitations(qp, req)
 	_ = dk
+	rk, _, _ := enclave.GetRandomUniqueSealKey()
+	_ = rk
+	_ = d.Ioctl(labi.IocSnpGetDerivedKey, &req)
 }
+
+// EGo's sealing functions passed as values, as marblerun does.
+var sealer = Sealer{seal: ecrypto.SealWithProductKey256, unseal: ecrypto.Unseal256}

@@ -14,3 +14,13 @@ fn run() {
 fn gramine() -> std::io::Result<std::fs::File> {
     std::fs::File::open("/dev/attestation/keys/_sgx_mrenclave")
 }
+
+fn teaclave(path: &str) -> SgxResult<SgxEnclave> {
+    let req = KeyRequest { key_name: KeyName::Seal, ..Default::default() };
+    let _ = req;
+    SgxEnclave::create(path, true)
+}
+
+fn snp(fw: &mut Firmware, req: DerivedKey) -> [u8; 32] {
+    fw.get_derived_key(None, req).unwrap()
+}
