@@ -477,9 +477,11 @@ static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryC
 	 */
 	if (!(rule_ok = malloc(j->rules->count ? j->rules->count : 1)))
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	any = prefilter_rules(&j->rules->prefilters[j->inventory][li], j->rules->count, text, len, rule_ok);
+	/* --no-prefilter: every rule runs, so the literal search is not even made. */
 	if (j->no_prefilter)
 		memset(rule_ok, 1, j->rules->count);
+	else
+		prefilter_rules(&j->rules->prefilters[j->inventory][li], j->rules->count, text, len, rule_ok);
 	any = 0;
 	for (size_t r = 0; r < j->rules->count; r++) {
 		if (rule_ok[r] && skips_file(&j->rules->rules[r].rule, path))
