@@ -400,3 +400,86 @@ done:
 	git_commit_free(commit);
 	return err;
 }
+
+int ccgov_repo_describe(char **out, ccgov_repo *repo)
+{
+	git_describe_options opts;
+	git_describe_format_options fmt;
+	git_describe_result *result = NULL;
+	git_buf buf = { 0 };
+	int rc;
+
+	*out = NULL;
+	git_describe_options_init(&opts, GIT_DESCRIBE_OPTIONS_VERSION);
+	git_describe_format_options_init(&fmt, GIT_DESCRIBE_FORMAT_OPTIONS_VERSION);
+	opts.describe_strategy = GIT_DESCRIBE_TAGS;
+	opts.show_commit_oid_as_fallback = 1;
+	fmt.abbreviated_size = 12;
+	{
+		git_commit *head;
+		int err = lookup_commit(&head, repo, "HEAD");
+
+		if (err < 0)
+			return err;
+		rc = git_describe_commit(&result, (git_object *)head, &opts);
+		git_commit_free(head);
+	}
+	if (rc == 0)
+		rc = git_describe_format(&buf, result, &fmt);
+	git_describe_result_free(result);
+	if (rc < 0)
+		return git_fail(CCGOV_EINVALID, "git describe");
+	*out = strdup(buf.ptr);
+	git_buf_dispose(&buf);
+	return *out ? 0 : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+}
+
+int ccgov_repo_files(ccgov_repo_file **out, size_t *n, ccgov_repo *repo)
+{
+	git_index *index = NULL;
+	size_t count;
+
+	*out = NULL;
+	*n = 0;
+	if (git_repository_index(&index, repo->git) < 0)
+		return git_fail(CCGOV_EIO, "git index");
+	count = git_index_entrycount(index);
+	if (!(*out = calloc(count ? count : 1, sizeof(**out)))) {
+		git_index_free(index);
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < count; i++) {
+		const git_index_entry *e = git_index_get_byindex(index, i);
+
+		/* Conflicted paths appear once per stage; the first stage is enough. */
+		if (!e || (*n && strcmp((*out)[*n - 1].path, e->path) == 0))
+			continue;
+		if (!((*out)[*n].path = strdup(e->path))) {
+			ccgov_repo_files_free(*out, *n);
+			*out = NULL;
+			*n = 0;
+			git_index_free(index);
+			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		}
+		(*out)[*n].mode = e->mode;
+		git_oid_tostr((*out)[*n].id, CCGOV_OID_HEX, &e->id);
+		(*n)++;
+	}
+	git_index_free(index);
+	return 0;
+}
+
+void ccgov_repo_files_free(ccgov_repo_file *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(files[i].path);
+	free(files);
+}
+
+int ccgov_repo_is_ignored(int *ignored, ccgov_repo *repo, const char *path)
+{
+	*ignored = 0;
+	if (git_ignore_path_is_ignored(ignored, repo->git, path) < 0)
+		return git_fail(CCGOV_EIO, path);
+	return 0;
+}

@@ -52,6 +52,13 @@ const struct command commands[] = {
 	  "  --changed-since REV  scan only files that differ from git revision REV\n"
 	  "  --no-prefilter       parse every file, even those that contain no rule's literal\n"
 	  "  --inventory          list every place the code reads configuration, instead of checking\n" },
+	{ "sbom", cmd_sbom,
+	  "Write an SPDX 2.3 or CycloneDX 1.6 SBOM of a source tree",
+	  "sbom [PATH] --format spdx-json|cyclonedx-json [-o FILE] [--name NAME]",
+	  "  PATH                 the tree to describe (default .): its tracked lock files in a repository\n"
+	  "  --format FMT         spdx-json or cyclonedx-json\n"
+	  "  -o, --output FILE    write the document to FILE (atomically) instead of standard output\n"
+	  "  --name NAME          the project's name (default: the remote's or the folder's name)\n" },
 	{ "source", cmd_source,
 	  "Show the commit a build of PATH would use, or export its tree",
 	  "source [PATH] [--rev REV] [--export DIR] [--format text|json]",

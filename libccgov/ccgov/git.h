@@ -56,4 +56,25 @@ int ccgov_repo_is_dirty(int *dirty, ccgov_repo *repo);
  */
 int ccgov_repo_export(ccgov_repo *repo, const char *rev, const char *dest);
 
+/*
+ * The nearest tag reachable from HEAD as git describe --tags prints it
+ * ("v1.2.0", "v1.2.0-3-gabcdef012345"), or the abbreviated commit when
+ * there is no tag.
+ */
+int ccgov_repo_describe(char **out, ccgov_repo *repo);
+
+/* *ignored = 1 when .gitignore rules ignore path (relative to the work tree). */
+int ccgov_repo_is_ignored(int *ignored, ccgov_repo *repo, const char *path);
+
+/* One entry of the index: what is tracked, as committed or staged. */
+typedef struct {
+	char *path;            /* relative to the work tree */
+	unsigned mode;         /* 0100644, 0100755, 0120000 (link), 0160000 (submodule) */
+	char id[CCGOV_OID_HEX]; /* the blob, or the submodule's pinned commit */
+} ccgov_repo_file;
+
+/* The tracked files, in path order. */
+int ccgov_repo_files(ccgov_repo_file **out, size_t *n, ccgov_repo *repo);
+void ccgov_repo_files_free(ccgov_repo_file *files, size_t n);
+
 #endif

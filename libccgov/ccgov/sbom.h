@@ -1,0 +1,151 @@
+/*
+ * Software bills of materials: what a source tree (and an image built from
+ * it) is made of, exactly and reproducibly.
+ *
+ * Catalogers read one kind of file each (Cargo.lock, package-lock.json,
+ * go.mod and go.sum, ...) into one model; writers turn the model into
+ * SPDX 2.3 or CycloneDX 1.6 JSON. The same inputs give the same bytes:
+ * components and edges are sorted, paths are relative, the time comes from
+ * SOURCE_DATE_EPOCH or the commit, and the document's serial number and
+ * namespace are derived from its content.
+ */
+#ifndef CCGOV_SBOM_H
+#define CCGOV_SBOM_H
+
+#include <ccgov/buffer.h>
+#include <cjson/cJSON.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Why a component is in the tree, as far as its lock file says. */
+typedef enum {
+	CCGOV_DEP_RUNTIME,  /* needed when the product runs */
+	CCGOV_DEP_DEV,      /* a development or build dependency (npm "dev", Cargo dev) */
+	CCGOV_DEP_OPTIONAL  /* optional at run time (npm "optional") */
+} ccgov_dep_kind;
+
+typedef struct {
+	const char *alg;  /* CycloneDX name: "SHA-1", "SHA-256", "SHA-512" */
+	char *hex;        /* lower-case hex */
+} ccgov_hash;
+
+typedef struct {
+	char *name, *value;
+} ccgov_property;
+
+typedef struct {
+	char *ref;          /* unique in the document: the purl, else a ccgov: reference */
+	const char *type;   /* CycloneDX type: application, library, file, ... */
+	char *name;
+	char *version;      /* NULL when the source does not say */
+	char *purl;
+	char *license;      /* an SPDX expression the source declares, else NULL */
+	char *source;       /* the file it was found in, relative to the tree */
+	const char *scope;  /* "test", "fuzz", "docs", "example" for lock files there; else NULL */
+	ccgov_dep_kind kind;
+	int direct;         /* the root depends on it directly */
+	ccgov_hash hashes[4];
+	size_t nhashes;
+	ccgov_property *props;
+	size_t nprops;
+	char **depends;     /* refs of what it depends on */
+	size_t ndepends;
+	unsigned uses;      /* how many lock entries named it (ccgov_component_use) */
+	int deps_known;     /* its lock file lists its dependencies (an empty list means none) */
+} ccgov_component;
+
+typedef struct {
+	ccgov_component root;      /* the project (or image) the document describes */
+	ccgov_component *items;
+	size_t len, cap;
+	char **warnings;           /* "FILE:LINE: problem": inputs read only in part */
+	size_t nwarnings;
+	int64_t time;              /* seconds since the epoch, for the document's timestamp */
+	size_t *index;             /* open-addressing table of refs: item index + 1, 0 = empty */
+	size_t index_size;
+} ccgov_sbom;
+
+void ccgov_sbom_init(ccgov_sbom *s);
+void ccgov_sbom_free(ccgov_sbom *s);
+
+/*
+ * Adds a component and returns it (owned by s, valid until the next add),
+ * or NULL when out of memory. A component with a ref already present is merged into that one
+ * (hashes, dependencies and directness added), and that one is returned.
+ */
+ccgov_component *ccgov_sbom_add(ccgov_sbom *s, const char *type, const char *name, const char *version,
+				const char *purl, const char *source);
+/*
+ * Records one more lock entry naming c: a component is runtime if any use
+ * is, in the product if any use is outside test/docs folders, and direct if
+ * any use is.
+ */
+/* The component with this ref, or NULL. Pointers stay valid until the next add. */
+ccgov_component *ccgov_sbom_find(ccgov_sbom *s, const char *ref);
+
+void ccgov_component_use(ccgov_component *c, ccgov_dep_kind kind, const char *scope, int direct);
+int ccgov_component_hash(ccgov_component *c, const char *alg, const char *hex);
+int ccgov_component_property(ccgov_component *c, const char *name, const char *value);
+int ccgov_component_depends(ccgov_component *c, const char *ref);
+int ccgov_sbom_warn(ccgov_sbom *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * A package URL (github.com/package-url/purl-spec): pkg:TYPE/NAMESPACE/NAME@VERSION,
+ * each part percent-encoded (namespace segments apart); namespace and
+ * version may be NULL. NULL if out of memory.
+ */
+char *ccgov_purl(const char *type, const char *namespace_, const char *name, const char *version);
+
+/*
+ * The same as ccgov_purl for a full name that holds its namespace: split
+ * at slash (a pointer into full_name), or no namespace when slash is NULL.
+ * npm splits "@scope/name" at the first '/', Go module paths at the last.
+ */
+char *ccgov_purl_split(const char *type, const char *full_name, const char *slash, const char *version);
+
+/* 1 when a declared licence reads as an SPDX expression ("MIT", "Apache-2.0 OR MIT"). */
+int ccgov_sbom_license_is_expression(const char *license);
+
+/*
+ * The scope a lock file's place gives its components: "test", "fuzz",
+ * "docs" or "example" when a folder of its path is one of those, else NULL.
+ */
+const char *ccgov_sbom_scope_of(const char *path);
+
+/* Catalogers: each reads one file (path relative to the tree, for messages and "source"). */
+int ccgov_catalog_cargo_lock(ccgov_sbom *s, const char *path, const char *text, size_t len);
+int ccgov_catalog_npm_lock(ccgov_sbom *s, const char *path, const char *text, size_t len);
+int ccgov_catalog_go_mod(ccgov_sbom *s, const char *path, const char *gomod, size_t gomod_len,
+			 const char *gosum, size_t gosum_len);
+
+typedef struct {
+	const char *root;   /* the tree to describe */
+	const char *name;   /* the project's name, or NULL: the folder's name */
+} ccgov_sbom_options;
+
+/*
+ * Reads the tree: the project as the root component (name, version from
+ * git describe, VCS URL and commit when in a repository) and every lock
+ * file found (skipping what git ignores), sorted.
+ */
+int ccgov_sbom_collect(ccgov_sbom *s, const ccgov_sbom_options *opts);
+
+/* Sorts components, hashes, properties and dependencies, for writing. */
+void ccgov_sbom_sort(ccgov_sbom *s);
+
+/*
+ * A UUID (RFC 9562 version 5, SHA-1) derived from len bytes of content in
+ * ccgov's own namespace (the version 5 UUID of the URL
+ * https://ccgov.dev/sbom), as 36 characters and a NUL: documents with the
+ * same content get the same serial number.
+ */
+int ccgov_sbom_uuid(char out[37], const void *content, size_t len);
+/* The same over a document's canonical (RFC 8785) JSON. */
+int ccgov_sbom_document_uuid(char out[37], const cJSON *doc);
+
+/* The documents, pretty-printed JSON with sorted keys. */
+int ccgov_sbom_write_cyclonedx(ccgov_buffer *out, ccgov_sbom *s);
+int ccgov_sbom_write_spdx(ccgov_buffer *out, ccgov_sbom *s);
+
+#endif

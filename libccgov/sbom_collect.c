@@ -1,0 +1,304 @@
+/*
+ * Describing a tree: the project as the root component, then every lock
+ * file in it, each read by its cataloger. The walk skips what git ignores
+ * (build output, installed dependencies) and node_modules, whose packages
+ * the lock file that installed them describes.
+ */
+#include <ccgov/error.h>
+#include <ccgov/file.h>
+#include <ccgov/git.h>
+#include <ccgov/path.h>
+#include <ccgov/project.h>
+#include <ccgov/sbom.h>
+#include <ccgov/timestamp.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_LOCK_FILE (64u << 20)
+#define MAX_WALK_DEPTH 32
+
+typedef struct {
+	char **paths;
+	size_t len, cap;
+} path_list;
+
+static int push(path_list *l, const char *path)
+{
+	if (l->len == l->cap) {
+		char **p = realloc(l->paths, (l->cap = l->cap ? l->cap * 2 : 32) * sizeof(*p));
+
+		if (!p)
+			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		l->paths = p;
+	}
+	if (!(l->paths[l->len] = strdup(path)))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	l->len++;
+	return 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* The files a cataloger reads (go.sum is read with its go.mod). */
+static int is_lock_file(const char *path)
+{
+	static const char *const names[] = { "Cargo.lock", "package-lock.json", "go.mod" };
+	const char *base = base_name(path);
+
+	/* What npm installed is described by the lock file that installed it. */
+	if (strstr(path, "node_modules/"))
+		return 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(base, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Walks the tree without following links, skipping what git ignores. */
+static int walk(path_list *l, const char *root, const char *rel, int depth, ccgov_repo *repo, const char *prefix)
+{
+	char *dir = rel[0] ? ccgov_path_join(root, rel) : strdup(root);
+	DIR *d;
+	struct dirent *de;
+	int err = 0;
+
+	if (!dir)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if (depth > MAX_WALK_DEPTH || !(d = opendir(dir))) {
+		free(dir);
+		return 0;
+	}
+	while (err == 0 && (de = readdir(d))) {
+		char *child = NULL, *full = NULL, *in_repo = NULL;
+		int ignored = 0;
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !strcmp(de->d_name, ".git") ||
+		    !strcmp(de->d_name, "node_modules"))
+			continue;
+		if (asprintf(&child, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name) < 0 ||
+		    !(full = ccgov_path_join(root, child)) ||
+		    (repo && asprintf(&in_repo, "%s%s%s", prefix, prefix[0] ? "/" : "", child) < 0)) {
+			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		} else if (repo && ccgov_repo_is_ignored(&ignored, repo, in_repo) == 0 && ignored) {
+			;
+		} else if (lstat(full, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				err = walk(l, root, child, depth + 1, repo, prefix);
+			else if (S_ISREG(st.st_mode) && is_lock_file(child))
+				err = push(l, child);
+		}
+		free(in_repo);
+		free(full);
+		free(child);
+	}
+	closedir(d);
+	free(dir);
+	return err;
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Lock files under root, in path order; in a work tree, not those git ignores. */
+static int find_lock_files(path_list *l, const char *root, ccgov_repo *repo, const char *prefix)
+{
+	int err = walk(l, root, "", 0, repo, prefix);
+
+	if (err == 0 && l->len)
+		qsort(l->paths, l->len, sizeof(*l->paths), by_string);
+	return err;
+}
+
+static int catalog_file(ccgov_sbom *s, const char *root, const char *rel)
+{
+	char *full = ccgov_path_join(root, rel), *text = NULL, *sum = NULL, *sum_path = NULL;
+	size_t len = 0, sum_len = 0;
+	int err;
+
+	if (!full)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	err = ccgov_file_read(&text, &len, full, MAX_LOCK_FILE);
+	if (err < 0) {
+		free(full);
+		return ccgov_error_wrap("%s", rel);
+	}
+	if (strcmp(base_name(rel), "Cargo.lock") == 0) {
+		err = ccgov_catalog_cargo_lock(s, rel, text, len);
+	} else if (strcmp(base_name(rel), "package-lock.json") == 0) {
+		err = ccgov_catalog_npm_lock(s, rel, text, len);
+	} else {
+		/* go.sum beside go.mod; a module without dependencies has none. */
+		if (asprintf(&sum_path, "%.*sgo.sum", (int)(strlen(full) - strlen("go.mod")), full) < 0)
+			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		else if (ccgov_file_read(&sum, &sum_len, sum_path, MAX_LOCK_FILE) < 0)
+			sum = NULL;
+		if (err == 0)
+			err = ccgov_catalog_go_mod(s, rel, text, len, sum, sum_len);
+	}
+	free(sum_path);
+	free(sum);
+	free(text);
+	free(full);
+	return err;
+}
+
+/* "https://github.com/owner/repo(.git)" gives pkg:github/owner/repo@commit. */
+static char *github_purl(const char *url, const char *commit)
+{
+	const char *p = NULL;
+	char owner[256], name[256];
+
+	if (strncmp(url, "https://github.com/", 19) == 0)
+		p = url + 19;
+	else if (strncmp(url, "git@github.com:", 15) == 0)
+		p = url + 15;
+	if (!p || sscanf(p, "%255[^/]/%255[^/]", owner, name) != 2)
+		return NULL;
+	if (strlen(name) > 4 && strcmp(name + strlen(name) - 4, ".git") == 0)
+		name[strlen(name) - 4] = '\0';
+	for (char *c = owner; *c; c++)
+		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+	for (char *c = name; *c; c++)
+		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+	return ccgov_purl("github", owner, name, commit);
+}
+
+/*
+ * The project's name: given, or ccgov.json's, or its remote's last part,
+ * or its folder's name (the only one that depends on where it is checked
+ * out).
+ */
+static char *project_name(const char *given, const char *url, const char *root)
+{
+	char *real, *name, *config = ccgov_path_join(root, "ccgov.json");
+	ccgov_project *p = NULL;
+	const char *base;
+	size_t n;
+
+	if (given) {
+		free(config);
+		return strdup(given);
+	}
+	if (config && access(config, F_OK) == 0 && ccgov_project_load(&p, config, "ccgov.json") == 0 && p->name) {
+		name = strdup(p->name);
+		ccgov_project_free(p);
+		free(config);
+		return name;
+	}
+	ccgov_project_free(p);
+	free(config);
+	if (url) {
+		base = base_name(url);
+		n = strlen(base);
+		if (n > 4 && strcmp(base + n - 4, ".git") == 0)
+			n -= 4;
+		if (n)
+			return strndup(base, n);
+	}
+	if (!(real = realpath(root, NULL)))
+		return strdup(base_name(root));
+	name = strdup(base_name(real));
+	free(real);
+	return name;
+}
+
+static int describe_root(ccgov_sbom *s, const ccgov_sbom_options *opts, ccgov_repo *repo)
+{
+	char commit[CCGOV_OID_HEX] = "", *url = NULL, *version = NULL, *name, *purl = NULL;
+	ccgov_component *r = &s->root;
+	int err = 0;
+
+	if (repo) {
+		if ((err = ccgov_repo_commit_id(commit, repo, "HEAD")) < 0 ||
+		    (err = ccgov_repo_describe(&version, repo)) < 0)
+			return err;
+		if (ccgov_repo_remote_url(&url, repo, NULL) < 0)
+			url = NULL;
+	}
+	if (!(name = project_name(opts->name, url, opts->root))) {
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (url)
+		purl = github_purl(url, commit);
+	/* An image-style name "org/app" is namespace and name. */
+	if (!purl)
+		purl = ccgov_purl_split("generic", name, strrchr(name, '/'), version);
+	r->type = "application";
+	r->name = name;
+	name = NULL;
+	r->version = version;
+	version = NULL;
+	r->purl = purl;
+	if (!purl || !(r->ref = strdup(purl))) {
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		goto done;
+	}
+	/* A remote that is a folder on this machine names no public place, and would tie the document to one machine. */
+	if (url && (strstr(url, "://") || (strchr(url, '@') && strchr(url, ':'))) && strncmp(url, "file://", 7) != 0)
+		err = ccgov_component_property(r, "ccgov:vcs:url", url);
+	if (err == 0 && commit[0])
+		err = ccgov_component_property(r, "ccgov:vcs:commit", commit);
+done:
+	free(name);
+	free(version);
+	free(url);
+	return err;
+}
+
+/* SOURCE_DATE_EPOCH, else the commit's time, else the epoch itself: never the clock. */
+static int document_time(int64_t *out, ccgov_repo *repo)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+
+	*out = 0;
+	if (sde && *sde)
+		return ccgov_timestamp_parse_epoch(out, sde) < 0 ? ccgov_error_wrap("SOURCE_DATE_EPOCH") : 0;
+	return repo ? ccgov_repo_commit_time(out, repo, "HEAD") : 0;
+}
+
+int ccgov_sbom_collect(ccgov_sbom *s, const ccgov_sbom_options *opts)
+{
+	ccgov_repo *repo = NULL;
+	path_list locks = { 0 };
+	char *prefix = NULL;
+	struct stat st;
+	int err;
+
+	if (stat(opts->root, &st) < 0)
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", opts->root);
+	if (!S_ISDIR(st.st_mode))
+		return ccgov_error_set(CCGOV_EINVALID, "%s: not a folder", opts->root);
+	if (ccgov_repo_open(&repo, opts->root) < 0)
+		repo = NULL;
+	else if ((err = ccgov_repo_relative_path(&prefix, repo, opts->root)) < 0)
+		goto done;
+	if ((err = describe_root(s, opts, repo)) < 0 || (err = document_time(&s->time, repo)) < 0)
+		goto done;
+	err = find_lock_files(&locks, opts->root, repo, prefix ? prefix : "");
+	for (size_t i = 0; i < locks.len && err == 0; i++)
+		err = catalog_file(s, opts->root, locks.paths[i]);
+	if (err == 0)
+		ccgov_sbom_sort(s);
+done:
+	for (size_t i = 0; i < locks.len; i++)
+		free(locks.paths[i]);
+	free(locks.paths);
+	free(prefix);
+	ccgov_repo_free(repo);
+	return err;
+}

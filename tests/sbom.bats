@@ -1,0 +1,178 @@
+#!/usr/bin/env bats
+# ccgov sbom: exact components, hashes and edges per ecosystem, schema
+# validity (checked by the workplace's validator), byte-for-byte
+# reproducibility, and bad lock files.
+
+load helpers
+
+setup() {
+	F="$REPO_ROOT/testdata/sbom"
+	W="$BATS_TEST_TMPDIR/w"
+	mkdir -p "$W"
+}
+
+# sbom_of DIR FORMAT: the document, written to $W/out.json
+sbom_of() {
+	ccgov sbom "$1" --format "$2" --name fixture -o "$W/out.json"
+}
+
+@test "Cargo.lock: every crate with its checksum as SHA-256, the graph, and direct against transitive" {
+	cp -r "$F/cargo" "$W/t"
+	run sbom_of "$W/t" cyclonedx-json
+	assert_success
+	run jq -c '[.components[] | [.purl, (.hashes // [] | map(.alg + ":" + .content) | join(",")), (.properties[] | select(.name == "ccgov:relationship") | .value)]]' "$W/out.json"
+	assert_output '[["pkg:cargo/aho-corasick@1.1.5","SHA-256:c982642fa9e8606056828ee9a8505737230110bb1099153c79efe865c59d12ba","transitive"],["pkg:cargo/grep-matcher@0.1.9","","direct"],["pkg:cargo/memchr@2.7.4","SHA-256:78ca9ab1a0babb1e7d5695e3530886289c18cf2f87ec19a1d46bcd3b8ce2b0b3","transitive"],["pkg:cargo/memchr@2.8.3","SHA-256:cf8baf1c55e62ffcace7a9f06f4bd9cd3f0c4beb022d3b367256b91b87513d98","direct"],["pkg:cargo/old-parser@0.3.0","","transitive"],["pkg:cargo/regex@1.13.1","SHA-256:f020237b6c8eed93db2e2cb53c00c60a8e1bc73da7d073199a1180401450218d","direct"]]'
+	# "memchr 2.7.4" in a dependency list picks that version, not the other.
+	run jq -c '[.dependencies[] | [.ref, (.dependsOn | join(" "))]]' "$W/out.json"
+	assert_output '[["pkg:generic/fixture","pkg:cargo/grep-matcher@0.1.9"],["pkg:cargo/aho-corasick@1.1.5","pkg:cargo/memchr@2.8.3"],["pkg:cargo/grep-matcher@0.1.9","pkg:cargo/memchr@2.8.3 pkg:cargo/regex@1.13.1"],["pkg:cargo/memchr@2.7.4",""],["pkg:cargo/memchr@2.8.3",""],["pkg:cargo/old-parser@0.3.0","pkg:cargo/memchr@2.7.4"],["pkg:cargo/regex@1.13.1","pkg:cargo/aho-corasick@1.1.5 pkg:cargo/memchr@2.8.3 pkg:cargo/old-parser@0.3.0"]]'
+	[ "$(jq -r '.components[] | select(.name == "old-parser") | .properties[] | select(.name == "ccgov:cargo:source") | .value' "$W/out.json")" = \
+	  "git+https://github.com/example/old-parser?rev=4b1d2c3#4b1d2c3e5f60718293a4b5c6d7e8f9012a3b4c5d" ]
+	run sbom_of "$W/t" spdx-json
+	assert_success
+	run jq -r '.relationships[] | "\(.spdxElementId) \(.relationshipType) \(.relatedSpdxElement)"' "$W/out.json"
+	assert_line --regexp '^SPDXRef-DOCUMENT DESCRIBES SPDXRef-Package-fixture--[0-9a-f]{8}$'
+	assert_line --regexp '^SPDXRef-Package-old-parser-0.3.0-[0-9a-f]{8} DEPENDS_ON SPDXRef-Package-memchr-2.7.4-[0-9a-f]{8}$'
+	[ "${#lines[@]}" = 9 ]
+	[ "$(jq -r '.packages[] | select(.name == "regex") | .checksums[0] | "\(.algorithm) \(.checksumValue)"' "$W/out.json")" = \
+	  "SHA256 f020237b6c8eed93db2e2cb53c00c60a8e1bc73da7d073199a1180401450218d" ]
+}
+
+@test "package-lock.json v2 and v3: SRI hashes as hex, dev and optional scopes, nested versions, docs apart" {
+	cp -r "$F/npm" "$W/t"
+	run sbom_of "$W/t" cyclonedx-json
+	assert_success
+	run jq -c '[.components[] | [.purl, .scope, (.properties[] | select(.name == "ccgov:relationship") | .value)]]' "$W/out.json"
+	assert_output '[["pkg:npm/%40isaacs/cliui@8.0.2","required","direct"],["pkg:npm/ansi-regex@5.0.1","excluded","transitive"],["pkg:npm/ansi-regex@6.2.2","required","transitive"],["pkg:npm/escape-string-regexp@4.0.0","optional","direct"],["pkg:npm/has-flag@4.0.0","required","transitive"],["pkg:npm/strip-ansi@6.0.1","excluded","direct"],["pkg:npm/strip-ansi@7.1.2","required","transitive"],["pkg:npm/supports-color@7.2.0","required","direct"]]'
+	# The hex is the lock's base64 integrity, decoded independently here.
+	want=$(jq -r '.packages["node_modules/has-flag"].integrity | sub("^sha512-"; "")' "$F/npm/package-lock.json" | base64 -d | od -An -tx1 | tr -d ' \n')
+	[ "$(jq -r '.components[] | select(.name == "has-flag") | .hashes[] | select(.alg == "SHA-512") | .content' "$W/out.json")" = "$want" ]
+	[ ${#want} = 128 ]
+	# Node resolution: cliui's strip-ansi is its own nested 7.1.2, whose ansi-regex is 6.2.2.
+	run jq -c '[.dependencies[] | select(.ref | test("cliui|strip-ansi@7")) | .dependsOn]' "$W/out.json"
+	assert_output '[["pkg:npm/strip-ansi@7.1.2"],["pkg:npm/ansi-regex@6.2.2"]]'
+	[ "$(jq -r '.components[] | select(.name == "@isaacs/cliui") | .licenses[0].expression' "$W/out.json")" = ISC ]
+	# The docs/ lock file's has-flag is also the product's: it stays in the product.
+	[ "$(jq -r '.components[] | select(.name == "has-flag") | [.properties[] | select(.name == "ccgov:scope")] | length' "$W/out.json")" = 0 ]
+}
+
+@test "a lock file under docs/, test/ or fuzz/ is reported apart, scoped as such" {
+	mkdir -p "$W/t/docs"
+	cp "$F/npm/docs/package-lock.json" "$W/t/docs/"
+	run sbom_of "$W/t" cyclonedx-json
+	assert_success
+	run jq -c '[.components[] | [.purl, .scope, (.properties[] | select(.name == "ccgov:scope") | .value)]]' "$W/out.json"
+	assert_output '[["pkg:npm/has-flag@4.0.0","excluded","docs"]]'
+	[ "$(jq -c '.dependencies[0].dependsOn' "$W/out.json")" = '[]' ]
+	run sbom_of "$W/t" spdx-json
+	run jq -r '.relationships[1] | .relationshipType' "$W/out.json"
+	assert_output DEV_DEPENDENCY_OF
+}
+
+@test "go.mod and go.sum: h1: is a property, never a SHA-256; replacements and indirect modules" {
+	cp -r "$F/go" "$W/t"
+	run sbom_of "$W/t" cyclonedx-json
+	assert_success
+	[ "$(jq '[.components[].hashes // empty] | length' "$W/out.json")" = 0 ]
+	run jq -c '[.components[] | [.purl, ([.properties[] | select(.name | test("h1|replaces|relationship")) | .value] | join(" "))]]' "$W/out.json"
+	assert_output '[["pkg:golang/github.com/AlecAivazis/survey/v2@v2.3.7","h1:6I/u8FvytdGsgonrYsVn2t8t4QiRnh6QSTqkkhIiSjQ= direct"],["pkg:golang/github.com/cli/go-internal@v0.0.0-20241024130215-fa3c22e38b9b","h1:ogNz+pm9aI2Zn58V+WTMzPViN2fRVq/h2H9gwdvM09k= github.com/rogpeppe/go-internal@v1.13.1 direct"],["pkg:golang/github.com/docker/cli@v27.1.1%2Bincompatible","h1:goaZxOqs4QKxznZjjBWKONQci/MywhtRv2oNn0GkeZE= transitive"],["pkg:golang/golang.org/x/term@v0.25.0","h1:WtHI/ltw4NvSUig5KARz9h521QvRC8RmF/cuYqifU24= direct"]]'
+	run sbom_of "$W/t" spdx-json
+	[ "$(jq '[.packages[].checksums // empty] | length' "$W/out.json")" = 0 ]
+	[ "$(jq -r '.packages[] | select(.name == "golang.org/x/term") | .annotations[] | select(.comment | startswith("ccgov:go:h1")) | .comment' "$W/out.json")" = \
+	  "ccgov:go:h1=h1:WtHI/ltw4NvSUig5KARz9h521QvRC8RmF/cuYqifU24=" ]
+}
+
+@test "both formats validate against the schemas, for every fixture and for ccgov's own repository" {
+	need_shared
+	for t in cargo npm go; do
+		for f in cyclonedx-json spdx-json; do
+			ccgov sbom "$F/$t" --format "$f" -o "$W/$t.$f.json"
+		done
+		run "$SHARED/tools/validate-schema" --schema cyclonedx-1.6 "$W/$t.cyclonedx-json.json"
+		assert_success
+		run "$SHARED/tools/validate-schema" --schema spdx-2.3 "$W/$t.spdx-json.json"
+		assert_success
+	done
+	ccgov sbom "$REPO_ROOT" --format cyclonedx-json -o "$W/self.cdx.json"
+	ccgov sbom "$REPO_ROOT" --format spdx-json -o "$W/self.spdx.json"
+	run "$SHARED/tools/validate-schema" --schema cyclonedx-1.6 "$W/self.cdx.json"
+	assert_success
+	run "$SHARED/tools/validate-schema" --schema spdx-2.3 "$W/self.spdx.json"
+	assert_success
+	[ "$(jq '[.components[] | select(.purl | startswith("pkg:npm/tree-sitter-"))] | length' "$W/self.cdx.json")" -ge 5 ]
+}
+
+@test "two clones at different paths give identical bytes; the serial number follows the content" {
+	make_repo "$W/src"
+	cp -r "$F/cargo/Cargo.lock" "$F/go/go.mod" "$F/go/go.sum" "$W/src/"
+	git -C "$W/src" add -A && git -C "$W/src" commit -q -m deps && git -C "$W/src" tag v1.4.0
+	git clone -q "$W/src" "$W/a/one"
+	git clone -q "$W/src" "$W/b/c/two"
+	for f in cyclonedx-json spdx-json; do
+		(cd "$W/a" && ccgov sbom one --format "$f" -o "$W/one.$f")
+		(cd / && ccgov sbom "$W/b/c/two" --format "$f" -o "$W/two.$f")
+		cmp "$W/one.$f" "$W/two.$f"
+	done
+	run jq -r '.metadata | "\(.timestamp) \(.component.name) \(.component.version) \(.component.purl)"' "$W/one.cyclonedx-json"
+	assert_output "2023-11-14T22:13:20Z src v1.4.0 pkg:generic/src@v1.4.0"
+	serial=$(jq -r .serialNumber "$W/one.cyclonedx-json")
+	[[ $serial =~ ^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$ ]]
+	SOURCE_DATE_EPOCH=1800000000 ccgov sbom "$W/a/one" --format cyclonedx-json -o "$W/later.json"
+	[ "$(jq -r .metadata.timestamp "$W/later.json")" = 2027-01-15T08:00:00Z ]
+	[ "$(jq -r .serialNumber "$W/later.json")" != "$serial" ]
+	! grep -q "$W" "$W/one.cyclonedx-json" "$W/one.spdx-json"
+}
+
+@test "malformed lock files are errors naming the file and the place, and write nothing" {
+	mkdir -p "$W/t"
+	printf '[[package]]\nname = "x"\nversion = "1.0\n' >"$W/t/Cargo.lock"
+	run ccgov sbom "$W/t" --format spdx-json -o "$W/out.json"
+	assert_failure 2
+	assert_output "ccgov: error: Cargo.lock:3:11: newline in a single-line string"
+	[ ! -e "$W/out.json" ]
+	rm "$W/t/Cargo.lock"
+	printf '{"lockfileVersion": 1, "dependencies": {}}' >"$W/t/package-lock.json"
+	run ccgov sbom "$W/t" --format spdx-json
+	assert_failure 2
+	assert_output "ccgov: error: package-lock.json: lockfileVersion 1 is not supported (2 and 3 are; npm 7 and later write them)"
+	printf '{"lockfileVersion": 3, "packages": {"": {}},}' >"$W/t/package-lock.json"
+	run ccgov sbom "$W/t" --format spdx-json
+	assert_failure 2
+	assert_output --partial "ccgov: error: package-lock.json:1:"
+	rm "$W/t/package-lock.json"
+	printf 'module x\n\nrequire (\n\tgithub.com/a/b\n)\n' >"$W/t/go.mod"
+	run ccgov sbom "$W/t" --format spdx-json
+	assert_failure 2
+	assert_output "ccgov: error: go.mod:4: require needs a module and a version"
+}
+
+@test "what a lock file leaves unclear is a warning naming it; the document is still written" {
+	mkdir -p "$W/t"
+	cat >"$W/t/Cargo.lock" <<-'TOML'
+	version = 3
+	[[package]]
+	name = "app"
+	version = "0.1.0"
+	dependencies = ["missing"]
+	[[package]]
+	name = "bad-sum"
+	version = "1.0.0"
+	source = "registry+https://github.com/rust-lang/crates.io-index"
+	checksum = "not-hex"
+	TOML
+	run --separate-stderr ccgov sbom "$W/t" --format cyclonedx-json --name fixture
+	assert_success
+	[ "$(echo "$output" | jq '.components | length')" = 2 ]
+	[ "$stderr" = "ccgov: warning: Cargo.lock: app 0.1.0: dependency 'missing' is not a package of the lock file
+ccgov: warning: Cargo.lock: bad-sum 1.0.0: checksum is not 64 hex digits; left out" ]
+}
+
+@test "usage: --format is required and checked" {
+	run ccgov sbom .
+	assert_failure 2
+	assert_output "ccgov: error: sbom: --format is required: spdx-json or cyclonedx-json"
+	run ccgov sbom . --format cyclonedx
+	assert_failure 2
+	assert_line --index 0 "ccgov: error: sbom: --format: 'cyclonedx' is not spdx-json or cyclonedx-json"
+	run ccgov sbom "$W/missing" --format spdx-json
+	assert_failure 2
+}
