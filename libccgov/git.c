@@ -483,3 +483,72 @@ int ccgov_repo_is_ignored(int *ignored, ccgov_repo *repo, const char *path)
 		return git_fail(CCGOV_EIO, path);
 	return 0;
 }
+
+typedef struct {
+	ccgov_repo_submodule *items;
+	size_t len, cap;
+	int err;
+} submodule_list;
+
+static int collect_submodule(git_submodule *sm, const char *name, void *payload)
+{
+	submodule_list *l = payload;
+	ccgov_repo_submodule *e;
+	const git_oid *id = git_submodule_index_id(sm);
+
+	(void)name;
+	if (l->len == l->cap) {
+		ccgov_repo_submodule *p = realloc(l->items, (l->cap = l->cap ? l->cap * 2 : 8) * sizeof(*p));
+
+		if (!p) {
+			l->err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+			return -1;
+		}
+		l->items = p;
+	}
+	e = &l->items[l->len];
+	memset(e, 0, sizeof(*e));
+	e->path = strdup(git_submodule_path(sm));
+	e->url = git_submodule_url(sm) ? without_credentials(git_submodule_url(sm)) : NULL;
+	if (id)
+		git_oid_tostr(e->id, CCGOV_OID_HEX, id);
+	if (!e->path || (git_submodule_url(sm) && !e->url)) {
+		free(e->path);
+		free(e->url);
+		l->err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		return -1;
+	}
+	l->len++;
+	return 0;
+}
+
+static int by_submodule_path(const void *a, const void *b)
+{
+	return strcmp(((const ccgov_repo_submodule *)a)->path, ((const ccgov_repo_submodule *)b)->path);
+}
+
+int ccgov_repo_submodules(ccgov_repo_submodule **out, size_t *n, ccgov_repo *repo)
+{
+	submodule_list l = { 0 };
+
+	*out = NULL;
+	*n = 0;
+	if (git_submodule_foreach(repo->git, collect_submodule, &l) < 0) {
+		ccgov_repo_submodules_free(l.items, l.len);
+		return l.err ? l.err : git_fail(CCGOV_EINVALID, ".gitmodules");
+	}
+	if (l.len)
+		qsort(l.items, l.len, sizeof(*l.items), by_submodule_path);
+	*out = l.items;
+	*n = l.len;
+	return 0;
+}
+
+void ccgov_repo_submodules_free(ccgov_repo_submodule *subs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(subs[i].path);
+		free(subs[i].url);
+	}
+	free(subs);
+}

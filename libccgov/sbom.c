@@ -254,6 +254,27 @@ char *ccgov_purl_split(const char *type, const char *full_name, const char *slas
 	return purl;
 }
 
+/* "https://github.com/owner/repo(.git)" gives pkg:github/owner/repo@commit. */
+char *ccgov_purl_github(const char *url, const char *commit)
+{
+	const char *p = NULL;
+	char owner[256], name[256];
+
+	if (strncmp(url, "https://github.com/", 19) == 0)
+		p = url + 19;
+	else if (strncmp(url, "git@github.com:", 15) == 0)
+		p = url + 15;
+	if (!p || sscanf(p, "%255[^/]/%255[^/]", owner, name) != 2)
+		return NULL;
+	if (strlen(name) > 4 && strcmp(name + strlen(name) - 4, ".git") == 0)
+		name[strlen(name) - 4] = '\0';
+	for (char *c = owner; *c; c++)
+		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+	for (char *c = name; *c; c++)
+		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+	return ccgov_purl("github", owner, name, commit);
+}
+
 int ccgov_sbom_license_is_expression(const char *license)
 {
 	if (!*license)

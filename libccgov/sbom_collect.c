@@ -53,12 +53,22 @@ static const char *base_name(const char *path)
 /* The files a cataloger reads (go.sum is read with its go.mod). */
 static int is_lock_file(const char *path)
 {
-	static const char *const names[] = { "Cargo.lock", "package-lock.json", "go.mod" };
+	static const char *const names[] = { "Cargo.lock", "package-lock.json", "go.mod", "poetry.lock",
+					     "conan.lock", "vcpkg.json" };
 	const char *base = base_name(path);
+
+	size_t n = strlen(base);
 
 	/* What npm installed is described by the lock file that installed it. */
 	if (strstr(path, "node_modules/"))
 		return 0;
+	if (strncmp(path, ".github/workflows/", 18) == 0 && n > 4 &&
+	    (strcmp(base + n - 4, ".yml") == 0 || (n > 5 && strcmp(base + n - 5, ".yaml") == 0)))
+		return 1;
+	/* requirements.txt, requirements-dev.txt, requirements/base.txt ... */
+	if ((strncmp(base, "requirements", 12) == 0 || strstr(path, "requirements/")) && n > 4 &&
+	    strcmp(base + n - 4, ".txt") == 0)
+		return 1;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(base, names[i]) == 0)
 			return 1;
@@ -140,6 +150,16 @@ static int catalog_file(ccgov_sbom *s, const char *root, const char *rel)
 		err = ccgov_catalog_cargo_lock(s, rel, text, len);
 	} else if (strcmp(base_name(rel), "package-lock.json") == 0) {
 		err = ccgov_catalog_npm_lock(s, rel, text, len);
+	} else if (strncmp(rel, ".github/workflows/", 18) == 0) {
+		err = ccgov_catalog_workflow(s, rel, text, len);
+	} else if (strcmp(base_name(rel), "conan.lock") == 0) {
+		err = ccgov_catalog_conan_lock(s, rel, text, len);
+	} else if (strcmp(base_name(rel), "vcpkg.json") == 0) {
+		err = ccgov_catalog_vcpkg(s, rel, text, len);
+	} else if (strcmp(base_name(rel), "poetry.lock") == 0) {
+		err = ccgov_catalog_poetry_lock(s, rel, text, len);
+	} else if (strcmp(base_name(rel), "go.mod") != 0) {
+		err = ccgov_catalog_requirements(s, rel, text, len);
 	} else {
 		/* go.sum beside go.mod; a module without dependencies has none. */
 		if (asprintf(&sum_path, "%.*sgo.sum", (int)(strlen(full) - strlen("go.mod")), full) < 0)
@@ -153,28 +173,15 @@ static int catalog_file(ccgov_sbom *s, const char *root, const char *rel)
 	free(sum);
 	free(text);
 	free(full);
+	/*
+	 * A lock file of the product that cannot be read is an error: the SBOM
+	 * would miss what it pins. One under test/, fuzz/, docs/ or examples/
+	 * (a fixture, often broken on purpose) is reported apart anyway: a
+	 * warning says it was skipped.
+	 */
+	if (err < 0 && err != CCGOV_ENOMEM && ccgov_sbom_scope_of(rel))
+		err = ccgov_sbom_warn(s, "%s (skipped)", ccgov_error_last()->message);
 	return err;
-}
-
-/* "https://github.com/owner/repo(.git)" gives pkg:github/owner/repo@commit. */
-static char *github_purl(const char *url, const char *commit)
-{
-	const char *p = NULL;
-	char owner[256], name[256];
-
-	if (strncmp(url, "https://github.com/", 19) == 0)
-		p = url + 19;
-	else if (strncmp(url, "git@github.com:", 15) == 0)
-		p = url + 15;
-	if (!p || sscanf(p, "%255[^/]/%255[^/]", owner, name) != 2)
-		return NULL;
-	if (strlen(name) > 4 && strcmp(name + strlen(name) - 4, ".git") == 0)
-		name[strlen(name) - 4] = '\0';
-	for (char *c = owner; *c; c++)
-		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-	for (char *c = name; *c; c++)
-		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-	return ccgov_purl("github", owner, name, commit);
 }
 
 /*
@@ -234,7 +241,7 @@ static int describe_root(ccgov_sbom *s, const ccgov_sbom_options *opts, ccgov_re
 		goto done;
 	}
 	if (url)
-		purl = github_purl(url, commit);
+		purl = ccgov_purl_github(url, commit);
 	/* An image-style name "org/app" is namespace and name. */
 	if (!purl)
 		purl = ccgov_purl_split("generic", name, strrchr(name, '/'), version);
@@ -257,6 +264,24 @@ done:
 	free(name);
 	free(version);
 	free(url);
+	return err;
+}
+
+/* The submodules under root (prefix: root's place in the repository). */
+static int catalog_submodules(ccgov_sbom *s, ccgov_repo *repo, const char *prefix)
+{
+	ccgov_repo_submodule *subs;
+	size_t n, plen = strlen(prefix);
+	int err = ccgov_repo_submodules(&subs, &n, repo);
+
+	for (size_t i = 0; i < n && err == 0; i++) {
+		const char *p = subs[i].path;
+
+		if (plen && (strncmp(p, prefix, plen) != 0 || p[plen] != '/'))
+			continue;
+		err = ccgov_catalog_submodule(s, p + (plen ? plen + 1 : 0), subs[i].url, subs[i].id);
+	}
+	ccgov_repo_submodules_free(subs, n);
 	return err;
 }
 
@@ -292,6 +317,8 @@ int ccgov_sbom_collect(ccgov_sbom *s, const ccgov_sbom_options *opts)
 	err = find_lock_files(&locks, opts->root, repo, prefix ? prefix : "");
 	for (size_t i = 0; i < locks.len && err == 0; i++)
 		err = catalog_file(s, opts->root, locks.paths[i]);
+	if (err == 0 && repo)
+		err = catalog_submodules(s, repo, prefix ? prefix : "");
 	if (err == 0)
 		ccgov_sbom_sort(s);
 done:

@@ -132,6 +132,8 @@ static void relate_dependency(cJSON *rels, const ccgov_component *from, const cc
 	spdx_id(b, to);
 	if (to->scope && (!strcmp(to->scope, "test") || !strcmp(to->scope, "fuzz")))
 		relate(rels, b, "TEST_DEPENDENCY_OF", a);
+	else if (to->scope && !strcmp(to->scope, "ci"))
+		relate(rels, b, "DEV_TOOL_OF", a);
 	else if (to->kind == CCGOV_DEP_DEV || to->scope)
 		relate(rels, b, "DEV_DEPENDENCY_OF", a);
 	else if (to->kind == CCGOV_DEP_OPTIONAL)

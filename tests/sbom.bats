@@ -143,6 +143,13 @@ sbom_of() {
 	run ccgov sbom "$W/t" --format spdx-json
 	assert_failure 2
 	assert_output "ccgov: error: go.mod:4: require needs a module and a version"
+	# A broken fixture under tests/ is skipped with a warning: it is reported apart anyway.
+	mkdir -p "$W/t/tests/fixtures"
+	mv "$W/t/go.mod" "$W/t/tests/fixtures/go.mod"
+	run --separate-stderr ccgov sbom "$W/t" --format spdx-json -o "$W/out.json"
+	assert_success
+	assert_equal "$stderr" "ccgov: warning: tests/fixtures/go.mod:4: require needs a module and a version (skipped)"
+	[ -s "$W/out.json" ]
 }
 
 @test "what a lock file leaves unclear is a warning naming it; the document is still written" {
@@ -174,5 +181,93 @@ ccgov: warning: Cargo.lock: bad-sum 1.0.0: checksum is not 64 hex digits; left o
 	assert_failure 2
 	assert_line --index 0 "ccgov: error: sbom: --format: 'cyclonedx' is not spdx-json or cyclonedx-json"
 	run ccgov sbom "$W/missing" --format spdx-json
+	assert_failure 2
+}
+
+@test "requirements.txt and poetry.lock: pinned versions, file hashes as properties, unpinned warned" {
+	cp -r "$F/python" "$W/t"
+	run --separate-stderr ccgov sbom "$W/t" --format cyclonedx-json --name fixture
+	assert_success
+	[ "$(echo "$output" | jq -c '[.components[] | [.purl, ([.properties[] | select(.name == "ccgov:pypi:file-hash") | .value] | length)]]')" = \
+	  '[["pkg:pypi/certifi@2024.8.30",2],["pkg:pypi/charset-normalizer",0],["pkg:pypi/requests@2.32.3",0]]' ]
+	# Requests[socks] is PEP 503 normalized; certifi is a dependency of requests in poetry.lock.
+	[ "$(echo "$output" | jq -c '.dependencies[] | select(.ref == "pkg:pypi/requests@2.32.3") | .dependsOn')" = '["pkg:pypi/certifi@2024.8.30"]' ]
+	[ "$(echo "$output" | jq '[.components[].hashes // empty] | length')" = 0 ]
+	[ "$stderr" = "ccgov: warning: requirements.txt:6: charset-normalizer is not pinned with ==; listed without a version
+ccgov: warning: requirements.txt:9: editable requirement left out (a folder or URL, not a release)" ]
+}
+
+@test "conan.lock and vcpkg.json: Conan references and vcpkg names, build tools apart" {
+	cp -r "$F/cpp" "$W/t"
+	run --separate-stderr ccgov sbom "$W/t" --format cyclonedx-json --name fixture
+	assert_success
+	[ "$(echo "$output" | jq -c '[.components[] | [.purl, .scope]]')" = \
+	  '[["pkg:conan/cmake@3.28.1","excluded"],["pkg:conan/openssl@3.2.1","required"],["pkg:conan/zlib@1.3.1","required"],["pkg:generic/vcpkg/fmt@10.1.1","required"],["pkg:generic/vcpkg/protobuf","excluded"],["pkg:generic/vcpkg/spdlog","required"]]' ]
+	[ "$(echo "$output" | jq -r '.components[] | select(.name == "zlib") | .properties[] | select(.name == "ccgov:conan:reference") | .value')" = \
+	  "zlib/1.3.1#f52e03ae3d251dec704634230cd806a2%1708593606.497" ]
+	assert_equal "$stderr" "ccgov: warning: vcpkg.json: protobuf: no exact version (it comes from the vcpkg baseline); listed without one
+ccgov: warning: vcpkg.json: spdlog: no exact version (it comes from the vcpkg baseline); listed without one"
+}
+
+@test "git submodules: path, URL and pinned commit, as pkg:github or with a vcs_url; a test's submodule apart" {
+	make_repo "$W/lib"
+	make_repo "$W/app"
+	lib_commit=$(git -C "$W/lib" rev-parse HEAD)
+	git -C "$W/app" -c protocol.file.allow=always submodule add -q "$W/lib" third-party/lib
+	git -C "$W/app" -c protocol.file.allow=always submodule add -q "$W/lib" tests/fixture
+	# A GitHub URL in .gitmodules, with the same pinned commit.
+	git -C "$W/app" config -f .gitmodules submodule.third-party/lib.url https://github.com/Example/Lib.git
+	git -C "$W/app" add .gitmodules && git -C "$W/app" commit -q -m subs
+	run --separate-stderr ccgov sbom "$W/app" --format cyclonedx-json
+	assert_success
+	[ "$(echo "$output" | jq -c '[.components[] | [.purl, .version, .scope, ([.properties[] | select(.name == "ccgov:submodule:path") | .value][0])]]')" = \
+	  "[[\"pkg:generic/lib@$lib_commit?vcs_url=git%2B$(printf '%s' "$W/lib" | jq -sRr @uri | sed 's/%2F/%2F/g')%40$lib_commit\",\"$lib_commit\",\"excluded\",\"tests/fixture\"],[\"pkg:github/example/lib@$lib_commit\",\"$lib_commit\",\"required\",\"third-party/lib\"]]" ]
+	[ "$(echo "$output" | jq -c '.dependencies[0].dependsOn')" = "[\"pkg:github/example/lib@$lib_commit\"]" ]
+	need_shared
+	echo "$output" >"$W/s.json"
+	run "$SHARED/tools/validate-schema" --schema cyclonedx-1.6 "$W/s.json"
+	assert_success
+}
+
+@test "GitHub Actions workflows: each uses: step is a CI component, sub-paths as purl subpaths" {
+	cp -r "$F/actions" "$W/t"
+	run --separate-stderr ccgov sbom "$W/t" --format cyclonedx-json --name fixture
+	assert_success
+	[ "$(echo "$output" | jq -c '[.components[] | [.purl, .scope, (.properties[] | select(.name == "ccgov:scope") | .value)]]')" = \
+	  '[["pkg:docker/alpine@3.20","excluded","ci"],["pkg:github/actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683","excluded","ci"],["pkg:github/github/codeql-action@v3#analyze","excluded","ci"],["pkg:github/octoguide/bot@v1","excluded","ci"]]' ]
+	assert_equal "$stderr" "ccgov: warning: .github/workflows/ci.yml:13: uses: 'not-an-action' is not OWNER/REPO@REF; left out"
+	run ccgov sbom "$W/t" --format spdx-json --name fixture
+	[ "$(echo "$output" | jq -r '[.relationships[] | select(.relationshipType == "DEV_TOOL_OF")] | length')" = 4 ]
+}
+
+@test "sbom diff: added, removed and changed components between two SBOMs of either format" {
+	cp -r "$F/npm" "$W/old"
+	cp -r "$F/npm" "$W/new"
+	rm -r "$W/old/docs" "$W/new/docs"
+	# The new release: supports-color moves to 7.2.1, escape-string-regexp leaves, left-pad arrives.
+	jq '.packages["node_modules/supports-color"].version = "7.2.1"
+	  | del(.packages["node_modules/escape-string-regexp"])
+	  | .packages["node_modules/left-pad"] = {"version": "1.3.0"}' "$F/npm/package-lock.json" >"$W/new/package-lock.json"
+	ccgov sbom "$W/old" --format cyclonedx-json --name fixture -o "$W/old.cdx.json" 2>/dev/null
+	ccgov sbom "$W/new" --format spdx-json --name fixture -o "$W/new.spdx.json" 2>/dev/null
+	run --separate-stderr ccgov sbom diff "$W/old.cdx.json" "$W/new.spdx.json"
+	assert_failure 1
+	assert_output "added    pkg:npm/left-pad 1.3.0
+removed  pkg:npm/escape-string-regexp 4.0.0
+changed  pkg:npm/supports-color 7.2.0 -> 7.2.1"
+	assert_equal "$stderr" "ccgov: sbom diff: 1 added, 1 removed, 1 changed in version"
+	run --separate-stderr ccgov sbom diff "$W/old.cdx.json" "$W/new.spdx.json" --format json
+	assert_failure 1
+	[ "$(echo "$output" | jq -c '.changed')" = '[{"from":["7.2.0"],"id":"pkg:npm/supports-color","name":"supports-color","to":["7.2.1"]}]' ]
+	# The same SBOM in the other format lists the same components: no difference.
+	ccgov sbom "$W/old" --format spdx-json --name fixture -o "$W/old.spdx.json" 2>/dev/null
+	run --separate-stderr ccgov sbom diff "$W/old.cdx.json" "$W/old.spdx.json"
+	assert_success
+	assert_output ""
+	echo '{"hello": 1}' >"$W/other.json"
+	run ccgov sbom diff "$W/old.cdx.json" "$W/other.json"
+	assert_failure 2
+	assert_output "ccgov: error: $W/other.json: neither CycloneDX (bomFormat) nor SPDX (spdxVersion) JSON"
+	run ccgov sbom diff "$W/old.cdx.json"
 	assert_failure 2
 }

@@ -54,11 +54,14 @@ const struct command commands[] = {
 	  "  --inventory          list every place the code reads configuration, instead of checking\n" },
 	{ "sbom", cmd_sbom,
 	  "Write an SPDX 2.3 or CycloneDX 1.6 SBOM of a source tree",
-	  "sbom [PATH] --format spdx-json|cyclonedx-json [-o FILE] [--name NAME]",
-	  "  PATH                 the tree to describe (default .): its tracked lock files in a repository\n"
+	  "sbom [PATH] --format spdx-json|cyclonedx-json [-o FILE] [--name NAME]\n"
+	  "       ccgov sbom diff OLD NEW [--format text|json]",
+	  "  PATH                 the tree to describe (default .); what git ignores is skipped\n"
 	  "  --format FMT         spdx-json or cyclonedx-json\n"
 	  "  -o, --output FILE    write the document to FILE (atomically) instead of standard output\n"
-	  "  --name NAME          the project's name (default: the remote's or the folder's name)\n" },
+	  "  --name NAME          the project's name (default: ccgov.json's, the remote's or the folder's)\n"
+	  "  diff OLD NEW         components added, removed or changed in version between two SBOMs\n"
+	  "                       of either format; exit 1 when there is a difference\n" },
 	{ "source", cmd_source,
 	  "Show the commit a build of PATH would use, or export its tree",
 	  "source [PATH] [--rev REV] [--export DIR] [--format text|json]",

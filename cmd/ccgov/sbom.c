@@ -35,6 +35,86 @@ static int write_document(const ccgov_buffer *doc, const char *output)
 	return 0;
 }
 
+static void print_versions(const cJSON *list)
+{
+	const cJSON *v;
+	int first = 1;
+
+	cJSON_ArrayForEach(v, list) {
+		printf("%s%s", first ? "" : ",", cJSON_IsString(v) ? v->valuestring : "(none)");
+		first = 0;
+	}
+}
+
+/* "added   ID VERSION" lines for one list of the comparison. */
+static void print_entries(const char *what, const cJSON *list)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, list) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "version");
+
+		printf("%-8s %s %s\n", what, cJSON_GetObjectItemCaseSensitive(e, "id")->valuestring,
+		       cJSON_IsString(v) ? v->valuestring : "(no version)");
+	}
+}
+
+/* ccgov sbom diff A B: exit 0 when the two list the same components, 1 when not. */
+static int sbom_diff(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	enum output_format format = FORMAT_TEXT;
+	ccgov_sbom_entry *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0;
+	cJSON *report = NULL;
+	int c, status;
+
+	optind = 1;
+	while ((c = next_option("sbom diff", argc, argv, "", longopts)) != -1) {
+		if (c != 'f' || parse_format(&format, "sbom diff", optarg) < 0)
+			return EXIT_USAGE;
+	}
+	if (argc - optind != 2) {
+		error_line("sbom diff: two SBOMs are needed (usage: ccgov sbom diff OLD NEW [--format text|json])");
+		return EXIT_USAGE;
+	}
+	if (ccgov_sbom_entries(&a, &na, argv[optind]) < 0 || ccgov_sbom_entries(&b, &nb, argv[optind + 1]) < 0 ||
+	    ccgov_sbom_compare(&report, a, na, b, nb) < 0) {
+		status = error_from_library();
+	} else {
+		const cJSON *added = cJSON_GetObjectItemCaseSensitive(report, "added"),
+			    *removed = cJSON_GetObjectItemCaseSensitive(report, "removed"),
+			    *changed = cJSON_GetObjectItemCaseSensitive(report, "changed"), *e;
+		int n_added = cJSON_GetArraySize(added), n_removed = cJSON_GetArraySize(removed),
+		    n_changed = cJSON_GetArraySize(changed);
+
+		status = n_added + n_removed + n_changed ? EXIT_CHECK_FAILED : EXIT_OK;
+		if (format == FORMAT_JSON) {
+			if (print_json(report) < 0)
+				status = error_from_library();
+		} else {
+			print_entries("added", added);
+			print_entries("removed", removed);
+			cJSON_ArrayForEach(e, changed) {
+				printf("%-8s %s ", "changed", cJSON_GetObjectItemCaseSensitive(e, "id")->valuestring);
+				print_versions(cJSON_GetObjectItemCaseSensitive(e, "from"));
+				printf(" -> ");
+				print_versions(cJSON_GetObjectItemCaseSensitive(e, "to"));
+				printf("\n");
+			}
+		}
+		fprintf(stderr, "ccgov: sbom diff: %d added, %d removed, %d changed in version\n", n_added, n_removed,
+			n_changed);
+	}
+	cJSON_Delete(report);
+	ccgov_sbom_entries_free(a, na);
+	ccgov_sbom_entries_free(b, nb);
+	return status;
+}
+
 int cmd_sbom(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -50,6 +130,8 @@ int cmd_sbom(int argc, char **argv)
 	ccgov_sbom sbom;
 	int c, status = EXIT_OK;
 
+	if (argc > 1 && strcmp(argv[1], "diff") == 0)
+		return sbom_diff(argc - 1, argv + 1);
 	optind = 1;
 	while ((c = next_option("sbom", argc, argv, "o:", longopts)) != -1) {
 		switch (c) {

@@ -66,6 +66,17 @@ int ccgov_repo_describe(char **out, ccgov_repo *repo);
 /* *ignored = 1 when .gitignore rules ignore path (relative to the work tree). */
 int ccgov_repo_is_ignored(int *ignored, ccgov_repo *repo, const char *path);
 
+/* A submodule as .gitmodules and the index describe it. */
+typedef struct {
+	char *path;             /* relative to the work tree */
+	char *url;              /* as .gitmodules says, credentials removed; NULL if none */
+	char id[CCGOV_OID_HEX]; /* the pinned commit (the gitlink in the index); "" when there is none */
+} ccgov_repo_submodule;
+
+/* The submodules, in path order. */
+int ccgov_repo_submodules(ccgov_repo_submodule **out, size_t *n, ccgov_repo *repo);
+void ccgov_repo_submodules_free(ccgov_repo_submodule *subs, size_t n);
+
 /* One entry of the index: what is tracked, as committed or staged. */
 typedef struct {
 	char *path;            /* relative to the work tree */

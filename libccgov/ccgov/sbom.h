@@ -42,7 +42,7 @@ typedef struct {
 	char *purl;
 	char *license;      /* an SPDX expression the source declares, else NULL */
 	char *source;       /* the file it was found in, relative to the tree */
-	const char *scope;  /* "test", "fuzz", "docs", "example" for lock files there; else NULL */
+	const char *scope;  /* "test", "fuzz", "docs", "example" for lock files there, "ci" for workflows; else NULL */
 	ccgov_dep_kind kind;
 	int direct;         /* the root depends on it directly */
 	ccgov_hash hashes[4];
@@ -104,6 +104,9 @@ char *ccgov_purl(const char *type, const char *namespace_, const char *name, con
  */
 char *ccgov_purl_split(const char *type, const char *full_name, const char *slash, const char *version);
 
+/* pkg:github/owner/repo@commit for a GitHub URL (https or git@), else NULL. */
+char *ccgov_purl_github(const char *url, const char *commit);
+
 /* 1 when a declared licence reads as an SPDX expression ("MIT", "Apache-2.0 OR MIT"). */
 int ccgov_sbom_license_is_expression(const char *license);
 
@@ -118,6 +121,15 @@ int ccgov_catalog_cargo_lock(ccgov_sbom *s, const char *path, const char *text, 
 int ccgov_catalog_npm_lock(ccgov_sbom *s, const char *path, const char *text, size_t len);
 int ccgov_catalog_go_mod(ccgov_sbom *s, const char *path, const char *gomod, size_t gomod_len,
 			 const char *gosum, size_t gosum_len);
+
+int ccgov_catalog_conan_lock(ccgov_sbom *s, const char *path, const char *text, size_t len);
+int ccgov_catalog_vcpkg(ccgov_sbom *s, const char *path, const char *text, size_t len);
+/* A git submodule at path (relative to the tree), from its URL and pinned commit. */
+int ccgov_catalog_submodule(ccgov_sbom *s, const char *path, const char *url, const char *commit);
+/* A GitHub Actions workflow's uses: steps, as components of scope "ci". */
+int ccgov_catalog_workflow(ccgov_sbom *s, const char *path, const char *text, size_t len);
+int ccgov_catalog_requirements(ccgov_sbom *s, const char *path, const char *text, size_t len);
+int ccgov_catalog_poetry_lock(ccgov_sbom *s, const char *path, const char *text, size_t len);
 
 typedef struct {
 	const char *root;   /* the tree to describe */
@@ -147,5 +159,22 @@ int ccgov_sbom_document_uuid(char out[37], const cJSON *doc);
 /* The documents, pretty-printed JSON with sorted keys. */
 int ccgov_sbom_write_cyclonedx(ccgov_buffer *out, ccgov_sbom *s);
 int ccgov_sbom_write_spdx(ccgov_buffer *out, ccgov_sbom *s);
+
+/* A component of an SBOM read back: its identity without the version, name and version. */
+typedef struct {
+	char *key;      /* the purl without its version, or the name when there is no purl */
+	char *name;
+	char *version;  /* NULL when the document gives none */
+} ccgov_sbom_entry;
+
+/* Reads a CycloneDX or SPDX JSON document's components (the described project included), sorted. */
+int ccgov_sbom_entries(ccgov_sbom_entry **out, size_t *n, const char *path);
+void ccgov_sbom_entries_free(ccgov_sbom_entry *e, size_t n);
+
+/*
+ * What changed from a to b: {"added": [...], "removed": [...], "changed":
+ * [{"id", "name", "from": [versions], "to": [versions]}]}, each sorted.
+ */
+int ccgov_sbom_compare(cJSON **out, const ccgov_sbom_entry *a, size_t na, const ccgov_sbom_entry *b, size_t nb);
 
 #endif
