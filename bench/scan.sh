@@ -178,25 +178,11 @@ cmdline() { # CASE CORPUS -> the command, run from the corpus root
 	astgrep-all) echo "$AG scan -c $AG_RULES --json=stream --threads $THREADS --inspect summary ." ;;
 	esac
 }
-busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
-# The machine may be shared: before a run, wait (at most QUIET_WAIT s) until
-# other processes use less than a quarter of a core over 3 s; a run during
-# which others used more than 10 % of its CPU time (and over 1 s) is redone,
-# at most RETRIES times. The table shows what others used in the kept runs.
+# The machine may be shared: wait for it to be quiet before each run, and
+# redo a run during which others used more than 10 % of its CPU time, at
+# most RETRIES times (bench/quiet.sh).
 QUIET_WAIT=${QUIET_WAIT:-600}
-RETRIES=${RETRIES:-2}
-wait_quiet() {
-	local t0=$SECONDS b0 b1
-	while :; do
-		b0=$(busy); sleep 3; b1=$(busy)
-		awk -v a="$b0" -v b="$b1" 'BEGIN { exit !((b - a) / 300 < 0.25) }' && return 0
-		if [ $((SECONDS - t0)) -ge "$QUIET_WAIT" ]; then
-			log "the machine is still busy after $QUIET_WAIT s; running anyway"
-			return 0
-		fi
-		sleep 7
-	done
-}
+. bench/quiet.sh
 declare -A WALL CPU RSS OTHER NRUNS LIMIT
 run_case() { # CORPUS CASE RUN
 	local corpus=$1 cs=$2 key=$1/$2 out=$WORK/out/$1-$2 rc b0 b1 e u s m other try
