@@ -4,6 +4,7 @@
 
 #include <ccgov/buffer.h>
 #include <ccgov/digest.h>
+#include <ccgov/elf.h>
 #include <ccgov/error.h>
 #include <ccgov/file.h>
 #include <ccgov/git.h>
