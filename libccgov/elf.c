@@ -77,7 +77,8 @@ static const char *string_at(const elf_file *f, const section *strtab, uint64_t 
 {
 	const char *s;
 
-	if (off >= strtab->size)
+	/* A string table marked SHT_NOBITS has no bytes in the file to point at. */
+	if (strtab->type == SHT_NOBITS || !inside(f, strtab->offset, strtab->size) || off >= strtab->size)
 		return NULL;
 	s = (const char *)f->data + strtab->offset + off;
 	return memchr(s, '\0', strtab->size - off) ? s : NULL;
