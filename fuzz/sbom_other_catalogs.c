@@ -1,6 +1,6 @@
 /*
  * The smaller SBOM catalogers (requirements.txt, poetry.lock, conan.lock,
- * vcpkg.json, GitHub workflows), one target: the first byte chooses the
+ * vcpkg.json, GitHub workflows, the dpkg database), one target: the first byte chooses the
  * cataloger, the rest is the file. Both writers run over what is accepted.
  */
 #include "sbom_writers.h"
@@ -8,6 +8,11 @@
 #include <stdint.h>
 
 typedef int (*cataloger)(ccgov_sbom *, const char *, const char *, size_t);
+
+static int dpkg_status(ccgov_sbom *s, const char *path, const char *text, size_t len)
+{
+	return ccgov_catalog_dpkg_status(s, path, text, len, "debian", "12");
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -17,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} catalogs[] = {
 		{ ccgov_catalog_requirements, "requirements.txt" }, { ccgov_catalog_poetry_lock, "poetry.lock" },
 		{ ccgov_catalog_conan_lock, "conan.lock" },          { ccgov_catalog_vcpkg, "vcpkg.json" },
-		{ ccgov_catalog_workflow, ".github/workflows/ci.yml" },
+		{ ccgov_catalog_workflow, ".github/workflows/ci.yml" }, { dpkg_status, "/var/lib/dpkg/status" },
 	};
 	ccgov_sbom s;
 

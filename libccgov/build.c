@@ -6,6 +6,7 @@
 #include <ccgov/layer.h>
 #include <ccgov/path.h>
 #include <ccgov/provenance.h>
+#include <ccgov/sbom.h>
 #include <ccgov/timestamp.h>
 
 #include <dirent.h>
@@ -516,6 +517,34 @@ static int write_text(const char *dir, const char *name, const char *text, size_
 	return err;
 }
 
+/*
+ * The SBOMs of the build, in both formats, about the image just written:
+ * what the project's lock files pin and what the image holds.
+ */
+static int write_sboms(ccgov_bundle *out, const ccgov_build *b, const char *tmp, const char *layout)
+{
+	ccgov_sbom_options opts = { .root = b->opts.project_dir, .image = layout };
+	ccgov_buffer doc = CCGOV_BUFFER_INIT;
+	ccgov_sbom s;
+	int err;
+
+	ccgov_sbom_init(&s);
+	if ((err = ccgov_sbom_collect(&s, &opts)) == 0 && (err = ccgov_sbom_write_cyclonedx(&doc, &s)) == 0)
+		err = write_text(tmp, "sbom.cdx.json", doc.data, doc.len);
+	doc.len = 0;
+	if (err == 0 && (err = ccgov_sbom_write_spdx(&doc, &s)) == 0)
+		err = write_text(tmp, "sbom.spdx.json", doc.data, doc.len);
+	if (err == 0) {
+		out->sbom_warnings = s.warnings;
+		out->nsbom_warnings = s.nwarnings;
+		s.warnings = NULL;
+		s.nwarnings = 0;
+	}
+	ccgov_buffer_free(&doc);
+	ccgov_sbom_free(&s);
+	return err;
+}
+
 int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_project *p,
 			     const char *out_dir)
 {
@@ -592,7 +621,8 @@ int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_proj
 	}
 	text.len = 0;
 	if ((err = ccgov_json_write(&text, statement, CCGOV_JSON_CANONICAL)) < 0 ||
-	    (err = write_text(tmp, "provenance.intoto.json", text.data, text.len)) < 0)
+	    (err = write_text(tmp, "provenance.intoto.json", text.data, text.len)) < 0 ||
+	    (err = write_sboms(out, b, tmp, layout)) < 0)
 		goto done;
 	if (b->opts.oci_archive) {
 		char *archive = join(tmp, "image.oci.tar");
@@ -634,6 +664,9 @@ void ccgov_bundle_clear(ccgov_bundle *bundle)
 	free(bundle->layout_dir);
 	free(bundle->provenance_path);
 	free(bundle->archive_path);
+	for (size_t i = 0; i < bundle->nsbom_warnings; i++)
+		free(bundle->sbom_warnings[i]);
+	free(bundle->sbom_warnings);
 	memset(bundle, 0, sizeof(*bundle));
 }
 

@@ -89,47 +89,51 @@ static int grow_index(ccgov_sbom *s)
 	return 0;
 }
 
-ccgov_component *ccgov_sbom_add(ccgov_sbom *s, const char *type, const char *name, const char *version,
-				const char *purl, const char *source)
+ccgov_component *ccgov_sbom_add_ref(ccgov_sbom *s, const char *ref, const char *type, const char *name,
+				    const char *version, const char *purl, const char *source)
 {
 	ccgov_component *c;
 	size_t *slot;
-	char *ref = purl ? strdup(purl) : NULL;
 
-	if (!ref && asprintf(&ref, "ccgov:%s/%s@%s", source ? source : "", name, version ? version : "") < 0)
-		ref = NULL;
-	if (!ref)
+	if ((s->len + 1) * 2 > s->index_size && grow_index(s) < 0)
 		return NULL;
-	if ((s->len + 1) * 2 > s->index_size && grow_index(s) < 0) {
-		free(ref);
-		return NULL;
-	}
-	if (*(slot = slot_of(s, ref))) {
-		free(ref);
+	if (*(slot = slot_of(s, ref)))
 		return &s->items[*slot - 1];
-	}
 	if (s->len == s->cap) {
 		ccgov_component *p = realloc(s->items, (s->cap = s->cap ? s->cap * 2 : 64) * sizeof(*p));
 
-		if (!p) {
-			free(ref);
+		if (!p)
 			return NULL;
-		}
 		s->items = p;
 	}
 	c = &s->items[s->len];
 	memset(c, 0, sizeof(*c));
-	c->ref = ref;
+	c->ref = strdup(ref);
 	c->type = type;
 	c->name = strdup(name);
 	c->version = version ? strdup(version) : NULL;
 	c->purl = purl ? strdup(purl) : NULL;
 	c->source = source ? strdup(source) : NULL;
-	if (!c->name || (version && !c->version) || (purl && !c->purl) || (source && !c->source)) {
+	if (!c->ref || !c->name || (version && !c->version) || (purl && !c->purl) || (source && !c->source)) {
 		component_free(c);
 		return NULL;
 	}
 	*slot = ++s->len;
+	return c;
+}
+
+ccgov_component *ccgov_sbom_add(ccgov_sbom *s, const char *type, const char *name, const char *version,
+				const char *purl, const char *source)
+{
+	ccgov_component *c;
+	char *ref = NULL;
+
+	if (purl)
+		return ccgov_sbom_add_ref(s, purl, type, name, version, purl, source);
+	if (asprintf(&ref, "ccgov:%s/%s@%s", source ? source : "", name, version ? version : "") < 0)
+		return NULL;
+	c = ccgov_sbom_add_ref(s, ref, type, name, version, NULL, source);
+	free(ref);
 	return c;
 }
 

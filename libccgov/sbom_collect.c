@@ -285,6 +285,40 @@ static int catalog_submodules(ccgov_sbom *s, ccgov_repo *repo, const char *prefi
 	return err;
 }
 
+/*
+ * With an image, the document is about the image: the root becomes it
+ * (pkg:oci/NAME@DIGEST, type container), keeping the source's facts as
+ * properties, and what the image holds joins what the source pins.
+ */
+static int describe_image(ccgov_sbom *s, const char *layout_dir)
+{
+	char digest[CCGOV_DIGEST_STRING_MAX], *purl, *name;
+	const char *slash = strrchr(s->root.name, '/');
+	ccgov_component *r = &s->root;
+	int err = ccgov_sbom_collect_image(s, layout_dir, digest);
+
+	if (err < 0)
+		return err;
+	if (r->version && (err = ccgov_component_property(r, "ccgov:source:version", r->version)) < 0)
+		return err;
+	if (!(name = strdup(slash ? slash + 1 : r->name)))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	for (char *c = name; *c; c++)
+		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+	purl = ccgov_purl("oci", NULL, name, digest);
+	free(name);
+	if (!purl)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	free(r->version);
+	free(r->purl);
+	free(r->ref);
+	r->type = "container";
+	r->version = strdup(digest);
+	r->purl = purl;
+	r->ref = strdup(purl);
+	return r->version && r->ref ? 0 : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+}
+
 /* SOURCE_DATE_EPOCH, else the commit's time, else the epoch itself: never the clock. */
 static int document_time(int64_t *out, ccgov_repo *repo)
 {
@@ -319,6 +353,8 @@ int ccgov_sbom_collect(ccgov_sbom *s, const ccgov_sbom_options *opts)
 		err = catalog_file(s, opts->root, locks.paths[i]);
 	if (err == 0 && repo)
 		err = catalog_submodules(s, repo, prefix ? prefix : "");
+	if (err == 0 && opts->image)
+		err = describe_image(s, opts->image);
 	if (err == 0)
 		ccgov_sbom_sort(s);
 done:

@@ -130,7 +130,11 @@ static void relate_dependency(cJSON *rels, const ccgov_component *from, const cc
 
 	spdx_id(a, from);
 	spdx_id(b, to);
-	if (to->scope && (!strcmp(to->scope, "test") || !strcmp(to->scope, "fuzz")))
+	if (!strcmp(to->type, "file"))
+		relate(rels, a, "CONTAINS", b);
+	else if (to->scope && !strcmp(to->scope, "toolchain"))
+		relate(rels, b, "BUILD_TOOL_OF", a);
+	else if (to->scope && (!strcmp(to->scope, "test") || !strcmp(to->scope, "fuzz")))
 		relate(rels, b, "TEST_DEPENDENCY_OF", a);
 	else if (to->scope && !strcmp(to->scope, "ci"))
 		relate(rels, b, "DEV_TOOL_OF", a);

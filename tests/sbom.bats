@@ -271,3 +271,80 @@ changed  pkg:npm/supports-color 7.2.0 -> 7.2.1"
 	run ccgov sbom diff "$W/old.cdx.json"
 	assert_failure 2
 }
+
+@test "--image: the image is the subject; files with SHA-256, ELF build-id, libraries and compiler as readelf reads them" {
+	make_sample "$W/src"
+	ccgov build "$W/src" -o "$W/out" -q >/dev/null
+	run --separate-stderr ccgov sbom "$W/src" --image "$W/out/image" --format cyclonedx-json
+	assert_success
+	echo "$output" >"$W/img.json"
+	digest=$(cat "$W/out/image.digest")
+	[ "$(jq -r '.metadata.component | "\(.type) \(.version) \(.purl)"' "$W/img.json")" = \
+	  "container $digest pkg:oci/sample@${digest/:/%3A}" ]
+	# Independent readers: umoci unpacks the image, sha256sum and readelf read the file.
+	umoci --log error unpack --rootless --image "$W/out/image:1.0" "$W/bundle" >/dev/null
+	f="$W/bundle/rootfs/usr/local/bin/hello"
+	hello='.components[] | select(.name == "/usr/local/bin/hello")'
+	[ "$(jq -r "$hello | .hashes[0].content" "$W/img.json")" = "$(sha256sum "$f" | cut -d' ' -f1)" ]
+	[ "$(jq -r "$hello | .properties[] | select(.name == \"ccgov:elf:build-id\") | .value" "$W/img.json")" = \
+	  "$(readelf -n "$f" | awk '/Build ID:/ { print $3 }')" ]
+	[ "$(jq -r "$hello | [.properties[] | select(.name == \"ccgov:elf:needed\") | .value] | join(\" \")" "$W/img.json")" = \
+	  "$(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | paste -sd ' ')" ]
+	compiler=$(readelf -p .comment "$f" | sed -n 's/^ *\[ *[0-9a-f]*\] *//p' | head -1)
+	[ "$(jq -r "$hello | .properties[] | select(.name == \"ccgov:elf:compiler\") | .value" "$W/img.json")" = "$compiler" ]
+	# The toolchain is in the SBOM: the compiler that .comment names.
+	[ "$(jq -r '.components[] | select(.scope == "excluded" and .name == "gcc") | .version' "$W/img.json")" = "${compiler##* }" ]
+	ccgov sbom "$W/src" --image "$W/out/image" --format spdx-json -o "$W/img.spdx.json"
+	[ "$(jq -r '[.relationships[] | select(.relationshipType == "CONTAINS" or .relationshipType == "BUILD_TOOL_OF")] | length' "$W/img.spdx.json")" = 2 ]
+	need_shared
+	run "$SHARED/tools/validate-schema" --schema cyclonedx-1.6 "$W/img.json"
+	assert_success
+	run "$SHARED/tools/validate-schema" --schema spdx-2.3 "$W/img.spdx.json"
+	assert_success
+}
+
+@test "--image: the dpkg database's installed packages as pkg:deb, a broken stanza warned with its line" {
+	mkdir -p "$W/src"
+	dpkg-query -s libc6 zlib1g >"$W/src/status"
+	printf '\nPackage: half-removed\nStatus: deinstall ok config-files\nVersion: 1.0\n\nPackage: broken\nStatus: install ok installed\n' >>"$W/src/status"
+	cp /etc/os-release "$W/src/os-release"
+	cat >"$W/src/ccgov.json" <<-'JSON'
+	{ "name": "dpkg-test", "tag": "1", "build": "true",
+	  "outputs": [ { "path": "status", "dest": "/var/lib/dpkg/status" },
+	               { "path": "os-release", "dest": "/etc/os-release" } ] }
+	JSON
+	git -C "$W/src" init -q -b main . && git -C "$W/src" add -A && git -C "$W/src" commit -q -m dpkg
+	ccgov build "$W/src" -o "$W/out" -q >/dev/null
+	run --separate-stderr ccgov sbom "$W/src" --image "$W/out/image" --format cyclonedx-json
+	assert_success
+	. /etc/os-release
+	arch=$(dpkg --print-architecture)
+	# Versions percent-encoded by jq's @uri, an encoder independent of ccgov's ("+" and the epoch's ":").
+	want=$(dpkg-query -W -f='${Package} ${Version} ${Architecture}\n' libc6 zlib1g | while read -r p v a; do
+		echo "pkg:deb/$ID/$p@$(jq -rn --arg v "$v" '$v | @uri')?arch=$a&distro=$ID-$VERSION_ID"; done | sort)
+	[ "$(echo "$output" | jq -r '.components[] | select(.purl // "" | startswith("pkg:deb/")) | .purl' | sort)" = "$want" ]
+	line=$(grep -n '^Package: broken' "$W/src/status" | cut -d: -f1)
+	assert_equal "$stderr" "ccgov: warning: /var/lib/dpkg/status:$line: an installed package without Version; left out"
+	[ -n "$arch" ]
+}
+
+@test "ccgov build writes both SBOMs into the bundle, about the image it built" {
+	make_sample "$W/src"
+	run --separate-stderr ccgov build "$W/src" -o "$W/out" -q --format json
+	assert_success
+	digest=$(cat "$W/out/image.digest")
+	[ "$(echo "$output" | jq -r .sbom.cyclonedx)" = "$W/out/sbom.cdx.json" ]
+	[ "$(jq -r .metadata.component.version "$W/out/sbom.cdx.json")" = "$digest" ]
+	[ "$(jq -r '.packages[0].versionInfo' "$W/out/sbom.spdx.json")" = "$digest" ]
+	[ "$(jq -r '[.components[] | select(.type == "file")] | length' "$W/out/sbom.cdx.json")" = 1 ]
+	# The same commit built again from another clone gives the same SBOM bytes.
+	git clone -q "$W/src" "$W/other/place"
+	ccgov build "$W/other/place" -o "$W/out2" -q >/dev/null
+	cmp "$W/out/sbom.cdx.json" "$W/out2/sbom.cdx.json"
+	cmp "$W/out/sbom.spdx.json" "$W/out2/sbom.spdx.json"
+	need_shared
+	run "$SHARED/tools/validate-schema" --schema cyclonedx-1.6 "$W/out/sbom.cdx.json"
+	assert_success
+	run "$SHARED/tools/validate-schema" --schema spdx-2.3 "$W/out/sbom.spdx.json"
+	assert_success
+}

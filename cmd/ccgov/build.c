@@ -101,6 +101,7 @@ static int print_summary(const ccgov_bundle *bundle, const ccgov_project *p, con
 		       (unsigned long long)l->blob_size);
 		printf("diff_id     %s (%llu bytes)\n", diff_id, (unsigned long long)l->tar_size);
 		printf("provenance  %s\n", bundle->provenance_path);
+		printf("sbom        %s/sbom.cdx.json, sbom.spdx.json\n", bundle->out_dir);
 		if (bundle->archive_path)
 			printf("archive     %s\n", bundle->archive_path);
 		printf("%s\n", bundle->digest);
@@ -113,6 +114,17 @@ static int print_summary(const ccgov_bundle *bundle, const ccgov_project *p, con
 	cJSON_AddStringToObject(root, "out_dir", bundle->out_dir);
 	cJSON_AddStringToObject(root, "image", bundle->layout_dir);
 	cJSON_AddStringToObject(root, "provenance", bundle->provenance_path);
+	{
+		cJSON *sbom = cJSON_AddObjectToObject(root, "sbom");
+		char *cdx = NULL, *spdx = NULL;
+
+		if (asprintf(&cdx, "%s/sbom.cdx.json", bundle->out_dir) >= 0)
+			cJSON_AddStringToObject(sbom, "cyclonedx", cdx);
+		if (asprintf(&spdx, "%s/sbom.spdx.json", bundle->out_dir) >= 0)
+			cJSON_AddStringToObject(sbom, "spdx", spdx);
+		free(cdx);
+		free(spdx);
+	}
 	if (bundle->archive_path)
 		cJSON_AddStringToObject(root, "oci_archive", bundle->archive_path);
 	if (ccgov_build_commit(b))
@@ -221,6 +233,9 @@ int cmd_build(int argc, char **argv)
 		status = error_from_library();
 		goto done;
 	}
+	/* What the SBOM catalogers read only in part, one line each. */
+	for (size_t i = 0; i < bundle.nsbom_warnings; i++)
+		fprintf(stderr, "ccgov: warning: sbom: %s\n", bundle.sbom_warnings[i]);
 	if (print_summary(&bundle, project, b, format) < 0)
 		status = error_from_library();
 done:

@@ -54,9 +54,11 @@ const struct command commands[] = {
 	  "  --inventory          list every place the code reads configuration, instead of checking\n" },
 	{ "sbom", cmd_sbom,
 	  "Write an SPDX 2.3 or CycloneDX 1.6 SBOM of a source tree",
-	  "sbom [PATH] --format spdx-json|cyclonedx-json [-o FILE] [--name NAME]\n"
+	  "sbom [PATH] [--image OCI_DIR] --format spdx-json|cyclonedx-json [-o FILE] [--name NAME]\n"
 	  "       ccgov sbom diff OLD NEW [--format text|json]",
 	  "  PATH                 the tree to describe (default .); what git ignores is skipped\n"
+	  "  --image OCI_DIR      also the image built from it (an OCI layout): its files, ELF build-ids,\n"
+	  "                       libraries and compilers, Go modules, Debian packages; the image is the subject\n"
 	  "  --format FMT         spdx-json or cyclonedx-json\n"
 	  "  -o, --output FILE    write the document to FILE (atomically) instead of standard output\n"
 	  "  --name NAME          the project's name (default: ccgov.json's, the remote's or the folder's)\n"

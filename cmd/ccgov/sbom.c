@@ -121,6 +121,7 @@ int cmd_sbom(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, 'n' },
+		{ "image", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 }
 	};
 	enum sbom_format format = SBOM_NONE;
@@ -144,6 +145,9 @@ int cmd_sbom(int argc, char **argv)
 			break;
 		case 'n':
 			opts.name = optarg;
+			break;
+		case 'i':
+			opts.image = optarg;
 			break;
 		default:
 			return EXIT_USAGE;

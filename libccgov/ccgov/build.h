@@ -67,6 +67,8 @@ typedef struct {
 	char *layout_dir;                     /* OUT/image */
 	char *provenance_path;                /* OUT/provenance.intoto.json */
 	char *archive_path;                   /* OUT/image.oci.tar, or NULL */
+	char **sbom_warnings;                 /* what the SBOM catalogers read only in part */
+	size_t nsbom_warnings;
 } ccgov_bundle;
 
 /*

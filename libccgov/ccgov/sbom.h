@@ -13,6 +13,7 @@
 #define CCGOV_SBOM_H
 
 #include <ccgov/buffer.h>
+#include <ccgov/digest.h>
 #include <cjson/cJSON.h>
 
 #include <stddef.h>
@@ -85,6 +86,9 @@ ccgov_component *ccgov_sbom_add(ccgov_sbom *s, const char *type, const char *nam
 ccgov_component *ccgov_sbom_find(ccgov_sbom *s, const char *ref);
 
 void ccgov_component_use(ccgov_component *c, ccgov_dep_kind kind, const char *scope, int direct);
+/* The same with the ref given (a file is "file:/usr/bin/x"). */
+ccgov_component *ccgov_sbom_add_ref(ccgov_sbom *s, const char *ref, const char *type, const char *name,
+				    const char *version, const char *purl, const char *source);
 int ccgov_component_hash(ccgov_component *c, const char *alg, const char *hex);
 int ccgov_component_property(ccgov_component *c, const char *name, const char *value);
 int ccgov_component_depends(ccgov_component *c, const char *ref);
@@ -131,9 +135,27 @@ int ccgov_catalog_workflow(ccgov_sbom *s, const char *path, const char *text, si
 int ccgov_catalog_requirements(ccgov_sbom *s, const char *path, const char *text, size_t len);
 int ccgov_catalog_poetry_lock(ccgov_sbom *s, const char *path, const char *text, size_t len);
 
+/*
+ * The dpkg database (var/lib/dpkg/status) of an image: installed packages
+ * as pkg:deb/DISTRO/NAME@VERSION?arch=ARCH&distro=DISTRO-VERSION_ID
+ * (distro_version may be NULL). A broken stanza is a warning with its line.
+ */
+int ccgov_catalog_dpkg_status(ccgov_sbom *s, const char *path, const char *text, size_t len, const char *distro,
+			      const char *distro_version);
+
+/*
+ * Adds what the OCI image layout at layout_dir holds, after verifying it:
+ * every regular file (type file, SHA-256), ELF build-ids, needed libraries
+ * and compilers (the toolchain, scope "toolchain"), Go modules compiled
+ * into Go programs, and the packages of the dpkg database. digest gets
+ * the image (manifest) digest, "sha256:<hex>".
+ */
+int ccgov_sbom_collect_image(ccgov_sbom *s, const char *layout_dir, char digest[CCGOV_DIGEST_STRING_MAX]);
+
 typedef struct {
 	const char *root;   /* the tree to describe */
 	const char *name;   /* the project's name, or NULL: the folder's name */
+	const char *image;  /* an OCI image layout built from the tree, or NULL */
 } ccgov_sbom_options;
 
 /*
