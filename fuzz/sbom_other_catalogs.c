@@ -1,6 +1,6 @@
 /*
  * The smaller SBOM catalogers (requirements.txt, poetry.lock, conan.lock,
- * vcpkg.json, GitHub workflows, the dpkg database), one target: the first byte chooses the
+ * vcpkg.json, GitHub workflows, the dpkg database, vendored C headers), one target: the first byte chooses the
  * cataloger, the rest is the file. Both writers run over what is accepted.
  */
 #include "sbom_writers.h"
@@ -23,6 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ ccgov_catalog_requirements, "requirements.txt" }, { ccgov_catalog_poetry_lock, "poetry.lock" },
 		{ ccgov_catalog_conan_lock, "conan.lock" },          { ccgov_catalog_vcpkg, "vcpkg.json" },
 		{ ccgov_catalog_workflow, ".github/workflows/ci.yml" }, { dpkg_status, "/var/lib/dpkg/status" },
+		{ ccgov_catalog_vendored, "third_party/zlib/zlib.h" },    { ccgov_catalog_vendored, "lib/lz4.h" },
 	};
 	ccgov_sbom s;
 

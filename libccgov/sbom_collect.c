@@ -65,6 +65,8 @@ static int is_lock_file(const char *path)
 	if (strncmp(path, ".github/workflows/", 18) == 0 && n > 4 &&
 	    (strcmp(base + n - 4, ".yml") == 0 || (n > 5 && strcmp(base + n - 5, ".yaml") == 0)))
 		return 1;
+	if (ccgov_vendored_header(base))
+		return 1;
 	/* requirements.txt, requirements-dev.txt, requirements/base.txt ... */
 	if ((strncmp(base, "requirements", 12) == 0 || strstr(path, "requirements/")) && n > 4 &&
 	    strcmp(base + n - 4, ".txt") == 0)
@@ -150,6 +152,8 @@ static int catalog_file(ccgov_sbom *s, const char *root, const char *rel)
 		err = ccgov_catalog_cargo_lock(s, rel, text, len);
 	} else if (strcmp(base_name(rel), "package-lock.json") == 0) {
 		err = ccgov_catalog_npm_lock(s, rel, text, len);
+	} else if (ccgov_vendored_header(base_name(rel))) {
+		err = ccgov_catalog_vendored(s, rel, text, len);
 	} else if (strncmp(rel, ".github/workflows/", 18) == 0) {
 		err = ccgov_catalog_workflow(s, rel, text, len);
 	} else if (strcmp(base_name(rel), "conan.lock") == 0) {

@@ -83,7 +83,7 @@ sbom_of() {
 
 @test "both formats validate against the schemas, for every fixture and for ccgov's own repository" {
 	need_shared
-	for t in cargo npm go; do
+	for t in cargo npm go python cpp actions vendored; do
 		for f in cyclonedx-json spdx-json; do
 			ccgov sbom "$F/$t" --format "$f" -o "$W/$t.$f.json"
 		done
@@ -347,4 +347,14 @@ changed  pkg:npm/supports-color 7.2.0 -> 7.2.1"
 	assert_success
 	run "$SHARED/tools/validate-schema" --schema spdx-2.3 "$W/out/sbom.spdx.json"
 	assert_success
+}
+
+@test "vendored C libraries are recognised by a header that states its own version, and only then" {
+	cp -r "$F/vendored" "$W/t"
+	run --separate-stderr ccgov sbom "$W/t" --format cyclonedx-json --name fixture
+	assert_success
+	# src/version.h is the project's own, src/sqlite3.h builds its version from other macros: neither is listed.
+	[ "$(echo "$output" | jq -c '[.components[] | [.purl, .scope, (.properties[] | select(.name == "ccgov:vendored:path") | .value)]]')" = \
+	  '[["pkg:generic/lz4@1.10.0","required","third_party/lz4/lib"],["pkg:generic/zlib@1.3.1","required","third_party/zlib"]]' ]
+	[ "$(echo "$output" | jq -c '.dependencies[0].dependsOn')" = '["pkg:generic/lz4@1.10.0","pkg:generic/zlib@1.3.1"]' ]
 }

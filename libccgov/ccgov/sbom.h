@@ -132,6 +132,14 @@ int ccgov_catalog_vcpkg(ccgov_sbom *s, const char *path, const char *text, size_
 int ccgov_catalog_submodule(ccgov_sbom *s, const char *path, const char *url, const char *commit);
 /* A GitHub Actions workflow's uses: steps, as components of scope "ci". */
 int ccgov_catalog_workflow(ccgov_sbom *s, const char *path, const char *text, size_t len);
+/*
+ * A vendored C library's public header (zlib.h, sqlite3.h, opensslv.h,
+ * ...) that states its own version: a pkg:generic component.
+ * ccgov_vendored_header says whether a file name is one (the library's
+ * name) or not (NULL).
+ */
+int ccgov_catalog_vendored(ccgov_sbom *s, const char *path, const char *text, size_t len);
+const char *ccgov_vendored_header(const char *base);
 int ccgov_catalog_requirements(ccgov_sbom *s, const char *path, const char *text, size_t len);
 int ccgov_catalog_poetry_lock(ccgov_sbom *s, const char *path, const char *text, size_t len);
 

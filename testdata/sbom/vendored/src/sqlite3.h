@@ -1,0 +1,1 @@
+#define SQLITE_VERSION SQLITE_VERSION_BASE "-custom"
