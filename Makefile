@@ -140,6 +140,8 @@ demo: $(BUILD)/ccgov
 	echo "== provenance: subject and source"; \
 	jq '{subject, source: .predicate.buildDefinition.externalParameters.source, sourceDateEpoch: .predicate.buildDefinition.internalParameters.sourceDateEpoch}' \
 		$(DEMO_OUT)/provenance.intoto.json; echo; \
+	echo "== sbom.cdx.json: the image and what it holds (the toolchain too)"; \
+	jq -c '.metadata.component.purl, (.components[] | {type, name, version, scope})' $(DEMO_OUT)/sbom.cdx.json; echo; \
 	echo "== skopeo inspect oci:$(DEMO_OUT)/image:1.0 (an independent reader)"; \
 	skopeo inspect oci:$(DEMO_OUT)/image:1.0 | jq '{Digest, Architecture, Os, Layers}'
 
