@@ -222,8 +222,19 @@ static int read_modinfo(ccgov_elf_info *out, const char *text, size_t len, const
 					out->ngo_deps++;
 			}
 		} else if (strncmp(line, "=>\t", 3) == 0 && out->ngo_deps) {
-			/* A replacement of the dep just before it. */
-			rc = go_module(&out->go_deps[out->ngo_deps - 1], line + 3);
+			/*
+			 * A replacement of the dep just before it: another module
+			 * takes its place, or a local folder (no version of its own),
+			 * which the dep keeps its name and version for.
+			 */
+			ccgov_go_module *d = &out->go_deps[out->ngo_deps - 1];
+
+			if (line[3] == '.' || line[3] == '/') {
+				free(d->folder);
+				rc = (d->folder = strndup(line + 3, strcspn(line + 3, "\t"))) ? 1 : -1;
+			} else {
+				rc = go_module(d, line + 3);
+			}
 		}
 		if (rc < 0)
 			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
@@ -317,6 +328,7 @@ int ccgov_elf_read(ccgov_elf_info *out, const unsigned char *data, size_t len, c
 
 static void module_free(ccgov_go_module *m)
 {
+	free(m->folder);
 	free(m->path);
 	free(m->version);
 	free(m->sum);

@@ -198,6 +198,8 @@ static int go_program(ccgov_sbom *s, const ccgov_elf_info *info, const char *fil
 	ccgov_component_use(c, CCGOV_DEP_RUNTIME, NULL, 0);
 	err = ccgov_component_depends(ccgov_sbom_find(s, file_ref), purl);
 	free(purl);
+	if (err == 0 && info->go_main.path)
+		err = ccgov_component_property(ccgov_sbom_find(s, file_ref), "ccgov:go:main", info->go_main.path);
 	for (size_t i = 0; i < info->ngo_deps && err == 0; i++) {
 		const ccgov_go_module *m = &info->go_deps[i];
 		const char *slash = strrchr(m->path, '/');
@@ -210,6 +212,8 @@ static int go_program(ccgov_sbom *s, const ccgov_elf_info *info, const char *fil
 		ccgov_component_use(c, CCGOV_DEP_RUNTIME, NULL, 0);
 		if (m->sum)
 			err = ccgov_component_property(c, "ccgov:go:h1", m->sum);
+		if (err == 0 && m->folder)
+			err = ccgov_component_property(c, "ccgov:go:replaced-by-folder", m->folder);
 		if (err == 0)
 			err = ccgov_component_depends(ccgov_sbom_find(s, file_ref), purl);
 		free(purl);

@@ -358,3 +358,25 @@ changed  pkg:npm/supports-color 7.2.0 -> 7.2.1"
 	  '[["pkg:generic/lz4@1.10.0","required","third_party/lz4/lib"],["pkg:generic/zlib@1.3.1","required","third_party/zlib"]]' ]
 	[ "$(echo "$output" | jq -c '.dependencies[0].dependsOn')" = '["pkg:generic/lz4@1.10.0","pkg:generic/zlib@1.3.1"]' ]
 }
+
+@test "--image: a Go program's toolchain and modules, as go version -m reads them" {
+	command -v go >/dev/null || skip "no Go toolchain (make deps installs golang-go)"
+	mkdir -p "$W/go/dep" "$W/src"
+	printf 'package dep\n\nfunc Hello() string { return "hello" }\n' >"$W/go/dep/dep.go"
+	printf 'module example.org/dep\n\ngo 1.19\n' >"$W/go/dep/go.mod"
+	printf 'package main\n\nimport (\n\t"fmt"\n\n\t"example.org/dep"\n)\n\nfunc main() { fmt.Println(dep.Hello()) }\n' >"$W/go/main.go"
+	printf 'module example.org/hello\n\ngo 1.19\n\nrequire example.org/dep v1.0.0\n\nreplace example.org/dep => ./dep\n' >"$W/go/go.mod"
+	(cd "$W/go" && GOCACHE="$W/gocache" GOPATH="$W/gopath" GOPROXY=off GOFLAGS=-mod=mod CGO_ENABLED=0 go build -o "$W/src/hello" .)
+	printf '{ "name": "gotest", "tag": "1", "build": "true", "outputs": [ { "path": "hello", "dest": "/usr/bin/hello" } ] }' >"$W/src/ccgov.json"
+	git -C "$W/src" init -q -b main . && git -C "$W/src" add -A && git -C "$W/src" commit -q -m go
+	ccgov build "$W/src" -o "$W/out" -q >/dev/null
+	run --separate-stderr ccgov sbom "$W/src" --image "$W/out/image" --format cyclonedx-json
+	assert_success
+	echo "$output" >"$W/go.json"
+	m=$(go version -m "$W/src/hello")
+	[ "$(jq -r '.components[] | select(.name == "stdlib") | .version' "$W/go.json")" = "$(echo "$m" | head -1 | awk '{ print $2 }')" ]
+	[ "$(jq -r '.components[] | select(.name == "/usr/bin/hello") | .properties[] | select(.name == "ccgov:go:main") | .value' "$W/go.json")" = \
+	  "$(echo "$m" | awk '$1 == "path" { print $2 }')" ]
+	[ "$(jq -r '.components[] | select(.purl // "" | startswith("pkg:golang/example.org")) | "\(.name) \(.version) \(.properties[] | select(.name == "ccgov:go:replaced-by-folder") | .value)"' "$W/go.json")" = \
+	  "$(echo "$m" | awk '$1 == "dep" { d = $2 " " $3 } $1 == "=>" { print d, $2 }')" ]
+}

@@ -12,6 +12,7 @@
 
 typedef struct {
 	char *path, *version, *sum; /* sum: go.sum's h1: value, or NULL */
+	char *folder;               /* replaced by this local folder ("=> ./dep"), or NULL */
 } ccgov_go_module;
 
 typedef struct {

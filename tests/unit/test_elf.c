@@ -87,6 +87,8 @@ static void go_build_info(void)
 				  "dep\tgolang.org/x/sys\tv0.25.0\th1:abc=\n"
 				  "dep\tgithub.com/a/b\tv1.0.0\th1:old=\n"
 				  "=>\tgithub.com/fork/b\tv1.0.1\th1:new=\n"
+				  "dep\texample.org/local\tv0.1.0\n"
+				  "=>\t./local\t(devel)\t\n"
 				  "build\t-compiler=gc\n"
 				  "\n0123456789abcdef";
 	unsigned char section[400], elf[1024];
@@ -110,7 +112,11 @@ static void go_build_info(void)
 	CHECK_OK(ccgov_elf_read(&info, elf, len, "go"));
 	CHECK_STR(info.go_version, "go1.22.5");
 	CHECK_STR(info.go_main.path, "example.org/app");
-	CHECK(info.ngo_deps == 2);
+	CHECK(info.ngo_deps == 3);
+	/* A local folder replacing a dep leaves the dep's name and version. */
+	CHECK_STR(info.go_deps[2].path, "example.org/local");
+	CHECK_STR(info.go_deps[2].version, "v0.1.0");
+	CHECK_STR(info.go_deps[2].folder, "./local");
 	CHECK_STR(info.go_deps[0].path, "golang.org/x/sys");
 	CHECK_STR(info.go_deps[0].sum, "h1:abc=");
 	CHECK_STR(info.go_deps[1].path, "github.com/fork/b");
