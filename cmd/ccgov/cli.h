@@ -36,6 +36,7 @@ void suggest_with_prefix(const char *prefix, const char *word,
 
 int cmd_build(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
 int cmd_sbom(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_source(int argc, char **argv);

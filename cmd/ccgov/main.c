@@ -52,6 +52,15 @@ const struct command commands[] = {
 	  "  --changed-since REV  scan only files that differ from git revision REV\n"
 	  "  --no-prefilter       parse every file, even those that contain no rule's literal\n"
 	  "  --inventory          list every place the code reads configuration, instead of checking\n" },
+	{ "measure", cmd_measure,
+	  "Compute TEE launch measurements (reference values) an attestation service expects",
+	  "measure sgx --sgxs FILE [--sigstruct FILE] [--format text|json]",
+	  "  sgx                  MRENCLAVE from an SGXS stream (Fortanix format); with a SIGSTRUCT,\n"
+	  "                       MRSIGNER, product id, SVN and attributes, checked against it\n"
+	  "  --sgxs FILE          the enclave's SGXS stream\n"
+	  "  --sigstruct FILE     its 1808-byte SIGSTRUCT: the signature is verified, and exit 1\n"
+	  "                       when it was signed for another MRENCLAVE\n"
+	  "  --format FMT         text (default) or json\n" },
 	{ "sbom", cmd_sbom,
 	  "Write an SPDX 2.3 or CycloneDX 1.6 SBOM of a source tree",
 	  "sbom [PATH] [--image OCI_DIR] --format spdx-json|cyclonedx-json [-o FILE] [--name NAME]\n"

@@ -9,6 +9,7 @@
 #include <ccgov/file.h>
 #include <ccgov/git.h>
 #include <ccgov/json.h>
+#include <ccgov/measure.h>
 #include <ccgov/path.h>
 #include <ccgov/timestamp.h>
 #include <ccgov/toml.h>

@@ -1,0 +1,52 @@
+/*
+ * TEE launch measurements: the values an attestation service must expect,
+ * computed from the same build that produced the image.
+ */
+#ifndef CCGOV_MEASURE_H
+#define CCGOV_MEASURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- Intel SGX ------------------------------------------------------------ */
+
+typedef struct {
+	unsigned char mrenclave[32];
+	uint32_t ssaframesize;     /* from ECREATE, in pages */
+	uint64_t size;             /* the enclave's size in bytes */
+	uint64_t pages;            /* EADD records */
+	uint64_t measured_chunks;  /* EEXTEND records (256 bytes each) */
+	uint64_t unmeasured_chunks; /* UNMEASRD records: loaded, not measured */
+} ccgov_sgx_measurement;
+
+/*
+ * MRENCLAVE from an SGXS stream (the Fortanix format: the ECREATE, EADD
+ * and EEXTEND records the Intel SDM hashes, plus UNMEASRD records that are
+ * loaded but not measured). The stream must be canonical: one ECREATE
+ * first, page-aligned strictly increasing EADD offsets inside the enclave,
+ * each EEXTEND a new 256-byte chunk of the page just added, zero padding.
+ * Anything else is CCGOV_EINVALID naming the record and its offset.
+ */
+int ccgov_sgx_measure_sgxs(ccgov_sgx_measurement *out, const char *path);
+int ccgov_sgx_measure_sgxs_buffer(ccgov_sgx_measurement *out, const unsigned char *data, size_t len,
+				  const char *name);
+
+typedef struct {
+	uint32_t vendor;           /* 0, or 0x8086 for Intel */
+	uint32_t date;             /* BCD yyyymmdd */
+	uint32_t miscselect, miscmask;
+	uint64_t attributes_flags, attributes_xfrm;
+	uint64_t attributemask_flags, attributemask_xfrm;
+	unsigned char enclavehash[32]; /* the MRENCLAVE the signer signed */
+	unsigned char mrsigner[32];    /* SHA-256 of the modulus as stored */
+	uint16_t isvprodid, isvsvn;
+} ccgov_sgx_sigstruct;
+
+/*
+ * Reads a 1808-byte SIGSTRUCT and checks its fixed headers, its exponent
+ * (3) and its RSA-3072 signature over the signed ranges; a bad signature
+ * is CCGOV_EMISMATCH.
+ */
+int ccgov_sgx_sigstruct_read(ccgov_sgx_sigstruct *out, const unsigned char *data, size_t len, const char *name);
+
+#endif

@@ -1,0 +1,68 @@
+#!/usr/bin/env bats
+# ccgov measure: launch measurements, checked against values computed
+# independently (a Python implementation written from the Intel SDM, and
+# openssl/sha256sum for MRSIGNER), and malformed inputs.
+
+load helpers
+
+setup() {
+	M="$REPO_ROOT/testdata/measure"
+	W="$BATS_TEST_TMPDIR"
+}
+
+@test "sgx: MRENCLAVE of an SGXS stream with partially measured pages, and its SIGSTRUCT" {
+	run ccgov measure sgx --sgxs "$M/sgx/demo.sgxs" --sigstruct "$M/sgx/demo.sigstruct" --format json
+	assert_success
+	# The MRENCLAVE in testdata/measure/sgx/README.md, computed from the SDM's records by another implementation.
+	[ "$(echo "$output" | jq -r .mrenclave)" = 1576eb895ee2dc45d38d8b272718f19cc5742bfe653b2a62a3dc4abf21f01589 ]
+	[ "$(echo "$output" | jq -c '[.pages, .measured_chunks, .unmeasured_chunks, .enclave_size, .ssa_frame_size]')" = '[3,18,14,16384,1]' ]
+	# MRSIGNER is SHA-256 of the 384 modulus bytes as stored (offset 128).
+	[ "$(echo "$output" | jq -r .sigstruct.mrsigner)" = "$(dd if="$M/sgx/demo.sigstruct" bs=1 skip=128 count=384 status=none | sha256sum | cut -d' ' -f1)" ]
+	[ "$(echo "$output" | jq -c '[.sigstruct.isvprodid, .sigstruct.isvsvn, .sigstruct.enclavehash_matches, .sigstruct.attributes_flags]')" = '[7,2,true,"0x4"]' ]
+	# Hashing the file raw gives another value: UNMEASRD chunks are loaded, not measured.
+	[ "$(sha256sum "$M/sgx/demo.sgxs" | cut -d' ' -f1)" != 1576eb895ee2dc45d38d8b272718f19cc5742bfe653b2a62a3dc4abf21f01589 ]
+}
+
+@test "sgx: a SIGSTRUCT signed for another enclave is exit 1; a tampered one does not verify" {
+	head -c 64 "$M/sgx/demo.sgxs" >"$W/other.sgxs"
+	run --separate-stderr ccgov measure sgx --sgxs "$W/other.sgxs" --sigstruct "$M/sgx/demo.sigstruct"
+	assert_failure 1
+	assert_line --index 0 --regexp '^mrenclave    [0-9a-f]{64}$'
+	assert_equal "$stderr" "ccgov: error: measure sgx: $M/sgx/demo.sigstruct: signed for another enclave: its ENCLAVEHASH is not the MRENCLAVE of $W/other.sgxs"
+	cp "$M/sgx/demo.sigstruct" "$W/tampered"
+	printf '\x08' | dd of="$W/tampered" bs=1 seek=1026 conv=notrunc status=none # ISVSVN 2 -> 8
+	run ccgov measure sgx --sgxs "$M/sgx/demo.sgxs" --sigstruct "$W/tampered"
+	assert_failure
+	assert_output "ccgov: error: $W/tampered: the RSA signature does not verify with the modulus it carries"
+}
+
+@test "sgx: malformed SGXS streams and SIGSTRUCTs are precise errors" {
+	s="$M/sgx/demo.sgxs"
+	head -c 100 "$s" >"$W/truncated.sgxs"
+	run ccgov measure sgx --sgxs "$W/truncated.sgxs"
+	assert_failure 2
+	assert_output "ccgov: error: $W/truncated.sgxs: record at byte 64: truncated: the file ends inside a record"
+	{ head -c 64 "$s"; printf 'BOGUSTAG'; head -c 56 /dev/zero; } >"$W/tag.sgxs"
+	run ccgov measure sgx --sgxs "$W/tag.sgxs"
+	assert_output "ccgov: error: $W/tag.sgxs: record at byte 64: unknown record tag"
+	{ head -c 64 "$s"; head -c 64 "$s"; } >"$W/twice.sgxs"
+	run ccgov measure sgx --sgxs "$W/twice.sgxs"
+	assert_output "ccgov: error: $W/twice.sgxs: record at byte 64: ECREATE must be the first record, and the only one"
+	{ printf 'UNSIZED\0'; head -c 56 /dev/zero; } >"$W/unsized.sgxs"
+	run ccgov measure sgx --sgxs "$W/unsized.sgxs"
+	assert_output "ccgov: error: $W/unsized.sgxs: record at byte 0: UNSIZED: the enclave size is not filled in yet, so there is nothing to measure"
+	cp "$s" "$W/pad.sgxs"
+	printf '\x01' | dd of="$W/pad.sgxs" bs=1 seek=40 conv=notrunc status=none
+	run ccgov measure sgx --sgxs "$W/pad.sgxs"
+	assert_output "ccgov: error: $W/pad.sgxs: record at byte 0: ECREATE: non-zero reserved bytes"
+	: >"$W/empty.sgxs"
+	run ccgov measure sgx --sgxs "$W/empty.sgxs"
+	assert_output "ccgov: error: $W/empty.sgxs: empty: no ECREATE record"
+	head -c 1000 "$M/sgx/demo.sigstruct" >"$W/short.sig"
+	run ccgov measure sgx --sgxs "$s" --sigstruct "$W/short.sig"
+	assert_failure 2
+	assert_output "ccgov: error: $W/short.sig: 1000 bytes, a SIGSTRUCT has 1808"
+	run ccgov measure sev
+	assert_failure 2
+	assert_line --index 0 "ccgov: error: measure: 'sev' is not a TEE type ccgov measures (sgx)"
+}
