@@ -64,5 +64,50 @@ setup() {
 	assert_output "ccgov: error: $W/short.sig: 1000 bytes, a SIGSTRUCT has 1808"
 	run ccgov measure sev
 	assert_failure 2
-	assert_line --index 0 "ccgov: error: measure: 'sev' is not a TEE type ccgov measures (sgx)"
+	assert_line --index 0 "ccgov: error: measure: 'sev' is not a TEE type ccgov measures (sgx, nitro)"
+}
+
+# pcr FILE...: SHA-384(48 zero bytes || SHA-384(the files' bytes)), by openssl.
+pcr() {
+	{ head -c 48 /dev/zero; cat "$@" | openssl dgst -sha384 -binary; } | openssl dgst -sha384 | sed 's/.*= //'
+}
+
+@test "nitro: PCR0, PCR1 and PCR2 of an EIF, and of the parts it was built from, as openssl computes them" {
+	n="$M/nitro"
+	run ccgov measure nitro --eif "$n/demo.eif" --format json
+	assert_success
+	printf '%s' "$(cat "$n/demo.eif.cmdline")" >"$W/cmdline"
+	[ "$(echo "$output" | jq -r .pcr0)" = "$(pcr "$n/demo.eif.kernel" "$W/cmdline" "$n/demo.eif.ramdisk0" "$n/demo.eif.ramdisk1")" ]
+	[ "$(echo "$output" | jq -r .pcr1)" = "$(pcr "$n/demo.eif.kernel" "$W/cmdline" "$n/demo.eif.ramdisk0")" ]
+	[ "$(echo "$output" | jq -r .pcr2)" = "$(pcr "$n/demo.eif.ramdisk1")" ]
+	[ "$(echo "$output" | jq -c '[.eif_version, .architecture, .ramdisks, .signed]')" = '[4,"x86_64",2,false]' ]
+	eif_json=$output
+	run ccgov measure nitro --kernel "$n/demo.eif.kernel" --cmdline "$(cat "$W/cmdline")" --ramdisk "$n/demo.eif.ramdisk0" --ramdisk "$n/demo.eif.ramdisk1" --format json
+	assert_success
+	[ "$(echo "$output" | jq -c '[.pcr0, .pcr1, .pcr2]')" = "$(echo "$eif_json" | jq -c '[.pcr0, .pcr1, .pcr2]')" ]
+	# One ramdisk: PCR2 is the extend of nothing, the value real single-ramdisk enclaves report.
+	run ccgov measure nitro --kernel "$n/demo.eif.kernel" --cmdline x --ramdisk "$n/demo.eif.ramdisk0"
+	assert_line --index 2 "pcr2  21b9efbc184807662e966d34f390821309eeac6802309798826296bf3e8bec7c10edb30948c90ba67310f7b964fc500a"
+}
+
+@test "nitro: a changed, truncated or foreign EIF is a precise error" {
+	n="$M/nitro/demo.eif"
+	cp "$n" "$W/changed.eif"
+	printf 'X' | dd of="$W/changed.eif" bs=1 seek=1000 conv=notrunc status=none
+	run ccgov measure nitro --eif "$W/changed.eif"
+	assert_failure
+	assert_output "ccgov: error: $W/changed.eif: CRC-32 mismatch (the file was changed after it was built)"
+	head -c 2000 "$n" >"$W/short.eif"
+	run ccgov measure nitro --eif "$W/short.eif"
+	assert_failure 2
+	assert_output --regexp "^ccgov: error: $W/short.eif: truncated at byte [0-9]+$"
+	head -c 600 /dev/zero >"$W/zero.eif"
+	run ccgov measure nitro --eif "$W/zero.eif"
+	assert_failure 2
+	assert_output "ccgov: error: $W/zero.eif: not an EIF file (no \".eif\" magic)"
+	{ cat "$n"; printf 'junk'; } >"$W/trailing.eif"
+	run ccgov measure nitro --eif "$W/trailing.eif"
+	assert_output "ccgov: error: $W/trailing.eif: bytes after the last section"
+	run ccgov measure nitro --kernel "$M/nitro/demo.eif.kernel" --cmdline x
+	assert_failure 2
 }

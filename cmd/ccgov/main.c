@@ -54,12 +54,18 @@ const struct command commands[] = {
 	  "  --inventory          list every place the code reads configuration, instead of checking\n" },
 	{ "measure", cmd_measure,
 	  "Compute TEE launch measurements (reference values) an attestation service expects",
-	  "measure sgx --sgxs FILE [--sigstruct FILE] [--format text|json]",
+	  "measure sgx --sgxs FILE [--sigstruct FILE] [--format text|json]\n"
+	  "       ccgov measure nitro --eif FILE | --kernel FILE --cmdline TEXT --ramdisk FILE... [--format text|json]",
 	  "  sgx                  MRENCLAVE from an SGXS stream (Fortanix format); with a SIGSTRUCT,\n"
 	  "                       MRSIGNER, product id, SVN and attributes, checked against it\n"
 	  "  --sgxs FILE          the enclave's SGXS stream\n"
 	  "  --sigstruct FILE     its 1808-byte SIGSTRUCT: the signature is verified, and exit 1\n"
 	  "                       when it was signed for another MRENCLAVE\n"
+	  "  nitro                PCR0, PCR1 and PCR2 of an AWS Nitro Enclaves image\n"
+	  "  --eif FILE           the Enclave Image File (header, sections and CRC-32 checked)\n"
+	  "  --kernel FILE        or the parts it is built from: the kernel,\n"
+	  "  --cmdline TEXT       the kernel command line,\n"
+	  "  --ramdisk FILE       and the ramdisks, in order; repeatable\n"
 	  "  --format FMT         text (default) or json\n" },
 	{ "sbom", cmd_sbom,
 	  "Write an SPDX 2.3 or CycloneDX 1.6 SBOM of a source tree",

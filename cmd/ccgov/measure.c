@@ -120,17 +120,99 @@ static int measure_sgx(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int print_nitro(const ccgov_nitro_pcrs *p, enum output_format format)
+{
+	char pcr[3][97];
+	cJSON *root;
+	int err;
+
+	hex(pcr[0], p->pcr0, 48);
+	hex(pcr[1], p->pcr1, 48);
+	hex(pcr[2], p->pcr2, 48);
+	if (format == FORMAT_TEXT) {
+		for (int i = 0; i < 3; i++)
+			printf("pcr%d  %s\n", i, pcr[i]);
+		if (p->version)
+			printf("eif   version %u, %s, %zu ramdisks%s\n", p->version, p->aarch64 ? "aarch64" : "x86_64",
+			       p->ramdisks, p->signed_eif ? ", signed (PCR8, the signing certificate, is not computed)" : "");
+		return 0;
+	}
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "type", "nitro");
+	cJSON_AddStringToObject(root, "pcr0", pcr[0]);
+	cJSON_AddStringToObject(root, "pcr1", pcr[1]);
+	cJSON_AddStringToObject(root, "pcr2", pcr[2]);
+	cJSON_AddNumberToObject(root, "ramdisks", (double)p->ramdisks);
+	if (p->version) {
+		cJSON_AddNumberToObject(root, "eif_version", p->version);
+		cJSON_AddStringToObject(root, "architecture", p->aarch64 ? "aarch64" : "x86_64");
+		cJSON_AddBoolToObject(root, "signed", p->signed_eif);
+	}
+	err = print_json(root);
+	cJSON_Delete(root);
+	return err;
+}
+
+/* ccgov measure nitro (--eif FILE | --kernel FILE --cmdline TEXT --ramdisk FILE...) */
+static int measure_nitro(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "eif", required_argument, NULL, 'e' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "ramdisk", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	enum output_format format = FORMAT_TEXT;
+	const char *eif = NULL, *kernel = NULL, *cmdline = NULL;
+	const char **ramdisks = calloc((size_t)argc + 1, sizeof(*ramdisks));
+	size_t nramdisks = 0;
+	ccgov_nitro_pcrs pcrs;
+	int c, status = EXIT_OK, err;
+
+	if (!ramdisks)
+		return EXIT_INTERNAL;
+	optind = 1;
+	while ((c = next_option("measure nitro", argc, argv, "", longopts)) != -1) {
+		if (c == 'e')
+			eif = optarg;
+		else if (c == 'k')
+			kernel = optarg;
+		else if (c == 'c')
+			cmdline = optarg;
+		else if (c == 'r')
+			ramdisks[nramdisks++] = optarg;
+		else if (c != 'f' || parse_format(&format, "measure nitro", optarg) < 0) {
+			free(ramdisks);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || (eif ? (kernel || cmdline || nramdisks) : (!kernel || !cmdline || !nramdisks))) {
+		error_line("measure nitro: usage: ccgov measure nitro --eif FILE | --kernel FILE --cmdline TEXT --ramdisk FILE...");
+		free(ramdisks);
+		return EXIT_USAGE;
+	}
+	err = eif ? ccgov_nitro_measure_eif(&pcrs, eif) : ccgov_nitro_measure_parts(&pcrs, kernel, cmdline, ramdisks, nramdisks);
+	if (err < 0 || print_nitro(&pcrs, format) < 0)
+		status = error_from_library();
+	free(ramdisks);
+	return status;
+}
+
 int cmd_measure(int argc, char **argv)
 {
-	static const char *const types[] = { "sgx" };
+	static const char *const types[] = { "sgx", "nitro" };
 
 	if (argc < 2 || argv[1][0] == '-') {
-		error_line("measure: which TEE? (usage: ccgov measure sgx ...)");
+		error_line("measure: which TEE? (usage: ccgov measure sgx|nitro ...)");
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "sgx") == 0)
 		return measure_sgx(argc - 1, argv + 1);
-	error_line("measure: '%s' is not a TEE type ccgov measures (sgx)", argv[1]);
-	suggest(argv[1], types, 1);
+	if (strcmp(argv[1], "nitro") == 0)
+		return measure_nitro(argc - 1, argv + 1);
+	error_line("measure: '%s' is not a TEE type ccgov measures (sgx, nitro)", argv[1]);
+	suggest(argv[1], types, 2);
 	return EXIT_USAGE;
 }

@@ -49,4 +49,28 @@ typedef struct {
  */
 int ccgov_sgx_sigstruct_read(ccgov_sgx_sigstruct *out, const unsigned char *data, size_t len, const char *name);
 
+/* ---- AWS Nitro Enclaves ------------------------------------------------------- */
+
+typedef struct {
+	unsigned char pcr0[48]; /* kernel, command line and every ramdisk */
+	unsigned char pcr1[48]; /* kernel, command line and the first ramdisk */
+	unsigned char pcr2[48]; /* the other ramdisks (the empty input's PCR when there is one) */
+	uint16_t version;       /* EIF format version; 0 when measured from parts */
+	int aarch64;            /* EIF flags bit 0 */
+	size_t ramdisks;
+	int signed_eif;         /* the EIF has a signature section (PCR8 is not computed) */
+} ccgov_nitro_pcrs;
+
+/*
+ * PCR0, PCR1 and PCR2 of an EIF file, as the Nitro hypervisor extends them:
+ * PCRn = SHA-384(48 zero bytes || SHA-384(the sections' data)), headers
+ * excluded. The header, every section and the CRC-32 are checked; sections
+ * are hashed as they stream.
+ */
+int ccgov_nitro_measure_eif(ccgov_nitro_pcrs *out, const char *path);
+
+/* The same from the parts an EIF would be built from. */
+int ccgov_nitro_measure_parts(ccgov_nitro_pcrs *out, const char *kernel, const char *cmdline,
+			      const char *const *ramdisks, size_t nramdisks);
+
 #endif
