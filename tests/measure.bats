@@ -64,7 +64,7 @@ setup() {
 	assert_output "ccgov: error: $W/short.sig: 1000 bytes, a SIGSTRUCT has 1808"
 	run ccgov measure sev
 	assert_failure 2
-	assert_line --index 0 "ccgov: error: measure: 'sev' is not a TEE type ccgov measures (sgx, nitro)"
+	assert_line --index 0 "ccgov: error: measure: 'sev' is not a TEE type ccgov measures (sgx, tdx, nitro)"
 }
 
 # pcr FILE...: SHA-384(48 zero bytes || SHA-384(the files' bytes)), by openssl.
@@ -110,4 +110,37 @@ pcr() {
 	assert_output "ccgov: error: $W/trailing.eif: bytes after the last section"
 	run ccgov measure nitro --kernel "$M/nitro/demo.eif.kernel" --cmdline x
 	assert_failure 2
+}
+
+@test "tdx: MRTD in both page orders, for a synthetic TDVF image and for Debian's OVMF.fd" {
+	t="$M/tdx/synth_tdvf.bin"
+	run ccgov measure tdx --firmware "$t" --format json
+	assert_success
+	[ "$(echo "$output" | jq -c '[.mrtd, .page_order, .sections, .pages_added, .chunks_extended]')" = \
+	  '["77960d60d93dd9e251db0e15d870aa676a445d5186036abca19fc23df1426422f76cd793f703b9a6664b97fd9d4a37e5","interleaved",3,10,128]' ]
+	run ccgov measure tdx --firmware "$t" --page-order two-pass --format json
+	[ "$(echo "$output" | jq -r .mrtd)" = f0721a8a3edde3820a6578474a1c402385bf3c9764d5c8aa6cde15975f848e37f93458c9fd83efd647f55429ec44ab7c ]
+	# Debian's combined OVMF.fd carries TDVF metadata (6 sections); the value three implementations agree on.
+	[ "$(sha256sum /usr/share/ovmf/OVMF.fd | cut -d' ' -f1)" = 7b456907dd0786d415999e801a1ac4637b8ed4d7cf5378cfc6edbe5e574dd773 ] ||
+		skip "another build of Debian's OVMF.fd than the one the vectors are for"
+	run ccgov measure tdx --firmware /usr/share/ovmf/OVMF.fd
+	assert_line --index 0 "mrtd      4c7206f0f483c524f12c366c711e9049030a8d47c471ee5aa9c4999a08de4057fb887fed0744d5631a212967fb231c47"
+	run ccgov measure tdx --firmware /usr/share/ovmf/OVMF.fd --page-order two-pass
+	assert_line --index 0 "mrtd      acccbcc870a381adab0d3919d90a7f268ac3b0364771f202ed4bb4e892d045b33db3b32e6924cba830a724eed443f7e1"
+}
+
+@test "tdx: images without TDVF metadata, or whose sections lie, are precise errors" {
+	run ccgov measure tdx --firmware /usr/share/OVMF/OVMF_CODE_4M.fd
+	assert_failure 2
+	assert_output "ccgov: error: /usr/share/OVMF/OVMF_CODE_4M.fd: no TDX metadata entry in the OVMF footer table (not a TDVF image)"
+	# OVMF_CODE.fd has the entry, but its sections point into the VARS part it lacks.
+	run ccgov measure tdx --firmware /usr/share/OVMF/OVMF_CODE.fd
+	assert_failure 2
+	assert_output "ccgov: error: /usr/share/OVMF/OVMF_CODE.fd: TDVF section 0 is malformed (alignment, sizes, bounds, type or attributes)"
+	head -c 1000 /dev/zero >"$W/zero.fd"
+	run ccgov measure tdx --firmware "$W/zero.fd"
+	assert_output "ccgov: error: $W/zero.fd: no OVMF footer GUID table at the end of the image"
+	run ccgov measure tdx --firmware "$M/tdx/synth_tdvf.bin" --page-order sideways
+	assert_failure 2
+	assert_output "ccgov: error: measure tdx: --page-order: 'sideways' is not interleaved or two-pass"
 }

@@ -55,12 +55,16 @@ const struct command commands[] = {
 	{ "measure", cmd_measure,
 	  "Compute TEE launch measurements (reference values) an attestation service expects",
 	  "measure sgx --sgxs FILE [--sigstruct FILE] [--format text|json]\n"
+	  "       ccgov measure tdx --firmware FILE [--page-order interleaved|two-pass] [--format text|json]\n"
 	  "       ccgov measure nitro --eif FILE | --kernel FILE --cmdline TEXT --ramdisk FILE... [--format text|json]",
 	  "  sgx                  MRENCLAVE from an SGXS stream (Fortanix format); with a SIGSTRUCT,\n"
 	  "                       MRSIGNER, product id, SVN and attributes, checked against it\n"
 	  "  --sgxs FILE          the enclave's SGXS stream\n"
 	  "  --sigstruct FILE     its 1808-byte SIGSTRUCT: the signature is verified, and exit 1\n"
 	  "                       when it was signed for another MRENCLAVE\n"
+	  "  tdx                  MRTD of a TDVF firmware image (OVMF built with TDX)\n"
+	  "  --firmware FILE      the firmware image\n"
+	  "  --page-order ORDER   interleaved (KVM/QEMU 9 and later, the default) or two-pass (QEMU-TDX 8.2)\n"
 	  "  nitro                PCR0, PCR1 and PCR2 of an AWS Nitro Enclaves image\n"
 	  "  --eif FILE           the Enclave Image File (header, sections and CRC-32 checked)\n"
 	  "  --kernel FILE        or the parts it is built from: the kernel,\n"

@@ -200,19 +200,83 @@ static int measure_nitro(int argc, char **argv)
 	return status;
 }
 
+/* ccgov measure tdx --firmware FILE [--page-order interleaved|two-pass] */
+static int measure_tdx(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "firmware", required_argument, NULL, 'w' },
+		{ "page-order", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	enum output_format format = FORMAT_TEXT;
+	ccgov_tdx_order order = CCGOV_TDX_INTERLEAVED;
+	const char *firmware = NULL;
+	ccgov_tdx_measurement m;
+	char *data = NULL, mrtd[97];
+	size_t len = 0;
+	int c, status = EXIT_OK;
+
+	optind = 1;
+	while ((c = next_option("measure tdx", argc, argv, "", longopts)) != -1) {
+		if (c == 'w') {
+			firmware = optarg;
+		} else if (c == 'o' && (!strcmp(optarg, "interleaved") || !strcmp(optarg, "two-pass"))) {
+			order = optarg[0] == 'i' ? CCGOV_TDX_INTERLEAVED : CCGOV_TDX_TWO_PASS;
+		} else if (c == 'o') {
+			error_line("measure tdx: --page-order: '%s' is not interleaved or two-pass", optarg);
+			return EXIT_USAGE;
+		} else if (c != 'f' || parse_format(&format, "measure tdx", optarg) < 0) {
+			return EXIT_USAGE;
+		}
+	}
+	if (!firmware || optind != argc) {
+		error_line("measure tdx: usage: ccgov measure tdx --firmware FILE [--page-order interleaved|two-pass]");
+		return EXIT_USAGE;
+	}
+	if (ccgov_file_read(&data, &len, firmware, 256u << 20) < 0 ||
+	    ccgov_tdx_measure(&m, (unsigned char *)data, len, firmware, order) < 0) {
+		free(data);
+		return error_from_library();
+	}
+	free(data);
+	hex(mrtd, m.mrtd, 48);
+	if (format == FORMAT_TEXT) {
+		printf("mrtd      %s\n", mrtd);
+		printf("order     %s; %u sections, %" PRIu64 " pages added, %" PRIu64 " chunks extended\n",
+		       order == CCGOV_TDX_INTERLEAVED ? "interleaved" : "two-pass", m.sections, m.pages_added,
+		       m.chunks_extended);
+	} else {
+		cJSON *root = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(root, "type", "tdx");
+		cJSON_AddStringToObject(root, "mrtd", mrtd);
+		cJSON_AddStringToObject(root, "page_order", order == CCGOV_TDX_INTERLEAVED ? "interleaved" : "two-pass");
+		cJSON_AddNumberToObject(root, "sections", m.sections);
+		cJSON_AddNumberToObject(root, "pages_added", (double)m.pages_added);
+		cJSON_AddNumberToObject(root, "chunks_extended", (double)m.chunks_extended);
+		if (print_json(root) < 0)
+			status = error_from_library();
+		cJSON_Delete(root);
+	}
+	return status;
+}
+
 int cmd_measure(int argc, char **argv)
 {
-	static const char *const types[] = { "sgx", "nitro" };
+	static const char *const types[] = { "sgx", "tdx", "nitro" };
 
 	if (argc < 2 || argv[1][0] == '-') {
-		error_line("measure: which TEE? (usage: ccgov measure sgx|nitro ...)");
+		error_line("measure: which TEE? (usage: ccgov measure sgx|tdx|nitro ...)");
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "sgx") == 0)
 		return measure_sgx(argc - 1, argv + 1);
+	if (strcmp(argv[1], "tdx") == 0)
+		return measure_tdx(argc - 1, argv + 1);
 	if (strcmp(argv[1], "nitro") == 0)
 		return measure_nitro(argc - 1, argv + 1);
-	error_line("measure: '%s' is not a TEE type ccgov measures (sgx, nitro)", argv[1]);
-	suggest(argv[1], types, 2);
+	error_line("measure: '%s' is not a TEE type ccgov measures (sgx, tdx, nitro)", argv[1]);
+	suggest(argv[1], types, 3);
 	return EXIT_USAGE;
 }

@@ -49,6 +49,31 @@ typedef struct {
  */
 int ccgov_sgx_sigstruct_read(ccgov_sgx_sigstruct *out, const unsigned char *data, size_t len, const char *name);
 
+/* ---- Intel TDX -------------------------------------------------------------- */
+
+/* The order in which pages are added and extended: the image cannot tell. */
+typedef enum {
+	CCGOV_TDX_INTERLEAVED, /* per page: MEM.PAGE.ADD, then its MR.EXTENDs (KVM/QEMU 9 and later) */
+	CCGOV_TDX_TWO_PASS     /* per section: every MEM.PAGE.ADD, then every MR.EXTEND (QEMU-TDX 8.2) */
+} ccgov_tdx_order;
+
+typedef struct {
+	unsigned char mrtd[48];
+	uint32_t sections;         /* TDVF metadata sections */
+	uint64_t pages_added, chunks_extended;
+} ccgov_tdx_measurement;
+
+/*
+ * MRTD of a TDVF firmware image (OVMF built with TDX): the TDVF metadata
+ * found through the OVMF footer GUID table, each section's pages added at
+ * their guest addresses and, for MR.EXTEND sections, measured in 256-byte
+ * chunks, with SHA-384 (TDX module ABI: TDH.MEM.PAGE.ADD, TDH.MR.EXTEND).
+ * Every table, offset and size is checked; a measured section whose file
+ * data is shorter than its memory is refused (tools disagree on it).
+ */
+int ccgov_tdx_measure(ccgov_tdx_measurement *out, const unsigned char *fw, size_t len, const char *name,
+		      ccgov_tdx_order order);
+
 /* ---- AWS Nitro Enclaves ------------------------------------------------------- */
 
 typedef struct {
