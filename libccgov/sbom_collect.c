@@ -233,12 +233,14 @@ static int describe_root(ccgov_sbom *s, const ccgov_sbom_options *opts, ccgov_re
 	ccgov_component *r = &s->root;
 	int err = 0;
 
-	if (repo) {
-		if ((err = ccgov_repo_commit_id(commit, repo, "HEAD")) < 0 ||
-		    (err = ccgov_repo_describe(&version, repo)) < 0)
+	/* A repository without a commit yet describes no version: as without VCS. */
+	if (repo && ccgov_repo_commit_id(commit, repo, "HEAD") == 0) {
+		if ((err = ccgov_repo_describe(&version, repo)) < 0)
 			return err;
 		if (ccgov_repo_remote_url(&url, repo, NULL) < 0)
 			url = NULL;
+	} else {
+		commit[0] = '\0';
 	}
 	if (!(name = project_name(opts->name, url, opts->root))) {
 		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
@@ -331,7 +333,9 @@ static int document_time(int64_t *out, ccgov_repo *repo)
 	*out = 0;
 	if (sde && *sde)
 		return ccgov_timestamp_parse_epoch(out, sde) < 0 ? ccgov_error_wrap("SOURCE_DATE_EPOCH") : 0;
-	return repo ? ccgov_repo_commit_time(out, repo, "HEAD") : 0;
+	if (repo && ccgov_repo_commit_time(out, repo, "HEAD") < 0)
+		*out = 0; /* no commit yet */
+	return 0;
 }
 
 int ccgov_sbom_collect(ccgov_sbom *s, const ccgov_sbom_options *opts)

@@ -173,6 +173,16 @@ sbom_of() {
 ccgov: warning: Cargo.lock: bad-sum 1.0.0: checksum is not 64 hex digits; left out" ]
 }
 
+@test "a repository without a commit yet is described as without VCS" {
+	mkdir -p "$W/new"
+	git -C "$W/new" init -q -b main .
+	cp "$F/cargo/Cargo.lock" "$W/new/"
+	run --separate-stderr ccgov sbom "$W/new" --format cyclonedx-json --name fresh
+	assert_success
+	[ "$(echo "$output" | jq -r '.metadata | "\(.timestamp) \(.component.purl)"')" = "1970-01-01T00:00:00Z pkg:generic/fresh" ]
+	[ "$(echo "$output" | jq '.components | length')" = 6 ]
+}
+
 @test "usage: --format is required and checked" {
 	run ccgov sbom .
 	assert_failure 2
