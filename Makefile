@@ -108,7 +108,7 @@ $(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libccgov.a
 # Fuzz targets always build with clang's libFuzzer and the sanitizers.
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	-Ilibccgov $(DEP_CFLAGS) -DCCGOV_TREE_SITTER_VERSION='"$(TS_VERSION)"'
-build-fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard libccgov/ccgov/*.h analyzers/*.h) $(GRAMMAR_OBJ) | deps
+build-fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard libccgov/*.h libccgov/ccgov/*.h analyzers/*.h fuzz/*.h) $(GRAMMAR_OBJ) | deps
 	@mkdir -p $(@D)
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(GRAMMAR_OBJ) $(DEP_LIBS)
 

@@ -3,6 +3,8 @@
  * every file a linker or Go writes has them, and they name .dynamic,
  * .comment, the notes and .go.buildinfo directly.
  */
+#include "bytes.h"
+
 #include <ccgov/elf.h>
 #include <ccgov/error.h>
 
@@ -33,11 +35,7 @@ typedef struct {
 
 static uint64_t get(const elf_file *f, const unsigned char *p, int bytes)
 {
-	uint64_t v = 0;
-
-	for (int i = 0; i < bytes; i++)
-		v |= (uint64_t)p[f->big ? bytes - 1 - i : i] << (8 * i);
-	return v;
+	return f->big ? bytes_be(p, bytes) : bytes_le(p, bytes);
 }
 
 /* 1 when [off, off + size) lies inside the file. */
@@ -193,7 +191,7 @@ static int go_module(ccgov_go_module *m, char *line)
 }
 
 /* The module lines of runtime/debug.BuildInfo's text form. */
-static int read_modinfo(ccgov_elf_info *out, const char *text, size_t len, const char *name)
+static int read_modinfo(ccgov_elf_info *out, const char *text, size_t len)
 {
 	char *copy, *save = NULL;
 	int err = 0;
@@ -239,7 +237,6 @@ static int read_modinfo(ccgov_elf_info *out, const char *text, size_t len, const
 		if (rc < 0)
 			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	}
-	(void)name;
 	free(copy);
 	return err;
 }
@@ -262,7 +259,7 @@ static int read_go_buildinfo(const elf_file *f, const section *s, ccgov_elf_info
 	p += n;
 	if (!uvarint(&p, end, &n) || n > (uint64_t)(end - p))
 		return ccgov_error_set(CCGOV_EINVALID, "%s: .go.buildinfo: the module list runs past the section", f->name);
-	return read_modinfo(out, (const char *)p, (size_t)n, f->name);
+	return read_modinfo(out, (const char *)p, (size_t)n);
 }
 
 int ccgov_elf_read(ccgov_elf_info *out, const unsigned char *data, size_t len, const char *name)

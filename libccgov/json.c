@@ -746,3 +746,8 @@ int ccgov_json_write(ccgov_buffer *out, const cJSON *value, int style)
 		err = ccgov_buffer_check(out);
 	return err;
 }
+
+const char *ccgov_json_string(const cJSON *object, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(object, key));
+}

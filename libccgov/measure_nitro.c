@@ -6,6 +6,8 @@
  * header (type, flags, size) and its data: 1 kernel, 2 command line,
  * 3 ramdisk, 4 signature, 5 metadata (not measured).
  */
+#include "bytes.h"
+
 #include <ccgov/error.h>
 #include <ccgov/measure.h>
 
@@ -29,15 +31,6 @@ typedef struct {
 	EVP_MD_CTX *pcr[3];
 	int ramdisks;
 } pcr_hashers;
-
-static uint64_t be(const unsigned char *p, int bytes)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < bytes; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 static int hashers_start(pcr_hashers *h)
 {
@@ -141,22 +134,22 @@ int ccgov_nitro_measure_eif(ccgov_nitro_pcrs *out, const char *path)
 		goto done;
 	r.crc = crc32(crc32(0, Z_NULL, 0), header, EIF_CRC_AT);
 	r.crc = crc32(r.crc, header + EIF_CRC_AT + 4, EIF_HEADER - EIF_CRC_AT - 4);
-	out->version = (uint16_t)be(header + 4, 2);
+	out->version = (uint16_t)bytes_be(header + 4, 2);
 	out->aarch64 = header[7] & 1;
-	nsections = be(header + 0x1a, 2);
+	nsections = bytes_be(header + 0x1a, 2);
 	if (memcmp(header, ".eif", 4) != 0) {
 		err = ccgov_error_set(CCGOV_EINVALID, "%s: not an EIF file (no \".eif\" magic)", path);
 	} else if (out->version < 2 || out->version > 4) {
 		err = ccgov_error_set(CCGOV_EINVALID, "%s: EIF version %u (2, 3 and 4 are defined)", path, out->version);
-	} else if (be(header + 6, 2) & ~1u) {
+	} else if (bytes_be(header + 6, 2) & ~1u) {
 		err = ccgov_error_set(CCGOV_EINVALID, "%s: unknown EIF flags 0x%llx", path,
-				      (unsigned long long)be(header + 6, 2));
+				      (unsigned long long)bytes_be(header + 6, 2));
 	} else if (nsections < 2 || nsections > MAX_SECTIONS) {
 		err = ccgov_error_set(CCGOV_EINVALID, "%s: %llu sections (2 to 32 are allowed)", path,
 				      (unsigned long long)nsections);
 	}
 	for (uint64_t i = 0; err == 0 && i < nsections; i++) {
-		uint64_t offset = be(header + 0x1c + 8 * i, 8), size = be(header + 0x11c + 8 * i, 8);
+		uint64_t offset = bytes_be(header + 0x1c + 8 * i, 8), size = bytes_be(header + 0x11c + 8 * i, 8);
 		int type;
 
 		if (offset != r.pos) {
@@ -167,8 +160,8 @@ int ccgov_nitro_measure_eif(ccgov_nitro_pcrs *out, const char *path)
 		if ((err = read_exact(&r, sh, sizeof(sh))) < 0)
 			break;
 		r.crc = crc32(r.crc, sh, sizeof(sh));
-		type = (int)be(sh, 2);
-		if (type < SEC_KERNEL || type > SEC_METADATA || be(sh + 4, 8) != size) {
+		type = (int)bytes_be(sh, 2);
+		if (type < SEC_KERNEL || type > SEC_METADATA || bytes_be(sh + 4, 8) != size) {
 			err = ccgov_error_set(CCGOV_EINVALID, "%s: section %llu: unknown type %d, or a size other than the header's",
 					      path, (unsigned long long)i, type);
 			break;
@@ -187,7 +180,7 @@ int ccgov_nitro_measure_eif(ccgov_nitro_pcrs *out, const char *path)
 		err = ccgov_error_set(CCGOV_EINVALID, "%s: an EIF needs one kernel, one command line and a ramdisk", path);
 	if (err == 0 && read(r.fd, &trailing, 1) != 0)
 		err = ccgov_error_set(CCGOV_EINVALID, "%s: bytes after the last section", path);
-	if (err == 0 && r.crc != be(header + EIF_CRC_AT, 4))
+	if (err == 0 && r.crc != bytes_be(header + EIF_CRC_AT, 4))
 		err = ccgov_error_set(CCGOV_EMISMATCH, "%s: CRC-32 mismatch (the file was changed after it was built)", path);
 done:
 	err = hashers_finish(&h, out, err);

@@ -9,6 +9,8 @@
  * file must not disagree because one of them normalizes padding, so any
  * non-canonical record is refused.
  */
+#include "bytes.h"
+
 #include <ccgov/error.h>
 #include <ccgov/measure.h>
 
@@ -48,15 +50,6 @@ typedef struct {
 	uint16_t chunks_seen; /* chunks of that page already extended or loaded */
 } sgxs_state;
 
-static uint64_t le(const unsigned char *p, int bytes)
-{
-	uint64_t v = 0;
-
-	for (int i = bytes - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static int zero(const unsigned char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -86,23 +79,23 @@ static int check_record(sgxs_state *st, const unsigned char *r, uint64_t at)
 	if (!memcmp(r, TAG_UNSIZED, 8))
 		return bad(st, at, "UNSIZED: the enclave size is not filled in yet, so there is nothing to measure");
 	if (!memcmp(r, TAG_ECREATE, 8)) {
-		uint64_t size = le(r + 12, 8);
+		uint64_t size = bytes_le(r + 12, 8);
 
 		if (st->created || at != 0)
 			return bad(st, at, "ECREATE must be the first record, and the only one");
-		if (le(r + 8, 4) == 0 || size == 0 || (size & (size - 1)))
+		if (bytes_le(r + 8, 4) == 0 || size == 0 || (size & (size - 1)))
 			return bad(st, at, "ECREATE: SSA frame size 0, or an enclave size that is not a power of two");
 		if (!zero(r + 20, 44))
 			return bad(st, at, "ECREATE: non-zero reserved bytes");
 		st->created = 1;
-		st->out->ssaframesize = (uint32_t)le(r + 8, 4);
+		st->out->ssaframesize = (uint32_t)bytes_le(r + 8, 4);
 		st->out->size = size;
 		return 1;
 	}
 	if (!st->created)
 		return bad(st, at, "the first record must be ECREATE");
 	if (!memcmp(r, TAG_EADD, 8)) {
-		uint64_t off = le(r + 8, 8), flags = le(r + 16, 8), type = flags >> 8 & 0xff;
+		uint64_t off = bytes_le(r + 8, 8), flags = bytes_le(r + 16, 8), type = flags >> 8 & 0xff;
 
 		if (off % PAGE || off >= st->out->size || (st->have_page && off <= st->page))
 			return bad(st, at, "EADD: offset not page aligned, outside the enclave, or not after the previous page");
@@ -117,7 +110,7 @@ static int check_record(sgxs_state *st, const unsigned char *r, uint64_t at)
 	}
 	/* EEXTEND or UNMEASRD: a new 256-byte chunk of the page just added. */
 	{
-		uint64_t off = le(r + 8, 8), chunk = (off - st->page) / CHUNK;
+		uint64_t off = bytes_le(r + 8, 8), chunk = (off - st->page) / CHUNK;
 		int measured = !memcmp(r, TAG_EEXTEND, 8);
 
 		if (!st->have_page || off % CHUNK || off < st->page || off - st->page >= PAGE)
@@ -312,21 +305,21 @@ int ccgov_sgx_sigstruct_read(ccgov_sgx_sigstruct *out, const unsigned char *s, s
 		return ccgov_error_set(CCGOV_EINVALID, "%s: %zu bytes, a SIGSTRUCT has %d", name, len, SIGSTRUCT_SIZE);
 	if (memcmp(s, header, 16) || memcmp(s + 24, header2, 16))
 		return ccgov_error_set(CCGOV_EINVALID, "%s: HEADER or HEADER2 is not the SIGSTRUCT constant", name);
-	if (le(s + 512, 4) != 3)
+	if (bytes_le(s + 512, 4) != 3)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: the RSA exponent is not 3", name);
-	out->vendor = (uint32_t)le(s + 16, 4);
+	out->vendor = (uint32_t)bytes_le(s + 16, 4);
 	if (out->vendor != 0 && out->vendor != 0x8086)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: VENDOR is neither 0 nor 0x8086", name);
-	out->date = (uint32_t)le(s + 20, 4);
-	out->miscselect = (uint32_t)le(s + 900, 4);
-	out->miscmask = (uint32_t)le(s + 904, 4);
-	out->attributes_flags = le(s + 928, 8);
-	out->attributes_xfrm = le(s + 936, 8);
-	out->attributemask_flags = le(s + 944, 8);
-	out->attributemask_xfrm = le(s + 952, 8);
+	out->date = (uint32_t)bytes_le(s + 20, 4);
+	out->miscselect = (uint32_t)bytes_le(s + 900, 4);
+	out->miscmask = (uint32_t)bytes_le(s + 904, 4);
+	out->attributes_flags = bytes_le(s + 928, 8);
+	out->attributes_xfrm = bytes_le(s + 936, 8);
+	out->attributemask_flags = bytes_le(s + 944, 8);
+	out->attributemask_xfrm = bytes_le(s + 952, 8);
 	memcpy(out->enclavehash, s + 960, 32);
-	out->isvprodid = (uint16_t)le(s + 1024, 2);
-	out->isvsvn = (uint16_t)le(s + 1026, 2);
+	out->isvprodid = (uint16_t)bytes_le(s + 1024, 2);
+	out->isvsvn = (uint16_t)bytes_le(s + 1026, 2);
 	if (!EVP_Digest(s + 128, 384, out->mrsigner, &n, EVP_sha256(), NULL))
 		return ccgov_error_set(CCGOV_ERROR, "SHA-256 failed");
 	return verify_signature(s, name);

@@ -7,6 +7,8 @@
  * 32-byte sections (data offset, raw size, guest address, memory size,
  * type, attributes: bit 0 MR.EXTEND, bit 1 PAGE.AUG).
  */
+#include "bytes.h"
+
 #include <ccgov/error.h>
 #include <ccgov/measure.h>
 
@@ -24,15 +26,6 @@ static const unsigned char TDX_OFFSET_GUID[16] = { 0x35, 0x65, 0x7a, 0xe4, 0x4a,
 static const unsigned char TDX_METADATA_GUID[16] = { 0xf3, 0xf9, 0xea, 0xe9, 0x8e, 0x16, 0xd5, 0x44,
 						     0xa8, 0xeb, 0x7f, 0x4d, 0x87, 0x38, 0xf6, 0xae };
 
-static uint64_t le(const unsigned char *p, int bytes)
-{
-	uint64_t v = 0;
-
-	for (int i = bytes - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* The data of the footer table entry with guid, or NULL (*n its size). */
 static const unsigned char *footer_entry(const unsigned char *fw, size_t len, const unsigned char guid[16],
 					 size_t *n, const char *name, int *err)
@@ -44,7 +37,7 @@ static const unsigned char *footer_entry(const unsigned char *fw, size_t len, co
 		*err = ccgov_error_set(CCGOV_EINVALID, "%s: no OVMF footer GUID table at the end of the image", name);
 		return NULL;
 	}
-	table_len = (size_t)le(fw + len - 0x32, 2);
+	table_len = (size_t)bytes_le(fw + len - 0x32, 2);
 	if (table_len < 18 || table_len > len - 0x20) {
 		*err = ccgov_error_set(CCGOV_EINVALID, "%s: the OVMF footer table's length is out of range", name);
 		return NULL;
@@ -52,7 +45,7 @@ static const unsigned char *footer_entry(const unsigned char *fw, size_t len, co
 	/* The table (its footer's length and GUID included) ends 0x20 bytes before the end; entries end where the footer begins. */
 	end = len - 0x32;
 	for (size_t start = len - 0x20 - table_len; end - start >= 18;) {
-		size_t entry_len = (size_t)le(fw + end - 18, 2);
+		size_t entry_len = (size_t)bytes_le(fw + end - 18, 2);
 
 		if (entry_len < 18 || entry_len > end - start) {
 			*err = ccgov_error_set(CCGOV_EINVALID, "%s: an OVMF footer table entry's length is out of range", name);
@@ -99,16 +92,16 @@ int ccgov_tdx_measure(ccgov_tdx_measurement *out, const unsigned char *fw, size_
 	memset(out, 0, sizeof(*out));
 	if (!(entry = footer_entry(fw, len, TDX_OFFSET_GUID, &n, name, &err)))
 		return err < 0 ? err : ccgov_error_set(CCGOV_EINVALID, "%s: no TDX metadata entry in the OVMF footer table (not a TDVF image)", name);
-	if (n != 4 || le(entry, 4) < 16 || le(entry, 4) > len - 16)
+	if (n != 4 || bytes_le(entry, 4) < 16 || bytes_le(entry, 4) > len - 16)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: the TDX metadata offset is out of range", name);
-	at = len - (size_t)le(entry, 4);
+	at = len - (size_t)bytes_le(entry, 4);
 	if (memcmp(fw + at - 16, TDX_METADATA_GUID, 16) != 0)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: no TDX metadata GUID before the TDVF descriptor", name);
 	desc = fw + at;
-	if (len - at < 16 || memcmp(desc, "TDVF", 4) != 0 || le(desc + 8, 4) != 1)
+	if (len - at < 16 || memcmp(desc, "TDVF", 4) != 0 || bytes_le(desc + 8, 4) != 1)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: the TDVF descriptor has no \"TDVF\" signature or is not version 1", name);
-	count = le(desc + 12, 4);
-	if (count == 0 || le(desc + 4, 4) != 16 + 32 * count || 16 + 32 * count > len - at)
+	count = bytes_le(desc + 12, 4);
+	if (count == 0 || bytes_le(desc + 4, 4) != 16 + 32 * count || 16 + 32 * count > len - at)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: the TDVF section table is empty, mis-sized or past the end of the image", name);
 	/*
 	 * Check every section before measuring any. Firmware sections lie below
@@ -117,8 +110,8 @@ int ccgov_tdx_measure(ccgov_tdx_measurement *out, const unsigned char *fw, size_
 	 */
 	for (uint64_t i = 0, total = 0; i < count; i++) {
 		const unsigned char *s = desc + 16 + 32 * i;
-		uint64_t off = le(s, 4), raw = le(s + 4, 4), gpa = le(s + 8, 8), mem = le(s + 16, 8);
-		uint64_t type = le(s + 24, 4), attr = le(s + 28, 4);
+		uint64_t off = bytes_le(s, 4), raw = bytes_le(s + 4, 4), gpa = bytes_le(s + 8, 8), mem = bytes_le(s + 16, 8);
+		uint64_t type = bytes_le(s + 24, 4), attr = bytes_le(s + 28, 4);
 
 		if (gpa % PAGE || mem % PAGE || mem == 0 || gpa + mem < gpa || gpa + mem > (1ull << 52) || raw > mem ||
 		    off + raw > len || type > 8 || (attr & ~3ull))
@@ -136,7 +129,7 @@ int ccgov_tdx_measure(ccgov_tdx_measurement *out, const unsigned char *fw, size_
 	}
 	for (uint64_t i = 0; i < count; i++) {
 		const unsigned char *s = desc + 16 + 32 * i;
-		uint64_t off = le(s, 4), gpa = le(s + 8, 8), mem = le(s + 16, 8), attr = le(s + 28, 4);
+		uint64_t off = bytes_le(s, 4), gpa = bytes_le(s + 8, 8), mem = bytes_le(s + 16, 8), attr = bytes_le(s + 28, 4);
 		int extend = attr & 1, aug = attr & 2;
 
 		for (uint64_t p = 0; p < mem / PAGE; p++) {

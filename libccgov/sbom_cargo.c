@@ -5,6 +5,7 @@
  * and what they depend on is a direct dependency.
  */
 #include <ccgov/error.h>
+#include <ccgov/json.h>
 #include <ccgov/sbom.h>
 #include <ccgov/toml.h>
 
@@ -16,13 +17,6 @@ typedef struct {
 	const char *name, *version, *source, *checksum;
 	char *ref;
 } crate;
-
-static const char *field(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 static int is_registry(const char *source)
 {
@@ -116,16 +110,16 @@ int ccgov_catalog_cargo_lock(ccgov_sbom *s, const char *path, const char *text, 
 	cJSON_ArrayForEach(p, packages) {
 		crate *k = &crates[n];
 
-		k->name = field(p, "name");
-		k->version = field(p, "version");
-		k->source = field(p, "source");
+		k->name = ccgov_json_string(p, "name");
+		k->version = ccgov_json_string(p, "version");
+		k->source = ccgov_json_string(p, "source");
 		if (!k->name || !k->version) {
 			err = ccgov_sbom_warn(s, "%s: a [[package]] without name or version; left out", path);
 			if (err < 0)
 				break;
 			continue;
 		}
-		k->checksum = field(p, "checksum") ? field(p, "checksum") : v1_checksum(doc, k);
+		k->checksum = ccgov_json_string(p, "checksum") ? ccgov_json_string(p, "checksum") : v1_checksum(doc, k);
 		if (k->source && !is_registry(k->source) && strncmp(k->source, "git+", 4) != 0 &&
 		    (err = ccgov_sbom_warn(s, "%s: %s %s: unknown source '%s'", path, k->name, k->version, k->source)) < 0)
 			break;
@@ -139,7 +133,7 @@ int ccgov_catalog_cargo_lock(ccgov_sbom *s, const char *path, const char *text, 
 		ccgov_component *c;
 
 		p = cJSON_GetArrayItem(packages, (int)j);
-		if (!field(p, "name") || !field(p, "version"))
+		if (!ccgov_json_string(p, "name") || !ccgov_json_string(p, "version"))
 			continue;
 		deps = cJSON_GetObjectItemCaseSensitive(p, "dependencies");
 		cJSON_ArrayForEach(d, deps) {

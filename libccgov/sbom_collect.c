@@ -363,8 +363,6 @@ int ccgov_sbom_collect(ccgov_sbom *s, const ccgov_sbom_options *opts)
 		err = catalog_submodules(s, repo, prefix ? prefix : "");
 	if (err == 0 && opts->image)
 		err = describe_image(s, opts->image);
-	if (err == 0)
-		ccgov_sbom_sort(s);
 done:
 	for (size_t i = 0; i < locks.len; i++)
 		free(locks.paths[i]);

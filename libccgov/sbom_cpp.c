@@ -177,7 +177,7 @@ int ccgov_catalog_vcpkg(ccgov_sbom *s, const char *path, const char *text, size_
 	deps = cJSON_GetObjectItemCaseSensitive(doc, "dependencies");
 	cJSON_ArrayForEach(d, deps) {
 		const char *name = cJSON_IsString(d) ? d->valuestring :
-				   cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "name"));
+				   ccgov_json_string(d, "name");
 		const char *version = NULL;
 		char *purl;
 		ccgov_component *c;
@@ -187,10 +187,10 @@ int ccgov_catalog_vcpkg(ccgov_sbom *s, const char *path, const char *text, size_
 			continue;
 		}
 		cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(doc, "overrides")) {
-			const char *on = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "name"));
+			const char *on = ccgov_json_string(o, "name");
 
 			if (on && strcmp(on, name) == 0)
-				version = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "version"));
+				version = ccgov_json_string(o, "version");
 		}
 		if (!version && (err = ccgov_sbom_warn(s, "%s: %s: no exact version (it comes from the vcpkg baseline); listed without one",
 						       path, name)) < 0)

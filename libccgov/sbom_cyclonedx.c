@@ -103,17 +103,15 @@ static cJSON *dependency_json(const ccgov_component *c)
 
 int ccgov_sbom_write_cyclonedx(ccgov_buffer *out, ccgov_sbom *s)
 {
-	cJSON *doc = cJSON_CreateObject(), *meta, *tool, *components, *deps;
+	cJSON *doc, *meta, *tool, *components, *deps;
 	char when[CCGOV_TIMESTAMP_MAX], uuid[37], serial[46];
 	int err;
 
-	if (!doc)
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	ccgov_sbom_sort(s);
-	if ((err = ccgov_timestamp_format(when, s->time)) < 0) {
-		cJSON_Delete(doc);
+	if ((err = ccgov_timestamp_format(when, s->time)) < 0)
 		return err;
-	}
+	if (!(doc = cJSON_CreateObject()))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	cJSON_AddStringToObject(doc, "$schema", "http://cyclonedx.org/schema/bom-1.6.schema.json");
 	cJSON_AddStringToObject(doc, "bomFormat", "CycloneDX");
 	cJSON_AddStringToObject(doc, "specVersion", "1.6");

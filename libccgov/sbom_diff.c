@@ -79,9 +79,9 @@ static int cyclonedx_components(entry_list *l, const cJSON *components, int dept
 /* One component and the components nested in it. */
 static int cyclonedx_component(entry_list *l, const cJSON *c, int depth)
 {
-	int err = push(l, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "purl")),
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name")),
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "version")));
+	int err = push(l, ccgov_json_string(c, "purl"),
+		       ccgov_json_string(c, "name"),
+		       ccgov_json_string(c, "version"));
 
 	return err < 0 ? err : cyclonedx_components(l, cJSON_GetObjectItemCaseSensitive(c, "components"), depth + 1);
 }
@@ -104,10 +104,10 @@ static const char *spdx_purl(const cJSON *package)
 	const cJSON *r;
 
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(package, "externalRefs")) {
-		const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "referenceType"));
+		const char *type = ccgov_json_string(r, "referenceType");
 
 		if (type && strcmp(type, "purl") == 0)
-			return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "referenceLocator"));
+			return ccgov_json_string(r, "referenceLocator");
 	}
 	return NULL;
 }
@@ -142,8 +142,8 @@ int ccgov_sbom_entries(ccgov_sbom_entry **out, size_t *n, const char *path)
 		const cJSON *p;
 
 		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(doc, "packages")) {
-			if ((err = push(&l, spdx_purl(p), cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "name")),
-					cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "versionInfo")))) < 0)
+			if ((err = push(&l, spdx_purl(p), ccgov_json_string(p, "name"),
+					ccgov_json_string(p, "versionInfo"))) < 0)
 				break;
 		}
 	} else {

@@ -18,7 +18,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,12 +26,6 @@
 #define MAX_TEXT_FILE (64u << 20)
 
 /* ---- the dpkg database ---------------------------------------------------- */
-
-typedef struct {
-	const char *key;
-	const char *value;
-	size_t len;
-} stanza_field;
 
 /* The value of key in the stanza [p, end) (first line only), or NULL. */
 static const char *stanza_get(const char *p, const char *end, const char *key, size_t *len)
@@ -62,24 +55,12 @@ static char *deb_purl(const char *distro, const char *distro_version, const char
 {
 	char *base = ccgov_purl("deb", distro, name, version), *purl = NULL;
 
-	if (!base)
-		return NULL;
-	/* Qualifiers in key order, as the purl spec asks. */
-	if (asprintf(&purl, "%s%s%s%s%s%s", base, arch ? "?arch=" : "", arch ? arch : "",
-		     distro_version ? (arch ? "&distro=" : "?distro=") : "", distro_version ? distro : "",
-		     distro_version ? "-" : "") < 0) {
-		free(base);
-		return NULL;
-	}
+	/* Qualifiers in key order, as the purl spec asks: arch, then distro. */
+	if (base && asprintf(&purl, "%s%s%s%s%s%s%s", base, arch ? "?arch=" : "", arch ? arch : "",
+			     distro_version ? (arch ? "&distro=" : "?distro=") : "", distro_version ? distro : "",
+			     distro_version ? "-" : "", distro_version ? distro_version : "") < 0)
+		purl = NULL;
 	free(base);
-	if (distro_version) {
-		char *full = NULL;
-
-		if (asprintf(&full, "%s%s", purl, distro_version) < 0)
-			full = NULL;
-		free(purl);
-		purl = full;
-	}
 	return purl;
 }
 
@@ -260,23 +241,21 @@ static int layer_file(image_walk *w, struct archive *a, struct archive_entry *e,
 {
 	int64_t size = archive_entry_size(e);
 	int keep = size >= 0 && (uint64_t)size <= MAX_PARSED_FILE;
-	unsigned char *buf = NULL, chunk[65536], md[EVP_MAX_MD_SIZE];
+	unsigned char *buf = NULL, chunk[65536];
 	size_t used = 0;
-	unsigned int mdlen = 0;
-	char hex[65], *ref = NULL;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	char hex[2 * CCGOV_DIGEST_MAX + 1], *ref = NULL;
+	ccgov_hasher *hasher;
+	ccgov_digest digest;
 	ccgov_component *c;
 	la_ssize_t n;
-	int err = 0;
+	int err = ccgov_hasher_new(&hasher, CCGOV_SHA256);
 
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-		EVP_MD_CTX_free(ctx);
-		return ccgov_error_set(CCGOV_ERROR, "SHA-256 unavailable");
-	}
+	if (err < 0)
+		return err;
 	if (keep && !(buf = malloc(size ? (size_t)size : 1)))
 		keep = 0;
 	while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0) {
-		EVP_DigestUpdate(ctx, chunk, (size_t)n);
+		ccgov_hasher_update(hasher, chunk, (size_t)n);
 		if (keep && used + (size_t)n <= (size_t)size) {
 			memcpy(buf + used, chunk, (size_t)n);
 			used += (size_t)n;
@@ -284,10 +263,11 @@ static int layer_file(image_walk *w, struct archive *a, struct archive_entry *e,
 	}
 	if (n < 0)
 		err = ccgov_error_set(CCGOV_EINVALID, "%s: %s", file, archive_error_string(a));
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
-	for (unsigned i = 0; i < mdlen && i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	if (err == 0)
+		err = ccgov_hasher_final(&digest, hasher);
+	ccgov_hasher_free(hasher);
+	if (err == 0)
+		ccgov_digest_hex(hex, &digest);
 	if (err == 0 && asprintf(&ref, "file:%s", file) < 0)
 		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	if (err == 0 && !(c = ccgov_sbom_add_ref(w->s, ref, "file", file, NULL, NULL, NULL)))
@@ -409,7 +389,7 @@ int ccgov_sbom_collect_image(ccgov_sbom *s, const char *layout_dir, char digest[
 	if ((err = layer_blobs(&layers, layout_dir, &img, &manifest)) < 0)
 		goto done;
 	cJSON_ArrayForEach(l, layers) {
-		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "digest"));
+		const char *id = ccgov_json_string(l, "digest");
 		char *blob = NULL;
 
 		/* ccgov_oci_verify has checked every layer digest's form and blob. */

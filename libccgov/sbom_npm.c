@@ -16,13 +16,6 @@
 
 #define MAX_LOCK_DEPTH 64
 
-static const char *field(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static int flag(const cJSON *o, const char *key)
 {
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
@@ -129,8 +122,8 @@ static const cJSON *resolve(const cJSON *packages, const char *from, const char 
 static int add_entry(ccgov_sbom *s, const char *path, const char *scope, const char *key, const cJSON *e,
 		     char **ref_out)
 {
-	const char *name = field(e, "name") ? field(e, "name") : name_of_path(key);
-	const char *version = field(e, "version"), *integrity = field(e, "integrity"), *license = field(e, "license");
+	const char *name = ccgov_json_string(e, "name") ? ccgov_json_string(e, "name") : name_of_path(key);
+	const char *version = ccgov_json_string(e, "version"), *integrity = ccgov_json_string(e, "integrity"), *license = ccgov_json_string(e, "license");
 	ccgov_dep_kind kind = flag(e, "dev") ? CCGOV_DEP_DEV :
 			      (flag(e, "optional") || flag(e, "devOptional")) ? CCGOV_DEP_OPTIONAL : CCGOV_DEP_RUNTIME;
 	ccgov_component *c;
@@ -159,7 +152,7 @@ static int add_entry(ccgov_sbom *s, const char *path, const char *scope, const c
 /* The ref add_entry gives the entry at key, or NULL when it has none. */
 static char *entry_ref(const char *key, const cJSON *e)
 {
-	const char *name = field(e, "name") ? field(e, "name") : name_of_path(key), *version = field(e, "version");
+	const char *name = ccgov_json_string(e, "name") ? ccgov_json_string(e, "name") : name_of_path(key), *version = ccgov_json_string(e, "version");
 
 	return name && version ? npm_purl(name, version) : NULL;
 }

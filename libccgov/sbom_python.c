@@ -8,6 +8,7 @@
  * "ccgov:pypi:file-hash" = "sha256:HEX", not as the package's own hash.
  */
 #include <ccgov/error.h>
+#include <ccgov/json.h>
 #include <ccgov/sbom.h>
 #include <ccgov/toml.h>
 #include <ccgov/utf8.h>
@@ -163,13 +164,6 @@ int ccgov_catalog_requirements(ccgov_sbom *s, const char *path, const char *text
 	return err;
 }
 
-static const char *field(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* poetry.lock's own list of what the project asks for is in pyproject.toml; without it, the graph's roots. */
 static int is_depended_on(const cJSON *packages, const char *normalized)
 {
@@ -202,7 +196,7 @@ int ccgov_catalog_poetry_lock(ccgov_sbom *s, const char *path, const char *text,
 	}
 	for (int pass = 0; pass < 2 && err == 0; pass++) {
 		cJSON_ArrayForEach(p, packages) {
-			const char *raw = field(p, "name"), *version = field(p, "version"), *category = field(p, "category");
+			const char *raw = ccgov_json_string(p, "name"), *version = ccgov_json_string(p, "version"), *category = ccgov_json_string(p, "category");
 			char *name = raw ? normalize(raw, strlen(raw)) : NULL, *purl = NULL;
 			ccgov_component *c;
 			const cJSON *d, *files;
@@ -227,7 +221,7 @@ int ccgov_catalog_poetry_lock(ccgov_sbom *s, const char *path, const char *text,
 					c->deps_known = 1;
 					files = cJSON_GetObjectItemCaseSensitive(p, "files");
 					cJSON_ArrayForEach(d, files) {
-						const char *h = field(d, "hash");
+						const char *h = ccgov_json_string(d, "hash");
 
 						if (h && strchr(h, ':') && (err = ccgov_component_property(c, "ccgov:pypi:file-hash", h)) < 0)
 							break;
@@ -241,10 +235,10 @@ int ccgov_catalog_poetry_lock(ccgov_sbom *s, const char *path, const char *text,
 					const char *to_version = NULL;
 
 					cJSON_ArrayForEach(q, packages) {
-						char *qn = field(q, "name") ? normalize(field(q, "name"), strlen(field(q, "name"))) : NULL;
+						char *qn = ccgov_json_string(q, "name") ? normalize(ccgov_json_string(q, "name"), strlen(ccgov_json_string(q, "name"))) : NULL;
 
 						if (qn && dn && strcmp(qn, dn) == 0)
-							to_version = field(q, "version");
+							to_version = ccgov_json_string(q, "version");
 						free(qn);
 					}
 					if (to_version) {

@@ -175,17 +175,15 @@ static void add_relationships(cJSON *rels, ccgov_sbom *s)
 
 int ccgov_sbom_write_spdx(ccgov_buffer *out, ccgov_sbom *s)
 {
-	cJSON *doc = cJSON_CreateObject(), *info, *packages, *rels;
+	cJSON *doc, *info, *packages, *rels;
 	char when[CCGOV_TIMESTAMP_MAX], uuid[37], name[300], ns[400];
 	int err;
 
-	if (!doc)
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	ccgov_sbom_sort(s);
-	if ((err = ccgov_timestamp_format(when, s->time)) < 0) {
-		cJSON_Delete(doc);
+	if ((err = ccgov_timestamp_format(when, s->time)) < 0)
 		return err;
-	}
+	if (!(doc = cJSON_CreateObject()))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	snprintf(name, sizeof(name), "%s%s%s", s->root.name, s->root.version ? "-" : "",
 		 s->root.version ? s->root.version : "");
 	cJSON_AddStringToObject(doc, "spdxVersion", "SPDX-2.3");

@@ -73,21 +73,22 @@ static const char *define_of(const char *text, size_t len, const char *macro, si
 	return NULL;
 }
 
-/* "1.3.1" from "\"1.3.1\"" (a string literal alone, no concatenation); "" when it is not one. */
+/*
+ * "1.3.1" from "\"1.3.1\"": a string literal alone, then at most a
+ * comment; "" for anything else (a concatenation, another macro).
+ */
 static void string_value(char *out, size_t size, const char *v, size_t n)
 {
-	const char *close;
+	const char *close = n >= 3 && v[0] == '"' ? memchr(v + 1, '"', n - 1) : NULL, *rest;
 
 	out[0] = '\0';
-	if (n < 3 || v[0] != '"' || !(close = memchr(v + 1, '"', n - 1)))
+	if (!close || close == v + 1 || (size_t)(close - v - 1) >= size)
 		return;
-	for (const char *c = close + 1; c < v + n; c++)
-		if (*c != ' ' && *c != '\t' && *c != '\r' && !(c[0] == '/' && c + 1 < v + n && (c[1] == '*' || c[1] == '/')))
-			return;
-		else if (c[0] == '/')
-			break;
-	if ((size_t)(close - v - 1) < size && close - v - 1 > 0)
-		snprintf(out, size, "%.*s", (int)(close - v - 1), v + 1);
+	for (rest = close + 1; rest < v + n && (*rest == ' ' || *rest == '\t' || *rest == '\r'); rest++)
+		;
+	if (rest < v + n && !(rest + 1 < v + n && rest[0] == '/' && (rest[1] == '*' || rest[1] == '/')))
+		return;
+	snprintf(out, size, "%.*s", (int)(close - v - 1), v + 1);
 }
 
 static long number_value(const char *v, size_t n)

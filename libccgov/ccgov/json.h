@@ -34,6 +34,9 @@ enum {
 	CCGOV_JSON_PRETTY = 1     /* sorted, two-space indent, final newline */
 };
 
+/* The string value of object[key], or NULL when it is missing or not a string. */
+const char *ccgov_json_string(const cJSON *object, const char *key);
+
 /* Appends the serialization of value to out. */
 int ccgov_json_write(ccgov_buffer *out, const cJSON *value, int style);
 

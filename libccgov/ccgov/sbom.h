@@ -169,7 +169,7 @@ typedef struct {
 /*
  * Reads the tree: the project as the root component (name, version from
  * git describe, VCS URL and commit when in a repository) and every lock
- * file found (skipping what git ignores), sorted.
+ * file found (skipping what git ignores). The writers sort what they write.
  */
 int ccgov_sbom_collect(ccgov_sbom *s, const ccgov_sbom_options *opts);
 

@@ -1,0 +1,28 @@
+/*
+ * Little- and big-endian integers read from untrusted bytes, one byte at a
+ * time (no alignment or host byte order assumed). Internal to libccgov.
+ */
+#ifndef CCGOV_BYTES_H
+#define CCGOV_BYTES_H
+
+#include <stdint.h>
+
+static inline uint64_t bytes_le(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = n - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static inline uint64_t bytes_be(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+#endif
