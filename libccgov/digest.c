@@ -174,15 +174,20 @@ int ccgov_digest_file(ccgov_digest *out, ccgov_digest_alg alg, const char *path)
 	return err;
 }
 
-void ccgov_digest_hex(char *buf, const ccgov_digest *d)
+void ccgov_hex(char *buf, const unsigned char *bytes, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 
-	for (size_t i = 0; i < d->len; i++) {
-		buf[2 * i] = hex[d->bytes[i] >> 4];
-		buf[2 * i + 1] = hex[d->bytes[i] & 15];
+	for (size_t i = 0; i < len; i++) {
+		buf[2 * i] = hex[bytes[i] >> 4];
+		buf[2 * i + 1] = hex[bytes[i] & 15];
 	}
-	buf[2 * d->len] = '\0';
+	buf[2 * len] = '\0';
+}
+
+void ccgov_digest_hex(char *buf, const ccgov_digest *d)
+{
+	ccgov_hex(buf, d->bytes, d->len);
 }
 
 void ccgov_digest_string(char *buf, const ccgov_digest *d)

@@ -1,13 +1,12 @@
 /*
  * Intel TDX: MRTD of a TDVF firmware image. The image ends with the OVMF
- * footer GUID table (edk2 ResetVectorVtf0.asm): entries, walked backwards
- * from 0x32 bytes before the end, each "data, u16 length, GUID"; the TDX
- * metadata offset entry gives, from the end of the file, the TDVF
+ * footer GUID table (ovmf.h), whose TDX metadata offset entry gives, from the end of the file, the TDVF
  * descriptor (preceded by its own GUID): "TDVF", length, version 1, and
  * 32-byte sections (data offset, raw size, guest address, memory size,
  * type, attributes: bit 0 MR.EXTEND, bit 1 PAGE.AUG).
  */
 #include "bytes.h"
+#include "ovmf.h"
 
 #include <ccgov/error.h>
 #include <ccgov/measure.h>
@@ -18,47 +17,10 @@
 #define PAGE 4096
 #define CHUNK 256
 
-/* GUIDs as stored: the first three fields little-endian. */
-static const unsigned char FOOTER_GUID[16] = { 0xde, 0x82, 0xb5, 0x96, 0xb2, 0x1f, 0xf7, 0x45,
-					       0xba, 0xea, 0xa3, 0x66, 0xc5, 0x5a, 0x08, 0x2d };
-static const unsigned char TDX_OFFSET_GUID[16] = { 0x35, 0x65, 0x7a, 0xe4, 0x4a, 0x98, 0x98, 0x47,
-						   0x86, 0x5e, 0x46, 0x85, 0xa7, 0xbf, 0x8e, 0xc2 };
-static const unsigned char TDX_METADATA_GUID[16] = { 0xf3, 0xf9, 0xea, 0xe9, 0x8e, 0x16, 0xd5, 0x44,
-						     0xa8, 0xeb, 0x7f, 0x4d, 0x87, 0x38, 0xf6, 0xae };
-
-/* The data of the footer table entry with guid, or NULL (*n its size). */
-static const unsigned char *footer_entry(const unsigned char *fw, size_t len, const unsigned char guid[16],
-					 size_t *n, const char *name, int *err)
-{
-	size_t table_len, end;
-
-	*err = 0;
-	if (len < 0x32 || memcmp(fw + len - 0x30, FOOTER_GUID, 16) != 0) {
-		*err = ccgov_error_set(CCGOV_EINVALID, "%s: no OVMF footer GUID table at the end of the image", name);
-		return NULL;
-	}
-	table_len = (size_t)bytes_le(fw + len - 0x32, 2);
-	if (table_len < 18 || table_len > len - 0x20) {
-		*err = ccgov_error_set(CCGOV_EINVALID, "%s: the OVMF footer table's length is out of range", name);
-		return NULL;
-	}
-	/* The table (its footer's length and GUID included) ends 0x20 bytes before the end; entries end where the footer begins. */
-	end = len - 0x32;
-	for (size_t start = len - 0x20 - table_len; end - start >= 18;) {
-		size_t entry_len = (size_t)bytes_le(fw + end - 18, 2);
-
-		if (entry_len < 18 || entry_len > end - start) {
-			*err = ccgov_error_set(CCGOV_EINVALID, "%s: an OVMF footer table entry's length is out of range", name);
-			return NULL;
-		}
-		if (memcmp(fw + end - 16, guid, 16) == 0) {
-			*n = entry_len - 18;
-			return fw + end - entry_len;
-		}
-		end -= entry_len;
-	}
-	return NULL;
-}
+static const ovmf_guid TDX_OFFSET_GUID = { 0x35, 0x65, 0x7a, 0xe4, 0x4a, 0x98, 0x98, 0x47,
+					   0x86, 0x5e, 0x46, 0x85, 0xa7, 0xbf, 0x8e, 0xc2 };
+static const ovmf_guid TDX_METADATA_GUID = { 0xf3, 0xf9, 0xea, 0xe9, 0x8e, 0x16, 0xd5, 0x44,
+					     0xa8, 0xeb, 0x7f, 0x4d, 0x87, 0x38, 0xf6, 0xae };
 
 static void record(EVP_MD_CTX *sha, const char *tag, uint64_t gpa)
 {
@@ -90,7 +52,9 @@ int ccgov_tdx_measure(ccgov_tdx_measurement *out, const unsigned char *fw, size_
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if (!(entry = footer_entry(fw, len, TDX_OFFSET_GUID, &n, name, &err)))
+	if (!ovmf_footer_present(fw, len))
+		return ccgov_error_set(CCGOV_EINVALID, "%s: no OVMF footer GUID table at the end of the image", name);
+	if ((err = ovmf_footer_entry(&entry, &n, fw, len, TDX_OFFSET_GUID, name)) <= 0)
 		return err < 0 ? err : ccgov_error_set(CCGOV_EINVALID, "%s: no TDX metadata entry in the OVMF footer table (not a TDVF image)", name);
 	if (n != 4 || bytes_le(entry, 4) < 16 || bytes_le(entry, 4) > len - 16)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: the TDX metadata offset is out of range", name);

@@ -123,26 +123,38 @@ static cJSON *run_details(const ccgov_build_facts *f, const ccgov_image *image)
 	return run;
 }
 
+cJSON *ccgov_statement_new(const char *subject_name, const ccgov_digest *digest, const char *predicate_type,
+			   cJSON *predicate)
+{
+	cJSON *st = cJSON_CreateObject(), *subject = cJSON_CreateObject();
+
+	if (!st || !subject || !predicate) {
+		cJSON_Delete(st);
+		cJSON_Delete(subject);
+		cJSON_Delete(predicate);
+		return NULL;
+	}
+	cJSON_AddStringToObject(st, "_type", CCGOV_STATEMENT_TYPE);
+	cJSON_AddStringToObject(subject, "name", subject_name);
+	cJSON_AddItemToObject(subject, "digest", digest_object(digest));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(st, "subject"), subject);
+	cJSON_AddStringToObject(st, "predicateType", predicate_type);
+	cJSON_AddItemToObject(st, "predicate", predicate);
+	return st;
+}
+
 int ccgov_provenance_build(cJSON **out, const ccgov_build_facts *f, const ccgov_project *p,
 			   const ccgov_image *image)
 {
-	cJSON *st = cJSON_CreateObject(), *subject, *pred;
+	cJSON *pred = cJSON_CreateObject();
 	ccgov_buffer name = CCGOV_BUFFER_INIT;
 
-	*out = NULL;
-	if (!st)
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	cJSON_AddStringToObject(st, "_type", CCGOV_STATEMENT_TYPE);
-	subject = cJSON_CreateObject();
+	if (pred) {
+		cJSON_AddItemToObject(pred, "buildDefinition", build_definition(f, p));
+		cJSON_AddItemToObject(pred, "runDetails", run_details(f, image));
+	}
 	ccgov_buffer_printf(&name, "%s:%s", p->name, p->tag ? p->tag : "latest");
-	cJSON_AddStringToObject(subject, "name", name.failed ? p->name : name.data);
+	*out = ccgov_statement_new(name.failed ? p->name : name.data, &image->manifest, CCGOV_SLSA_PROVENANCE, pred);
 	ccgov_buffer_free(&name);
-	cJSON_AddItemToObject(subject, "digest", digest_object(&image->manifest));
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(st, "subject"), subject);
-	cJSON_AddStringToObject(st, "predicateType", CCGOV_SLSA_PROVENANCE);
-	pred = cJSON_AddObjectToObject(st, "predicate");
-	cJSON_AddItemToObject(pred, "buildDefinition", build_definition(f, p));
-	cJSON_AddItemToObject(pred, "runDetails", run_details(f, image));
-	*out = st;
-	return 0;
+	return *out ? 0 : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 }

@@ -54,9 +54,26 @@ const struct command commands[] = {
 	  "  --inventory          list every place the code reads configuration, instead of checking\n" },
 	{ "measure", cmd_measure,
 	  "Compute TEE launch measurements (reference values) an attestation service expects",
-	  "measure sgx --sgxs FILE [--sigstruct FILE] [--format text|json]\n"
+	  "measure sev-snp --mode MODE --ovmf FILE [sev-snp-measure's options] [--format text|json]\n"
+	  "       ccgov measure sgx --sgxs FILE [--sigstruct FILE] [--format text|json]\n"
 	  "       ccgov measure tdx --firmware FILE [--page-order interleaved|two-pass] [--format text|json]\n"
 	  "       ccgov measure nitro --eif FILE | --kernel FILE --cmdline TEXT --ramdisk FILE... [--format text|json]",
+	  "  sev-snp              SEV, SEV-ES or SEV-SNP launch digest, bit for bit as sev-snp-measure 0.0.13\n"
+	  "                       computes it, with its options and output:\n"
+	  "  --mode MODE          snp, snp:ovmf-hash, snp:svsm, seves or sev\n"
+	  "  --ovmf FILE          the OVMF firmware image (its footer table and SEV metadata are checked)\n"
+	  "  --vcpus N            vCPUs, 1 to 4096\n"
+	  "  --vcpu-type TYPE     EPYC, EPYC-Rome, EPYC-Milan, EPYC-Genoa, EPYC-Turin and their -vN names,\n"
+	  "  --vcpu-sig VALUE     or the CPUID signature,\n"
+	  "  --vcpu-family N      or family, --vcpu-model N and --vcpu-stepping N\n"
+	  "  --vmm-type TYPE      QEMU (default), ec2 or gce\n"
+	  "  --kernel FILE        the kernel, --initrd FILE and command line --append TEXT, measured\n"
+	  "                       through the firmware's kernel hashes table\n"
+	  "  --guest-features V   SEV_FEATURES of the VMSAs (default 0x1)\n"
+	  "  --snp-ovmf-hash HEX  the firmware's digest from --mode snp:ovmf-hash, instead of hashing it\n"
+	  "  --svsm FILE          snp:svsm: the SVSM image, with --vars-size N or --vars-file FILE\n"
+	  "  --output-format FMT  hex (default) or base64; -v, --verbose names the mode\n"
+	  "  --dump-vmsa          also write each VMSA page to vmsaN.bin\n"
 	  "  sgx                  MRENCLAVE from an SGXS stream (Fortanix format); with a SIGSTRUCT,\n"
 	  "                       MRSIGNER, product id, SVN and attributes, checked against it\n"
 	  "  --sgxs FILE          the enclave's SGXS stream\n"
@@ -70,7 +87,9 @@ const struct command commands[] = {
 	  "  --kernel FILE        or the parts it is built from: the kernel,\n"
 	  "  --cmdline TEXT       the kernel command line,\n"
 	  "  --ramdisk FILE       and the ramdisks, in order; repeatable\n"
-	  "  --format FMT         text (default) or json\n" },
+	  "  --format FMT         text (default) or json\n"
+	  "  --statement FILE     also write an in-toto Statement of the measurement to FILE\n"
+	  "  --image IMAGE        its subject: an OCI layout or sha256:DIGEST (default: the measured file)\n" },
 	{ "sbom", cmd_sbom,
 	  "Write an SPDX 2.3 or CycloneDX 1.6 SBOM of a source tree",
 	  "sbom [PATH] [--image OCI_DIR] --format spdx-json|cyclonedx-json [-o FILE] [--name NAME]\n"

@@ -1,5 +1,6 @@
 /* ccgov measure: the launch measurements an attestation service must expect. */
 #include "cli.h"
+#include "measure_cli.h"
 
 #include <ccgov/ccgov.h>
 
@@ -262,21 +263,44 @@ static int measure_tdx(int argc, char **argv)
 	return status;
 }
 
+int measure_write_statement(const char *path, const char *image, const char *input, const cJSON *report)
+{
+	ccgov_buffer text = CCGOV_BUFFER_INIT;
+	ccgov_digest subject;
+	char *name;
+	cJSON *st;
+	int err;
+
+	if ((err = ccgov_measure_subject(&subject, &name, image, input)) < 0)
+		return err;
+	st = ccgov_statement_new(name, &subject, CCGOV_MEASUREMENT_PREDICATE, cJSON_Duplicate(report, 1));
+	free(name);
+	if (!st)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if ((err = ccgov_json_write(&text, st, CCGOV_JSON_CANONICAL)) == 0)
+		err = ccgov_file_write_atomic(path, text.data, text.len, 0644);
+	ccgov_buffer_free(&text);
+	cJSON_Delete(st);
+	return err;
+}
+
 int cmd_measure(int argc, char **argv)
 {
-	static const char *const types[] = { "sgx", "tdx", "nitro" };
+	static const char *const types[] = { "sev-snp", "sgx", "tdx", "nitro" };
 
 	if (argc < 2 || argv[1][0] == '-') {
-		error_line("measure: which TEE? (usage: ccgov measure sgx|tdx|nitro ...)");
+		error_line("measure: which TEE? (usage: ccgov measure sev-snp|sgx|tdx|nitro ...)");
 		return EXIT_USAGE;
 	}
+	if (strcmp(argv[1], "sev-snp") == 0)
+		return measure_sev_snp(argc - 1, argv + 1);
 	if (strcmp(argv[1], "sgx") == 0)
 		return measure_sgx(argc - 1, argv + 1);
 	if (strcmp(argv[1], "tdx") == 0)
 		return measure_tdx(argc - 1, argv + 1);
 	if (strcmp(argv[1], "nitro") == 0)
 		return measure_nitro(argc - 1, argv + 1);
-	error_line("measure: '%s' is not a TEE type ccgov measures (sgx, tdx, nitro)", argv[1]);
-	suggest(argv[1], types, 3);
+	error_line("measure: '%s' is not a TEE type ccgov measures (sev-snp, sgx, tdx, nitro)", argv[1]);
+	suggest(argv[1], types, 4);
 	return EXIT_USAGE;
 }

@@ -49,6 +49,8 @@ int ccgov_digest_fd(ccgov_digest *out, uint64_t *size, ccgov_digest_alg alg,
 
 /* Lowercase hex into buf (at least 2 * len + 1 bytes). */
 void ccgov_digest_hex(char *buf, const ccgov_digest *d);
+/* The same for any bytes. */
+void ccgov_hex(char *buf, const unsigned char *bytes, size_t len);
 /* "sha256:<hex>" into buf (at least CCGOV_DIGEST_STRING_MAX bytes). */
 void ccgov_digest_string(char *buf, const ccgov_digest *d);
 /* Parses "alg:<lowercase hex>" with the exact length for alg. */

@@ -8,6 +8,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ccgov/digest.h>
+
+/* Measurements as evidence: an in-toto Statement v1 with this predicate type. */
+#define CCGOV_MEASUREMENT_PREDICATE "https://ccgov.dev/measurement/v1"
+
+/*
+ * The subject a measurement is evidence about: with image, the image
+ * digest, read from an OCI layout folder (every blob checked) or given as
+ * "sha256:<hex>"; without, the SHA-256 of the measured input file. *name
+ * gets what the Statement calls it (free it).
+ */
+int ccgov_measure_subject(ccgov_digest *out, char **name, const char *image, const char *input);
+
 /* ---- Intel SGX ------------------------------------------------------------ */
 
 typedef struct {
@@ -97,5 +110,69 @@ int ccgov_nitro_measure_eif(ccgov_nitro_pcrs *out, const char *path);
 /* The same from the parts an EIF would be built from. */
 int ccgov_nitro_measure_parts(ccgov_nitro_pcrs *out, const char *kernel, const char *cmdline,
 			      const char *const *ramdisks, size_t nramdisks);
+
+/* ---- AMD SEV, SEV-ES and SEV-SNP ---------------------------------------------- */
+
+typedef enum {
+	CCGOV_SEV,          /* SHA-256 of the firmware and the kernel hashes table */
+	CCGOV_SEV_ES,       /* the same, then each vCPU's VMSA page */
+	CCGOV_SEV_SNP,      /* the SNP launch digest: a SHA-384 chain of PAGE_INFO records */
+	CCGOV_SEV_SNP_SVSM  /* SNP with a Coconut-SVSM below the firmware */
+} ccgov_sev_mode;
+
+/* Whose hypervisor launches the guest: each sets some initial registers its own way. */
+typedef enum { CCGOV_VMM_QEMU, CCGOV_VMM_EC2, CCGOV_VMM_GCE } ccgov_sev_vmm;
+
+#define CCGOV_SEV_MAX_VCPUS 4096 /* KVM_MAX_VCPUS on x86-64 */
+#define CCGOV_SEV_PAGE 4096
+
+typedef struct {
+	ccgov_sev_mode mode;
+	ccgov_sev_vmm vmm;
+	const char *ovmf;
+	/* The kernel hashes table is measured when kernel is set; initrd and
+	 * append may then be NULL (hashed as empty). */
+	const char *kernel, *initrd, *append;
+	uint32_t vcpus;            /* 1 to CCGOV_SEV_MAX_VCPUS; ignored in CCGOV_SEV */
+	uint64_t vcpu_sig;         /* CPUID 1 EAX the guest sees (RDX at reset) */
+	uint64_t guest_features;   /* SEV_FEATURES of each VMSA (SNP only) */
+	/* SNP: the digest after the firmware pages, precomputed (48 bytes), so
+	 * that the firmware's contents are not hashed again; NULL to hash them. */
+	const unsigned char *ovmf_hash;
+	const char *svsm;          /* CCGOV_SEV_SNP_SVSM: the SVSM image ... */
+	uint64_t vars_size;        /* ... which sits below the OVMF and its variable store */
+	/* Called with each VMSA page as it is measured, if set (to keep them). */
+	int (*vmsa_page)(void *ctx, uint32_t index, const unsigned char page[CCGOV_SEV_PAGE]);
+	void *vmsa_ctx;
+} ccgov_sev_launch;
+
+typedef struct {
+	unsigned char digest[48];
+	size_t len;                /* 48 for SNP, 32 for SEV and SEV-ES */
+	uint64_t pages;            /* PAGE_INFO records (SNP) */
+} ccgov_sev_measurement;
+
+/*
+ * The launch digest the AMD secure processor computes for the guest, as
+ * virtee/sev-snp-measure computes it: the OVMF image mapped to end at
+ * 4 GiB, the sections its SEV metadata lists, the kernel hashes page when
+ * a kernel is given (SNP ABI PAGE_INFO, QEMU's SEV hash table), and one
+ * VMSA per vCPU. The footer table, metadata and sections are checked;
+ * firmware that lacks what the options need is CCGOV_EINVALID naming the
+ * missing table.
+ */
+int ccgov_sev_measure(ccgov_sev_measurement *out, const ccgov_sev_launch *launch);
+
+/* The SNP digest of the firmware pages alone, for --snp-ovmf-hash later. */
+int ccgov_sev_ovmf_hash(unsigned char out[48], const char *ovmf);
+
+/* The CPUID signature of a family, model and stepping (AMD's encoding). */
+uint64_t ccgov_sev_cpu_sig(int64_t family, int64_t model, int64_t stepping);
+
+/* The signature of a QEMU CPU model name (EPYC, EPYC-Milan-v2, ...); CCGOV_ENOTFOUND if unknown. */
+int ccgov_sev_cpu_sig_named(uint64_t *out, const char *name);
+
+/* The CPU model names ccgov_sev_cpu_sig_named knows, NULL-terminated. */
+extern const char *const ccgov_sev_cpu_names[];
 
 #endif

@@ -35,6 +35,10 @@ typedef struct {
 	const char *architecture;
 } ccgov_build_facts;
 
+/* An in-toto Statement v1 about one subject, owning predicate; NULL when out of memory. */
+cJSON *ccgov_statement_new(const char *subject_name, const ccgov_digest *subject, const char *predicate_type,
+			   cJSON *predicate);
+
 int ccgov_provenance_build(cJSON **out, const ccgov_build_facts *facts, const ccgov_project *p,
 			   const ccgov_image *image);
 
