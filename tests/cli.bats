@@ -4,12 +4,9 @@
 load helpers
 
 # Commands are the cmd/ccgov/*.c files that are not plumbing.
+# The commands the sources define: each cmd_NAME function (one file each).
 source_commands() {
-	for f in "$REPO_ROOT"/cmd/ccgov/*.c; do
-		n=$(basename "$f" .c)
-		case $n in main | output) continue ;; esac
-		echo "${n//_/-}"
-	done | sort
+	sed -n 's/^int cmd_\([a-z_]*\)(int argc, char \*\*argv)$/\1/p' "$REPO_ROOT"/cmd/ccgov/*.c | tr _ - | sort
 }
 
 listed_commands() {

@@ -64,7 +64,7 @@ setup() {
 	assert_output "ccgov: error: $W/short.sig: 1000 bytes, a SIGSTRUCT has 1808"
 	run ccgov measure sev
 	assert_failure 2
-	assert_line --index 0 "ccgov: error: measure: 'sev' is not a TEE type ccgov measures (sgx, tdx, nitro)"
+	assert_line --index 0 "ccgov: error: measure: 'sev' is not a TEE type ccgov measures (sev-snp, sgx, tdx, nitro)"
 }
 
 # pcr FILE...: SHA-384(48 zero bytes || SHA-384(the files' bytes)), by openssl.
