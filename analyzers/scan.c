@@ -232,7 +232,7 @@ static int find_files(file_list *l, const char *root, const char *changed_since)
 	if (!S_ISDIR(st.st_mode))
 		return ccgov_error_set(CCGOV_EINVALID, "%s: not a folder", root);
 	/* .gitignore is honoured when the folder is in a work tree. */
-	if (git_repository_open_ext(&repo, root, 0, NULL) == 0 && git_repository_workdir(repo)) {
+	if (ccgov_git_init() == 0 && git_repository_open_ext(&repo, root, 0, NULL) == 0 && git_repository_workdir(repo)) {
 		char *real = realpath(root, NULL), *wd = realpath(git_repository_workdir(repo), NULL);
 		size_t n = wd ? strlen(wd) : 0;
 

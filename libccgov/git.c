@@ -4,6 +4,7 @@
 #include <ccgov/git.h>
 
 #include <git2.h>
+#include <pthread.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +30,26 @@ static int git_fail(int code, const char *what)
 			       e && e->message ? e->message : "libgit2 error");
 }
 
+static pthread_once_t git_once = PTHREAD_ONCE_INIT;
+static int git_started;
+
+static void start_libgit2(void)
+{
+	git_started = git_libgit2_init() >= 0;
+}
+
+int ccgov_git_init(void)
+{
+	pthread_once(&git_once, start_libgit2);
+	return git_started ? 0 : ccgov_error_set(CCGOV_ERROR, "libgit2: initialisation failed");
+}
+
+void ccgov_git_shutdown(void)
+{
+	if (git_started)
+		git_libgit2_shutdown();
+}
+
 int ccgov_repo_open(ccgov_repo **out, const char *path)
 {
 	ccgov_repo *repo;
@@ -36,6 +57,8 @@ int ccgov_repo_open(ccgov_repo **out, const char *path)
 	int rc;
 
 	*out = NULL;
+	if ((rc = ccgov_git_init()) < 0)
+		return rc;
 	if (stat(path, &st) < 0)
 		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", path);
 	if (!(repo = calloc(1, sizeof(*repo))))

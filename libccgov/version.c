@@ -1,4 +1,5 @@
 #include <ccgov/error.h>
+#include <ccgov/git.h>
 #include <ccgov/version.h>
 
 #include <archive.h>
@@ -31,14 +32,13 @@ void ccgov_versions_get(ccgov_versions *out)
 	out->tree_sitter_min_language_abi = TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION;
 }
 
+/* libgit2 starts on first use (ccgov_git_init): nothing else needs starting yet. */
 int ccgov_init(void)
 {
-	if (git_libgit2_init() < 0)
-		return ccgov_error_set(CCGOV_ERROR, "libgit2: initialisation failed");
 	return 0;
 }
 
 void ccgov_shutdown(void)
 {
-	git_libgit2_shutdown();
+	ccgov_git_shutdown();
 }

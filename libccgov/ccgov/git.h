@@ -6,11 +6,22 @@
 #ifndef CCGOV_GIT_H
 #define CCGOV_GIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct ccgov_repo ccgov_repo;
 
 #define CCGOV_OID_HEX 41 /* 40 hex digits and a NUL (SHA-1 repositories) */
+
+/*
+ * Starts libgit2, once, on first use: its start loads the system's TLS
+ * certificates, milliseconds that commands which never read a repository
+ * (measure, sbom of an image) should not pay. Safe from any thread; the
+ * functions below call it themselves.
+ */
+int ccgov_git_init(void);
+/* Stops it, if it was started (ccgov_shutdown calls it). */
+void ccgov_git_shutdown(void);
 
 /*
  * Opens the repository that contains path (a file or folder inside its
