@@ -112,6 +112,147 @@ pcr() {
 	assert_failure 2
 }
 
+# signer NAME CURVE: a throwaway key and self-signed certificate, made for this run only.
+signer() {
+	openssl ecparam -name "$2" -genkey -noout -out "$W/$1.key" &&
+		openssl req -new -x509 -key "$W/$1.key" -days 1 -subj "/CN=ccgov test $1" -out "$W/$1.pem" 2>/dev/null
+}
+
+# pcr8 CERT.pem: the extend of the certificate in DER, by openssl.
+pcr8() {
+	openssl x509 -in "$1" -outform DER >"$W/pcr8.der" && pcr "$W/pcr8.der"
+}
+
+@test "nitro: PCR8 of a signed EIF is the extend of its certificate in DER, as openssl computes it" {
+	n="$M/nitro"
+	run ccgov measure nitro --eif "$n/demo-signed.eif" --format json
+	assert_success
+	[ "$(echo "$output" | jq -r .pcr8)" = "$(pcr8 "$n/demo-signed.cert.pem")" ]
+	# The DER the PEM decodes to, not the PEM text nitro-cli stores.
+	[ "$(echo "$output" | jq -r .pcr8)" != "$(pcr "$n/demo-signed.cert.pem")" ]
+	[ "$(echo "$output" | jq -c '[.eif_version, .ramdisks, .signed]')" = '[4,2,true]' ]
+	signed_json=$output
+	# The signature section is measured into none of PCR0, PCR1 and PCR2.
+	run ccgov measure nitro --eif "$n/demo.eif" --format json
+	[ "$(echo "$output" | jq -c '[.pcr0, .pcr1, .pcr2]')" = "$(echo "$signed_json" | jq -c '[.pcr0, .pcr1, .pcr2]')" ]
+	[ "$(echo "$output" | jq 'has("pcr8")')" = false ]
+	run ccgov measure nitro --eif "$n/demo-signed.eif"
+	assert_success
+	assert_line --index 3 "pcr8  $(pcr8 "$n/demo-signed.cert.pem")"
+	assert_line --index 4 "eif   version 4, x86_64, 2 ramdisks, signed for PCR0 (signature verified)"
+	run ccgov measure nitro --eif "$n/demo.eif"
+	refute_line --partial pcr8
+	# ES256 and ES512 too, with keys made now.
+	signer p256 prime256v1
+	signer p521 secp521r1
+	python3 "$n/signeif.py" sign "$n/demo.eif" "$W/es256.eif" "$W/p256.key" "$W/p256.pem" --alg ES256
+	python3 "$n/signeif.py" sign "$n/demo.eif" "$W/es512.eif" "$W/p521.key" "$W/p521.pem" --alg ES512
+	run ccgov measure nitro --eif "$W/es256.eif" --format json
+	assert_success
+	[ "$(echo "$output" | jq -r .pcr8)" = "$(pcr8 "$W/p256.pem")" ]
+	run ccgov measure nitro --eif "$W/es512.eif" --format json
+	assert_success
+	[ "$(echo "$output" | jq -r .pcr8)" = "$(pcr8 "$W/p521.pem")" ]
+}
+
+@test "nitro: a signature for another PCR0 or PCR, or one that does not verify, is exit 1" {
+	n="$M/nitro/demo.eif"
+	s="$M/nitro/signeif.py"
+	signer p384 secp384r1
+	signer other secp384r1
+	signer p256 prime256v1
+	other=$(pcr "$M/nitro/demo.eif.kernel")
+	python3 "$s" sign "$n" "$W/pcr0.eif" "$W/p384.key" "$W/p384.pem" --pcr0 "$other"
+	run ccgov measure nitro --eif "$W/pcr0.eif"
+	assert_failure 1
+	assert_output "ccgov: error: $W/pcr0.eif: the signature is for PCR0 $other, not this EIF's PCR0 6cc830fc98d47f1d4da3bb1866cfe20a62a79e27fde3258c42a55e300ecfa4fb2cc81dbca6ce4b1cb168a688766845c1"
+	python3 "$s" sign "$n" "$W/pcr1.eif" "$W/p384.key" "$W/p384.pem" --index 1
+	run ccgov measure nitro --eif "$W/pcr1.eif"
+	assert_failure 1
+	assert_output "ccgov: error: $W/pcr1.eif: the signature is for PCR1; an EIF's signature is for PCR0"
+	python3 "$s" sign "$n" "$W/flipped.eif" "$W/p384.key" "$W/p384.pem" --flip-signature
+	run ccgov measure nitro --eif "$W/flipped.eif"
+	assert_failure 1
+	assert_output "ccgov: error: $W/flipped.eif: the ES384 signature does not verify with the signing certificate's key"
+	# Signed with one key, carrying another's certificate.
+	python3 "$s" sign "$n" "$W/swapped.eif" "$W/p384.key" "$W/other.pem"
+	run ccgov measure nitro --eif "$W/swapped.eif"
+	assert_failure 1
+	assert_output "ccgov: error: $W/swapped.eif: the ES384 signature does not verify with the signing certificate's key"
+	python3 "$s" sign "$n" "$W/curve.eif" "$W/p256.key" "$W/p256.pem" --alg ES384
+	run ccgov measure nitro --eif "$W/curve.eif"
+	assert_failure 1
+	assert_output "ccgov: error: $W/curve.eif: an ES384 signature, and the signing certificate's key is not on P-384"
+}
+
+@test "nitro: a truncated or malformed signature section, or a certificate that is not PEM, is exit 2 with a precise message" {
+	d="$M/nitro/demo.eif"
+	signed="$M/nitro/demo-signed.eif"
+	s="$M/nitro/signeif.py"
+	# with_section NAME: demo.eif with $W/NAME.cbor as its signature section, measured.
+	with_section() {
+		python3 "$s" section "$d" "$W/$1.eif" "$W/$1.cbor"
+		run ccgov measure nitro --eif "$W/$1.eif"
+	}
+	# demo.eif is 12653 bytes: the signature section's data starts after its 12-byte header.
+	dd if="$signed" bs=1 skip=12665 status=none of="$W/whole.cbor"
+	head -c 21 "$W/whole.cbor" >"$W/cut.cbor"
+	with_section cut
+	assert_failure 2
+	assert_output "ccgov: error: $W/cut.eif: signature section, byte 2: truncated: a text string of 19 bytes, 18 remain"
+	head -c 13000 "$signed" >"$W/short.eif"
+	run ccgov measure nitro --eif "$W/short.eif"
+	assert_failure 2
+	assert_output "ccgov: error: $W/short.eif: truncated at byte 13000"
+	{ cat "$W/whole.cbor"; printf '\0'; } >"$W/trailing.cbor"
+	with_section trailing
+	assert_failure 2
+	assert_output "ccgov: error: $W/trailing.eif: signature section, byte $(stat -c %s "$W/whole.cbor"): bytes after the array of signatures"
+	printf '\xa0' >"$W/map.cbor"
+	with_section map
+	assert_failure 2
+	assert_output "ccgov: error: $W/map.eif: signature section, byte 0: a map where an array should be"
+	printf '\x9f' >"$W/indefinite.cbor"
+	with_section indefinite
+	assert_failure 2
+	assert_output "ccgov: error: $W/indefinite.eif: signature section, byte 0: an indefinite length or a reserved value, which nitro-cli never writes"
+	# A byte string, as a generic CBOR encoder writes bytes: nitro-cli's Vec<u8> refuses it too.
+	printf '\x81\xa2\x73signing_certificate\x42ab' >"$W/bstr.cbor"
+	with_section bstr
+	assert_failure 2
+	assert_output "ccgov: error: $W/bstr.eif: signature section, byte 22: a byte string where an array should be"
+	printf '\x81\xa2\x73signing_certificate\x81\x19\x01\x00' >"$W/wide.cbor"
+	with_section wide
+	assert_failure 2
+	assert_output "ccgov: error: $W/wide.eif: signature section, byte 23: 256 in an array of bytes"
+	# A COSE_Sign1 whose protected header is empty: no algorithm.
+	python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import signeif
+sys.stdout.buffer.write(signeif.signature_section(open(sys.argv[2], "rb").read(), bytes.fromhex("8440a04040")))' \
+		"$M/nitro" "$M/nitro/demo-signed.cert.pem" >"$W/cose.cbor"
+	with_section cose
+	assert_failure 2
+	assert_output "ccgov: error: $W/cose.eif: COSE protected header, byte 0: truncated: the data ends where a map should be"
+	signer p384 secp384r1
+	printf 'not a certificate\n' >"$W/junk.pem"
+	python3 "$s" sign "$d" "$W/junk.eif" "$W/p384.key" "$W/junk.pem"
+	run ccgov measure nitro --eif "$W/junk.eif"
+	assert_failure 2
+	assert_output "ccgov: error: $W/junk.eif: the signing certificate is not a PEM certificate"
+	openssl x509 -in "$W/p384.pem" -outform DER -out "$W/p384.der"
+	python3 "$s" sign "$d" "$W/der.eif" "$W/p384.key" "$W/p384.der"
+	run ccgov measure nitro --eif "$W/der.eif"
+	assert_failure 2
+	assert_output "ccgov: error: $W/der.eif: the signing certificate is DER; an EIF holds it in PEM, the only form nitro-cli reads"
+	head -c 32769 /dev/zero >"$W/big.cbor"
+	with_section big
+	assert_failure 2
+	assert_output "ccgov: error: $W/big.eif: a signature section of 32769 bytes (at most 32768)"
+	python3 "$s" section "$signed" "$W/twice.eif" "$W/whole.cbor"
+	run ccgov measure nitro --eif "$W/twice.eif"
+	assert_failure 2
+	assert_output "ccgov: error: $W/twice.eif: two signature sections"
+}
+
 @test "tdx: MRTD in both page orders, for a synthetic TDVF image and for Debian's OVMF.fd" {
 	t="$M/tdx/synth_tdvf.bin"
 	run ccgov measure tdx --firmware "$t" --format json

@@ -123,19 +123,22 @@ static int measure_sgx(int argc, char **argv)
 
 static int print_nitro(const ccgov_nitro_pcrs *p, enum output_format format)
 {
-	char pcr[3][97];
+	char pcr[4][97];
 	cJSON *root;
 	int err;
 
 	hex(pcr[0], p->pcr0, 48);
 	hex(pcr[1], p->pcr1, 48);
 	hex(pcr[2], p->pcr2, 48);
+	hex(pcr[3], p->pcr8, 48);
 	if (format == FORMAT_TEXT) {
 		for (int i = 0; i < 3; i++)
 			printf("pcr%d  %s\n", i, pcr[i]);
+		if (p->signed_eif)
+			printf("pcr8  %s\n", pcr[3]);
 		if (p->version)
 			printf("eif   version %u, %s, %zu ramdisks%s\n", p->version, p->aarch64 ? "aarch64" : "x86_64",
-			       p->ramdisks, p->signed_eif ? ", signed (PCR8, the signing certificate, is not computed)" : "");
+			       p->ramdisks, p->signed_eif ? ", signed for PCR0 (signature verified)" : "");
 		return 0;
 	}
 	root = cJSON_CreateObject();
@@ -143,6 +146,8 @@ static int print_nitro(const ccgov_nitro_pcrs *p, enum output_format format)
 	cJSON_AddStringToObject(root, "pcr0", pcr[0]);
 	cJSON_AddStringToObject(root, "pcr1", pcr[1]);
 	cJSON_AddStringToObject(root, "pcr2", pcr[2]);
+	if (p->signed_eif)
+		cJSON_AddStringToObject(root, "pcr8", pcr[3]);
 	cJSON_AddNumberToObject(root, "ramdisks", (double)p->ramdisks);
 	if (p->version) {
 		cJSON_AddNumberToObject(root, "eif_version", p->version);

@@ -96,7 +96,8 @@ typedef struct {
 	uint16_t version;       /* EIF format version; 0 when measured from parts */
 	int aarch64;            /* EIF flags bit 0 */
 	size_t ramdisks;
-	int signed_eif;         /* the EIF has a signature section (PCR8 is not computed) */
+	int signed_eif;         /* the EIF has a signature section, so pcr8 is set */
+	unsigned char pcr8[48]; /* the signing certificate (DER) of a signed EIF; zero otherwise */
 } ccgov_nitro_pcrs;
 
 /*
@@ -104,6 +105,15 @@ typedef struct {
  * PCRn = SHA-384(48 zero bytes || SHA-384(the sections' data)), headers
  * excluded. The header, every section and the CRC-32 are checked; sections
  * are hashed as they stream.
+ *
+ * A signed EIF also gets PCR8, the same extend of its signing certificate
+ * in DER. The signature section (CBOR, at most 32768 bytes) is read
+ * strictly as nitro-cli writes it; the certificate must be PEM, its key
+ * must verify the COSE_Sign1 signature (ES256, ES384 or ES512), and the
+ * signed payload must be PCR0 with this EIF's value: otherwise
+ * CCGOV_EMISMATCH. A malformed section or certificate is CCGOV_EINVALID.
+ * The certificate's validity dates are not checked (a measurement does
+ * not depend on the day it is taken).
  */
 int ccgov_nitro_measure_eif(ccgov_nitro_pcrs *out, const char *path);
 
