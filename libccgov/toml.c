@@ -7,6 +7,8 @@
  * keys cannot be reopened by a header, and inline tables and literal
  * arrays are closed once written. The marks are cleared before returning.
  */
+#include "bytes.h"
+
 #include <ccgov/buffer.h>
 #include <ccgov/error.h>
 #include <ccgov/toml.h>
@@ -112,17 +114,6 @@ static int end_of_line(parser *ps)
 
 /* ---- strings ------------------------------------------------------------ */
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int escape(parser *ps, ccgov_buffer *out)
 {
 	const char *at = ps->p;
@@ -147,7 +138,7 @@ static int escape(parser *ps, ccgov_buffer *out)
 	default: return fail(ps, at, "unknown escape");
 	}
 	for (int i = 0; i < digits; i++) {
-		int h = ps->p < ps->end ? hex_value(*ps->p) : -1;
+		int h = ps->p < ps->end ? hex_digit(*ps->p) : -1;
 
 		if (h < 0)
 			return fail(ps, at, "bad \\u escape");
@@ -492,7 +483,7 @@ static int digits_ok(const char *s, size_t n, int base)
 	if (n == 0 || s[0] == '_' || s[n - 1] == '_')
 		return 0;
 	for (size_t i = 0; i < n; i++) {
-		int h = hex_value(s[i]);
+		int h = hex_digit(s[i]);
 
 		if (s[i] == '_') {
 			if (s[i + 1] == '_')
@@ -510,7 +501,7 @@ static double digits_value(const char *s, size_t n, int base)
 
 	for (size_t i = 0; i < n; i++)
 		if (s[i] != '_')
-			v = v * base + hex_value(s[i]);
+			v = v * base + hex_digit(s[i]);
 	return v;
 }
 

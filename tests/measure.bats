@@ -285,3 +285,25 @@ sys.stdout.buffer.write(signeif.signature_section(open(sys.argv[2], "rb").read()
 	assert_failure 2
 	assert_output "ccgov: error: measure tdx: --page-order: 'sideways' is not interleaved or two-pass"
 }
+
+@test "every type writes an in-toto Statement of its measurement, about the image or the measured file" {
+	digest=sha256:$(printf 'image' | sha256sum | cut -d' ' -f1)
+	ccgov measure sgx --sgxs "$M/sgx/demo.sgxs" --statement "$W/sgx.json" --image "$digest" >/dev/null
+	ccgov measure tdx --firmware "$M/tdx/synth_tdvf.bin" --statement "$W/tdx.json" >/dev/null
+	ccgov measure nitro --eif "$M/nitro/demo.eif" --statement "$W/nitro.json" --format json >"$W/nitro.out"
+	[ "$(jq -r '"\(._type) \(.predicateType) \(.subject[0].name) sha256:\(.subject[0].digest.sha256)"' "$W/sgx.json")" = \
+		"https://in-toto.io/Statement/v1 https://ccgov.dev/measurement/v1 image $digest" ]
+	[ "$(jq -r .predicate.mrenclave "$W/sgx.json")" = 1576eb895ee2dc45d38d8b272718f19cc5742bfe653b2a62a3dc4abf21f01589 ]
+	[ "$(jq -r '"\(.subject[0].name) \(.subject[0].digest.sha256) \(.predicate.type)"' "$W/tdx.json")" = \
+		"synth_tdvf.bin $(sha256sum "$M/tdx/synth_tdvf.bin" | cut -d' ' -f1) tdx" ]
+	[ "$(jq -c .predicate "$W/nitro.json")" = "$(jq -c . "$W/nitro.out")" ]
+	# A SIGSTRUCT for other code is a failed check, not evidence: no Statement.
+	head -c 64 "$M/sgx/demo.sgxs" >"$W/other.sgxs"
+	run ccgov measure sgx --sgxs "$W/other.sgxs" --sigstruct "$M/sgx/demo.sigstruct" --statement "$W/other.json"
+	assert_failure 1
+	[ ! -e "$W/other.json" ]
+	# An unreadable image is an error, and nothing is written.
+	run ccgov measure tdx --firmware "$M/tdx/synth_tdvf.bin" --statement "$W/none.json" --image "$W/no-such-layout"
+	assert_failure
+	[ ! -e "$W/none.json" ]
+}

@@ -55,7 +55,7 @@ const struct command commands[] = {
 	{ "measure", cmd_measure,
 	  "Compute TEE launch measurements (reference values) an attestation service expects",
 	  "measure sev-snp --mode MODE --ovmf FILE [sev-snp-measure's options] [--format text|json]\n"
-	  "       ccgov measure sgx --sgxs FILE [--sigstruct FILE] [--format text|json]\n"
+	  "       ccgov measure sgx --sgxs FILE | --layout FILE [--sigstruct FILE] [--format text|json]\n"
 	  "       ccgov measure tdx --firmware FILE [--page-order interleaved|two-pass] [--format text|json]\n"
 	  "       ccgov measure nitro --eif FILE | --kernel FILE --cmdline TEXT --ramdisk FILE... [--format text|json]",
 	  "  sev-snp              SEV, SEV-ES or SEV-SNP launch digest, bit for bit as sev-snp-measure 0.0.13\n"
@@ -74,9 +74,11 @@ const struct command commands[] = {
 	  "  --svsm FILE          snp:svsm: the SVSM image, with --vars-size N or --vars-file FILE\n"
 	  "  --output-format FMT  hex (default) or base64; -v, --verbose names the mode\n"
 	  "  --dump-vmsa          also write each VMSA page to vmsaN.bin\n"
-	  "  sgx                  MRENCLAVE from an SGXS stream (Fortanix format); with a SIGSTRUCT,\n"
-	  "                       MRSIGNER, product id, SVN and attributes, checked against it\n"
+	  "  sgx                  MRENCLAVE from an SGXS stream (Fortanix format) or an enclave layout;\n"
+	  "                       with a SIGSTRUCT, MRSIGNER, product id, SVN and attributes, checked against it\n"
 	  "  --sgxs FILE          the enclave's SGXS stream\n"
+	  "  --layout FILE        or its layout: a JSON list of regions, their page types, permissions,\n"
+	  "                       content files and measured chunks (see the man page)\n"
 	  "  --sigstruct FILE     its 1808-byte SIGSTRUCT: the signature is verified, and exit 1\n"
 	  "                       when it was signed for another MRENCLAVE\n"
 	  "  tdx                  MRTD of a TDVF firmware image (OVMF built with TDX)\n"

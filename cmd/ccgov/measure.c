@@ -14,35 +14,32 @@ static void hex(char *out, const unsigned char *p, size_t n)
 		snprintf(out + 2 * i, 3, "%02x", p[i]);
 }
 
-static int print_sgx(const ccgov_sgx_measurement *m, const ccgov_sgx_sigstruct *sig, int matches,
-		     enum output_format format)
+static void print_sgx_text(const ccgov_sgx_measurement *m, const ccgov_sgx_sigstruct *sig, int matches)
 {
-	char mr[65], signer[65], signed_hash[65];
-	cJSON *root;
-	int err;
+	char mr[65];
 
 	hex(mr, m->mrenclave, 32);
-	if (sig) {
-		hex(signer, sig->mrsigner, 32);
-		hex(signed_hash, sig->enclavehash, 32);
-	}
-	if (format == FORMAT_TEXT) {
-		printf("mrenclave    %s\n", mr);
-		printf("enclave      %" PRIu64 " bytes, SSA frame %" PRIu32 " pages; %" PRIu64 " pages added, %" PRIu64
-		       " chunks measured, %" PRIu64 " loaded unmeasured\n",
-		       m->size, m->ssaframesize, m->pages, m->measured_chunks, m->unmeasured_chunks);
-		if (sig) {
-			printf("mrsigner     %s\n", signer);
-			printf("isvprodid    %u\nisvsvn       %u\n", sig->isvprodid, sig->isvsvn);
-			printf("attributes   flags 0x%" PRIx64 " xfrm 0x%" PRIx64 " (mask 0x%" PRIx64 " 0x%" PRIx64 ")\n",
-			       sig->attributes_flags, sig->attributes_xfrm, sig->attributemask_flags,
-			       sig->attributemask_xfrm);
-			printf("signed       %s (%s)\n", signed_hash,
-			       matches ? "the computed MRENCLAVE" : "NOT the computed MRENCLAVE");
-		}
-		return 0;
-	}
-	root = cJSON_CreateObject();
+	printf("mrenclave    %s\n", mr);
+	printf("enclave      %" PRIu64 " bytes, SSA frame %" PRIu32 " pages; %" PRIu64 " pages added, %" PRIu64
+	       " chunks measured, %" PRIu64 " loaded unmeasured\n",
+	       m->size, m->ssaframesize, m->pages, m->measured_chunks, m->unmeasured_chunks);
+	if (!sig)
+		return;
+	hex(mr, sig->mrsigner, 32);
+	printf("mrsigner     %s\n", mr);
+	printf("isvprodid    %u\nisvsvn       %u\n", sig->isvprodid, sig->isvsvn);
+	printf("attributes   flags 0x%" PRIx64 " xfrm 0x%" PRIx64 " (mask 0x%" PRIx64 " 0x%" PRIx64 ")\n",
+	       sig->attributes_flags, sig->attributes_xfrm, sig->attributemask_flags, sig->attributemask_xfrm);
+	hex(mr, sig->enclavehash, 32);
+	printf("signed       %s (%s)\n", mr, matches ? "the computed MRENCLAVE" : "NOT the computed MRENCLAVE");
+}
+
+static cJSON *sgx_report(const ccgov_sgx_measurement *m, const ccgov_sgx_sigstruct *sig, int matches)
+{
+	cJSON *root = cJSON_CreateObject();
+	char mr[65];
+
+	hex(mr, m->mrenclave, 32);
 	cJSON_AddStringToObject(root, "type", "sgx");
 	cJSON_AddStringToObject(root, "mrenclave", mr);
 	cJSON_AddNumberToObject(root, "enclave_size", (double)m->size);
@@ -56,54 +53,63 @@ static int print_sgx(const ccgov_sgx_measurement *m, const ccgov_sgx_sigstruct *
 
 		snprintf(flags, sizeof(flags), "0x%" PRIx64, sig->attributes_flags);
 		snprintf(xfrm, sizeof(xfrm), "0x%" PRIx64, sig->attributes_xfrm);
-		cJSON_AddStringToObject(s, "mrsigner", signer);
-		cJSON_AddStringToObject(s, "enclavehash", signed_hash);
+		hex(mr, sig->mrsigner, 32);
+		cJSON_AddStringToObject(s, "mrsigner", mr);
+		hex(mr, sig->enclavehash, 32);
+		cJSON_AddStringToObject(s, "enclavehash", mr);
 		cJSON_AddBoolToObject(s, "enclavehash_matches", matches);
 		cJSON_AddNumberToObject(s, "isvprodid", sig->isvprodid);
 		cJSON_AddNumberToObject(s, "isvsvn", sig->isvsvn);
 		cJSON_AddStringToObject(s, "attributes_flags", flags);
 		cJSON_AddStringToObject(s, "attributes_xfrm", xfrm);
 	}
-	err = print_json(root);
-	cJSON_Delete(root);
-	return err;
+	return root;
 }
 
-/* ccgov measure sgx --sgxs FILE [--sigstruct FILE] */
+/* ccgov measure sgx --sgxs FILE | --layout FILE [--sigstruct FILE] */
 static int measure_sgx(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "sgxs", required_argument, NULL, 's' },
+		{ "layout", required_argument, NULL, 'l' },
 		{ "sigstruct", required_argument, NULL, 'g' },
-		{ "format", required_argument, NULL, 'f' },
+		MEASURE_OUTPUT_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
-	enum output_format format = FORMAT_TEXT;
-	const char *sgxs = NULL, *sigpath = NULL;
+	measure_output out = { FORMAT_TEXT, NULL, NULL };
+	const char *sgxs = NULL, *layout = NULL, *sigpath = NULL;
 	ccgov_sgx_measurement m;
 	ccgov_sgx_sigstruct sig;
+	ccgov_sgx_layout *l = NULL;
+	cJSON *report;
 	char *data = NULL;
 	size_t len = 0;
-	int c, matches = 1;
+	int c, err, status, matches = 1;
 
 	optind = 1;
 	while ((c = next_option("measure sgx", argc, argv, "", longopts)) != -1) {
 		if (c == 's')
 			sgxs = optarg;
+		else if (c == 'l')
+			layout = optarg;
 		else if (c == 'g')
 			sigpath = optarg;
-		else if (c != 'f' || parse_format(&format, "measure sgx", optarg) < 0)
+		else if (measure_output_option(&out, "measure sgx", c, optarg) <= 0)
 			return EXIT_USAGE;
 	}
-	if (!sgxs || optind != argc) {
-		error_line("measure sgx: usage: ccgov measure sgx --sgxs FILE [--sigstruct FILE] [--format text|json]");
+	if (!sgxs == !layout || optind != argc) {
+		error_line("measure sgx: usage: ccgov measure sgx --sgxs FILE | --layout FILE [--sigstruct FILE] [--format text|json]");
 		return EXIT_USAGE;
 	}
-	if (ccgov_sgx_measure_sgxs(&m, sgxs) < 0)
+	if (sgxs)
+		err = ccgov_sgx_measure_sgxs(&m, sgxs);
+	else if ((err = ccgov_sgx_layout_read(&l, layout)) == 0)
+		err = ccgov_sgx_measure_layout(&m, l);
+	ccgov_sgx_layout_free(l);
+	if (err < 0)
 		return error_from_library();
 	if (sigpath) {
-		int err = ccgov_file_read(&data, &len, sigpath, 1 << 20);
-
+		err = ccgov_file_read(&data, &len, sigpath, 1 << 20);
 		if (err == 0)
 			err = ccgov_sgx_sigstruct_read(&sig, (unsigned char *)data, len, sigpath);
 		free(data);
@@ -111,37 +117,51 @@ static int measure_sgx(int argc, char **argv)
 			return error_from_library();
 		matches = memcmp(sig.enclavehash, m.mrenclave, 32) == 0;
 	}
-	if (print_sgx(&m, sigpath ? &sig : NULL, matches, format) < 0)
-		return error_from_library();
+	/* A SIGSTRUCT for other code is a failed check: no Statement is written for it. */
+	if (!matches)
+		out.statement = NULL;
+	report = sgx_report(&m, sigpath ? &sig : NULL, matches);
+	status = measure_output_report(&out, report, sgxs ? sgxs : layout);
+	cJSON_Delete(report);
+	if (status != EXIT_OK)
+		return status;
+	if (out.format == FORMAT_TEXT)
+		print_sgx_text(&m, sigpath ? &sig : NULL, matches);
 	if (!matches) {
 		error_line("measure sgx: %s: signed for another enclave: its ENCLAVEHASH is not the MRENCLAVE of %s",
-			   sigpath, sgxs);
+			   sigpath, sgxs ? sgxs : layout);
 		return EXIT_CHECK_FAILED;
 	}
 	return EXIT_OK;
 }
 
-static int print_nitro(const ccgov_nitro_pcrs *p, enum output_format format)
+static void print_nitro_text(const ccgov_nitro_pcrs *p)
 {
+	const unsigned char *pcrs[] = { p->pcr0, p->pcr1, p->pcr2 };
+	char pcr[97];
+
+	for (int i = 0; i < 3; i++) {
+		hex(pcr, pcrs[i], 48);
+		printf("pcr%d  %s\n", i, pcr);
+	}
+	if (p->signed_eif) {
+		hex(pcr, p->pcr8, 48);
+		printf("pcr8  %s\n", pcr);
+	}
+	if (p->version)
+		printf("eif   version %u, %s, %zu ramdisks%s\n", p->version, p->aarch64 ? "aarch64" : "x86_64", p->ramdisks,
+		       p->signed_eif ? ", signed for PCR0 (signature verified)" : "");
+}
+
+static cJSON *nitro_report(const ccgov_nitro_pcrs *p)
+{
+	cJSON *root = cJSON_CreateObject();
 	char pcr[4][97];
-	cJSON *root;
-	int err;
 
 	hex(pcr[0], p->pcr0, 48);
 	hex(pcr[1], p->pcr1, 48);
 	hex(pcr[2], p->pcr2, 48);
 	hex(pcr[3], p->pcr8, 48);
-	if (format == FORMAT_TEXT) {
-		for (int i = 0; i < 3; i++)
-			printf("pcr%d  %s\n", i, pcr[i]);
-		if (p->signed_eif)
-			printf("pcr8  %s\n", pcr[3]);
-		if (p->version)
-			printf("eif   version %u, %s, %zu ramdisks%s\n", p->version, p->aarch64 ? "aarch64" : "x86_64",
-			       p->ramdisks, p->signed_eif ? ", signed for PCR0 (signature verified)" : "");
-		return 0;
-	}
-	root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "type", "nitro");
 	cJSON_AddStringToObject(root, "pcr0", pcr[0]);
 	cJSON_AddStringToObject(root, "pcr1", pcr[1]);
@@ -154,9 +174,7 @@ static int print_nitro(const ccgov_nitro_pcrs *p, enum output_format format)
 		cJSON_AddStringToObject(root, "architecture", p->aarch64 ? "aarch64" : "x86_64");
 		cJSON_AddBoolToObject(root, "signed", p->signed_eif);
 	}
-	err = print_json(root);
-	cJSON_Delete(root);
-	return err;
+	return root;
 }
 
 /* ccgov measure nitro (--eif FILE | --kernel FILE --cmdline TEXT --ramdisk FILE...) */
@@ -167,10 +185,10 @@ static int measure_nitro(int argc, char **argv)
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "cmdline", required_argument, NULL, 'c' },
 		{ "ramdisk", required_argument, NULL, 'r' },
-		{ "format", required_argument, NULL, 'f' },
+		MEASURE_OUTPUT_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
-	enum output_format format = FORMAT_TEXT;
+	measure_output out = { FORMAT_TEXT, NULL, NULL };
 	const char *eif = NULL, *kernel = NULL, *cmdline = NULL;
 	const char **ramdisks = calloc((size_t)argc + 1, sizeof(*ramdisks));
 	size_t nramdisks = 0;
@@ -189,7 +207,7 @@ static int measure_nitro(int argc, char **argv)
 			cmdline = optarg;
 		else if (c == 'r')
 			ramdisks[nramdisks++] = optarg;
-		else if (c != 'f' || parse_format(&format, "measure nitro", optarg) < 0) {
+		else if (measure_output_option(&out, "measure nitro", c, optarg) <= 0) {
 			free(ramdisks);
 			return EXIT_USAGE;
 		}
@@ -200,8 +218,16 @@ static int measure_nitro(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	err = eif ? ccgov_nitro_measure_eif(&pcrs, eif) : ccgov_nitro_measure_parts(&pcrs, kernel, cmdline, ramdisks, nramdisks);
-	if (err < 0 || print_nitro(&pcrs, format) < 0)
+	if (err < 0) {
 		status = error_from_library();
+	} else {
+		cJSON *report = nitro_report(&pcrs);
+
+		status = measure_output_report(&out, report, eif ? eif : kernel);
+		if (status == EXIT_OK && out.format == FORMAT_TEXT)
+			print_nitro_text(&pcrs);
+		cJSON_Delete(report);
+	}
 	free(ramdisks);
 	return status;
 }
@@ -212,10 +238,11 @@ static int measure_tdx(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "firmware", required_argument, NULL, 'w' },
 		{ "page-order", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
+		MEASURE_OUTPUT_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
-	enum output_format format = FORMAT_TEXT;
+	measure_output out = { FORMAT_TEXT, NULL, NULL };
+	cJSON *report;
 	ccgov_tdx_order order = CCGOV_TDX_INTERLEAVED;
 	const char *firmware = NULL;
 	ccgov_tdx_measurement m;
@@ -232,7 +259,7 @@ static int measure_tdx(int argc, char **argv)
 		} else if (c == 'o') {
 			error_line("measure tdx: --page-order: '%s' is not interleaved or two-pass", optarg);
 			return EXIT_USAGE;
-		} else if (c != 'f' || parse_format(&format, "measure tdx", optarg) < 0) {
+		} else if (measure_output_option(&out, "measure tdx", c, optarg) <= 0) {
 			return EXIT_USAGE;
 		}
 	}
@@ -247,28 +274,36 @@ static int measure_tdx(int argc, char **argv)
 	}
 	free(data);
 	hex(mrtd, m.mrtd, 48);
-	if (format == FORMAT_TEXT) {
+	report = cJSON_CreateObject();
+	cJSON_AddStringToObject(report, "type", "tdx");
+	cJSON_AddStringToObject(report, "mrtd", mrtd);
+	cJSON_AddStringToObject(report, "page_order", order == CCGOV_TDX_INTERLEAVED ? "interleaved" : "two-pass");
+	cJSON_AddNumberToObject(report, "sections", m.sections);
+	cJSON_AddNumberToObject(report, "pages_added", (double)m.pages_added);
+	cJSON_AddNumberToObject(report, "chunks_extended", (double)m.chunks_extended);
+	status = measure_output_report(&out, report, firmware);
+	cJSON_Delete(report);
+	if (status == EXIT_OK && out.format == FORMAT_TEXT) {
 		printf("mrtd      %s\n", mrtd);
 		printf("order     %s; %u sections, %" PRIu64 " pages added, %" PRIu64 " chunks extended\n",
 		       order == CCGOV_TDX_INTERLEAVED ? "interleaved" : "two-pass", m.sections, m.pages_added,
 		       m.chunks_extended);
-	} else {
-		cJSON *root = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(root, "type", "tdx");
-		cJSON_AddStringToObject(root, "mrtd", mrtd);
-		cJSON_AddStringToObject(root, "page_order", order == CCGOV_TDX_INTERLEAVED ? "interleaved" : "two-pass");
-		cJSON_AddNumberToObject(root, "sections", m.sections);
-		cJSON_AddNumberToObject(root, "pages_added", (double)m.pages_added);
-		cJSON_AddNumberToObject(root, "chunks_extended", (double)m.chunks_extended);
-		if (print_json(root) < 0)
-			status = error_from_library();
-		cJSON_Delete(root);
 	}
 	return status;
 }
 
-int measure_write_statement(const char *path, const char *image, const char *input, const cJSON *report)
+int measure_output_option(measure_output *o, const char *cmd, int c, const char *arg)
+{
+	if (c == 'f')
+		return parse_format(&o->format, cmd, arg) < 0 ? -1 : 1;
+	if (c == 'P')
+		o->statement = arg;
+	else if (c == 'I')
+		o->image = arg;
+	return c == 'P' || c == 'I';
+}
+
+static int write_statement(const char *path, const char *image, const char *input, const cJSON *report)
 {
 	ccgov_buffer text = CCGOV_BUFFER_INIT;
 	ccgov_digest subject;
@@ -287,6 +322,15 @@ int measure_write_statement(const char *path, const char *image, const char *inp
 	ccgov_buffer_free(&text);
 	cJSON_Delete(st);
 	return err;
+}
+
+int measure_output_report(const measure_output *o, const cJSON *report, const char *input)
+{
+	if (o->statement && write_statement(o->statement, o->image, input, report) < 0)
+		return error_from_library();
+	if (o->format == FORMAT_JSON && print_json(report) < 0)
+		return error_from_library();
+	return EXIT_OK;
 }
 
 int cmd_measure(int argc, char **argv)

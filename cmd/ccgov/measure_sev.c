@@ -31,9 +31,8 @@ typedef struct {
 	const char *ovmf, *kernel, *initrd, *append, *vcpus, *vcpu_type, *vcpu_sig;
 	const char *family, *model, *stepping, *vmm_type, *guest_features, *ovmf_hash;
 	const char *svsm, *vars_size, *vars_file;
-	const char *statement, *image;
 	int base64, verbose, dump_vmsa;
-	enum output_format format;
+	measure_output out;
 } sev_args;
 
 /*
@@ -174,9 +173,7 @@ static int parse_args(sev_args *a, int argc, char **argv)
 		{ "svsm", required_argument, NULL, 'w' },
 		{ "vars-size", required_argument, NULL, 'z' },
 		{ "vars-file", required_argument, NULL, 'x' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "statement", required_argument, NULL, 'P' },
-		{ "image", required_argument, NULL, 'I' },
+		MEASURE_OUTPUT_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const output_formats[] = { "hex", "base64" };
@@ -209,10 +206,7 @@ static int parse_args(sev_args *a, int argc, char **argv)
 		case 'w': a->svsm = optarg; break;
 		case 'z': a->vars_size = optarg; break;
 		case 'x': a->vars_file = optarg; break;
-		case 'f': if (parse_format(&a->format, CMD, optarg) < 0) return EXIT_USAGE; break;
-		case 'P': a->statement = optarg; break;
-		case 'I': a->image = optarg; break;
-		default: return EXIT_USAGE;
+		default: if (measure_output_option(&a->out, CMD, c, optarg) <= 0) return EXIT_USAGE;
 		}
 	}
 	if (optind != argc)
@@ -425,12 +419,9 @@ int measure_sev_snp(int argc, char **argv)
 			return error_from_library();
 	}
 	report = json_report(&a, &l, &m);
-	if (a.statement && measure_write_statement(a.statement, a.image, a.ovmf, report) < 0)
-		err = error_from_library();
-	else if (a.format == FORMAT_JSON)
-		err = print_json(report) < 0 ? error_from_library() : EXIT_OK;
-	else
-		print_measurement(&a, m.digest, m.len);
+	err = measure_output_report(&a.out, report, a.ovmf);
 	cJSON_Delete(report);
+	if (err == EXIT_OK && a.out.format == FORMAT_TEXT)
+		print_measurement(&a, m.digest, m.len);
 	return err;
 }

@@ -44,6 +44,53 @@ int ccgov_sgx_measure_sgxs(ccgov_sgx_measurement *out, const char *path);
 int ccgov_sgx_measure_sgxs_buffer(ccgov_sgx_measurement *out, const unsigned char *data, size_t len,
 				  const char *name);
 
+/*
+ * An enclave layout: what a loader adds to an enclave, described rather
+ * than recorded (the JSON format is in ccgov-measure(1)). Each region is
+ * a run of pages added in order, with the chunks of each page that are
+ * EEXTENDed; content comes from a file beside the layout, zero-filled
+ * past its end, or is zero.
+ */
+typedef struct {
+	uint64_t offset;        /* from the enclave's base, page aligned */
+	uint64_t pages;
+	uint64_t secinfo_flags; /* page type << 8 | X << 2 | W << 1 | R */
+	char *file;             /* relative to the layout's folder, normalized; NULL: zero pages */
+	uint64_t file_offset;   /* where the first page's content starts in file */
+	uint16_t mask;          /* chunks EEXTENDed in every page: bit n is bytes 256n to 256n+255 */
+	uint16_t *page_masks;   /* or one mask per page (pages of them); NULL when mask holds */
+} ccgov_sgx_region;
+
+typedef struct {
+	char *name;             /* the layout as messages call it */
+	char *dir;              /* the folder region files are relative to */
+	uint64_t size;          /* enclave size in bytes, a power of two */
+	uint32_t ssaframesize;  /* in pages */
+	ccgov_sgx_region *regions; /* by increasing offset, never overlapping */
+	size_t nregions;
+} ccgov_sgx_layout;
+
+/*
+ * Reads and checks a layout file: unknown keys, sizes, alignment, order,
+ * overlaps, page types and permissions, and file paths that could leave
+ * the layout's folder are CCGOV_EINVALID or CCGOV_EUNSAFE naming the file
+ * and the region's index. Region files are opened only when measured.
+ */
+int ccgov_sgx_layout_read(ccgov_sgx_layout **out, const char *path);
+/* The same from text in memory; dir is the folder its files are relative to. */
+int ccgov_sgx_layout_parse(ccgov_sgx_layout **out, const char *text, size_t len, const char *name,
+			   const char *dir);
+void ccgov_sgx_layout_free(ccgov_sgx_layout *layout);
+
+/*
+ * MRENCLAVE of a layout: the records an SGXS stream of the same enclave
+ * would hold, hashed by the same code. Content is streamed from the
+ * region files (opened beneath the layout's folder: a link that leads out
+ * is CCGOV_EUNSAFE), and only for pages with chunks to measure.
+ * unmeasured_chunks counts chunks of file-backed pages left unmeasured.
+ */
+int ccgov_sgx_measure_layout(ccgov_sgx_measurement *out, const ccgov_sgx_layout *layout);
+
 typedef struct {
 	uint32_t vendor;           /* 0, or 0x8086 for Intel */
 	uint32_t date;             /* BCD yyyymmdd */
