@@ -339,7 +339,7 @@ static void normal_pages(gctx *g, uint64_t gpa, const unsigned char *data, size_
 {
 	size_t n = len / PAGE;
 	unsigned char (*digests)[48] = n >= 64 ? malloc(n * 48) : NULL;
-	page_batch first = { data, n / 2, digests, 0 }, second = { data + n / 2 * PAGE, n - n / 2, digests + n / 2, 0 };
+	page_batch first, second;
 	pthread_t thread;
 
 	if (!digests) {
@@ -351,6 +351,8 @@ static void normal_pages(gctx *g, uint64_t gpa, const unsigned char *data, size_
 		}
 		return;
 	}
+	first = (page_batch){ data, n / 2, digests, 0 };
+	second = (page_batch){ data + n / 2 * PAGE, n - n / 2, digests + n / 2, 0 };
 	if (pthread_create(&thread, NULL, hash_pages, &second) == 0) {
 		hash_pages(&first);
 		pthread_join(thread, NULL);
