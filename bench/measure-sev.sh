@@ -24,6 +24,8 @@ RUNS=${RUNS:-5}
 APPEND=${APPEND:-1}
 WORK=${BENCH_WORK:-/var/tmp/ccgov-measure-bench}
 PEER=${SEV_SNP_MEASURE:-}
+# Debian's interpreter, as a user of the peer runs it (not a version manager's shim, which adds a shell).
+PYTHON=${PYTHON:-/usr/bin/python3}
 log() { echo "bench: $*" >&2; }
 die() { log "$*"; exit 2; }
 . bench/quiet.sh
@@ -53,12 +55,13 @@ cases=(
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 # run NAME CMD...: wall seconds (date around /usr/bin/time) and peak KiB appended to NAME.times
+# (bash's clock, not date: a fork on each side would weigh on a 5 ms run)
 run() {
 	local name=$1 t0 t1
 	shift
-	t0=$(date +%s.%N)
+	t0=$EPOCHREALTIME
 	/usr/bin/time -f '%M' -o "$name.rss" "$@" >"$name.out"
-	t1=$(date +%s.%N)
+	t1=$EPOCHREALTIME
 	echo "$(echo "$t1 - $t0" | bc) $(cat "$name.rss")" >>"$name.times"
 }
 
@@ -70,7 +73,7 @@ for c in "${cases[@]}"; do
 	wait_quiet
 	for i in $(seq "$RUNS"); do
 		run ccgov "$CCGOV" measure sev-snp "${args[@]}"
-		run peer python3 "$PEER" "${args[@]}"
+		run peer "$PYTHON" "$PEER" "${args[@]}"
 		case $title in *initrd*) run limit openssl dgst -sha256 initrd64m.bin ;; esac
 	done
 	cmp -s ccgov.out peer.out || die "$title: ccgov printed $(cat ccgov.out), sev-snp-measure $(cat peer.out)"
@@ -82,13 +85,23 @@ for c in "${cases[@]}"; do
 	log "$title: ccgov $cs s, sev-snp-measure $ps s"
 done
 
-peer_version=$(python3 "$PEER" --version 2>&1)
+# The floors: starting each process and doing nothing.
+: >ccgov.times; : >peer.times
+for i in $(seq "$RUNS"); do
+	run ccgov "$CCGOV" --version
+	run peer "$PYTHON" "$PEER" --version
+done
+start_c=$(cut -d' ' -f1 ccgov.times | median | xargs printf '%.3f')
+start_p=$(cut -d' ' -f1 peer.times | median | xargs printf '%.3f')
+rows+="| start-up only (--version of each) | $start_c | $start_p | $(echo "scale=4; $start_p / $start_c" | bc | xargs printf '%.1f')x | – | – | – |"$'\n'
+
+peer_version=$("$PYTHON" "$PEER" --version 2>&1)
 section=$(cat <<MD
 
 ## ccgov measure sev-snp vs sev-snp-measure
 
 $(date -u +%Y-%m-%d), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores.
-$RUNS runs each, interleaved, medians; page cache warm. Peer: $peer_version (Python $(python3 -c 'import platform; print(platform.python_version())')).
+$RUNS runs each, interleaved, medians; page cache warm. Peer: $peer_version (Python $("$PYTHON" -c 'import platform; print(platform.python_version())'), $PYTHON).
 Command: \`SEV_SNP_MEASURE=... CCGOV=build/ccgov RUNS=$RUNS bench/measure-sev.sh\`. Both print the same
 digest in every case (checked). "Hashing limit": \`openssl dgst -sha256\` of the 64 MiB initrd alone, which one core must do
 whatever the tool.

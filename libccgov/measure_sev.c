@@ -421,52 +421,55 @@ static void table_entry(unsigned char *at, const ovmf_guid guid, const unsigned 
 /*
  * QEMU's SEV hash table: a header (GUID, u16 168) then the command line
  * (with its NUL), initrd and kernel SHA-256 entries, padded to 176 bytes.
- * The kernel and initrd are hashed at once, one on another thread: big
- * initrds make this the longest part of the measurement.
+ * A big initrd makes its hash the longest part of the measurement, so
+ * table_start hashes it on another thread while the caller hashes the
+ * firmware, and table_finish hashes the kernel, then waits for it.
  */
-static int hash_table(unsigned char table[HASH_TABLE_SIZE], const ccgov_sev_launch *l)
-{
-	file_hash kernel = { .path = l->kernel }, initrd = { .path = l->initrd };
-	unsigned char cmdline[32], empty[32];
+typedef struct {
+	const ccgov_sev_launch *launch;
+	file_hash kernel, initrd;
 	pthread_t thread;
-	int threaded = 0;
-	ccgov_digest d;
+	int threaded;
+} table_job;
 
-	if (l->initrd)
-		threaded = pthread_create(&thread, NULL, hash_file_thread, &initrd) == 0;
-	if (l->initrd && !threaded)
-		hash_file_thread(&initrd);
-	hash_file_thread(&kernel);
-	if (threaded)
-		pthread_join(thread, NULL);
-	if (kernel.err < 0 || initrd.err < 0) {
-		file_hash *bad = kernel.err < 0 ? &kernel : &initrd;
+static void table_start(table_job *j, const ccgov_sev_launch *l)
+{
+	memset(j, 0, sizeof(*j));
+	j->launch = l;
+	j->kernel.path = l->kernel;
+	j->initrd.path = l->initrd;
+	if (l->kernel && l->initrd)
+		j->threaded = pthread_create(&j->thread, NULL, hash_file_thread, &j->initrd) == 0;
+}
+
+static int table_finish(unsigned char table[HASH_TABLE_SIZE], table_job *j)
+{
+	const ccgov_sev_launch *l = j->launch;
+	const char *append = l->append ? l->append : "";
+	ccgov_digest cmdline, empty;
+
+	if (!l->kernel)
+		return 0;
+	if (l->initrd && !j->threaded)
+		hash_file_thread(&j->initrd);
+	hash_file_thread(&j->kernel);
+	if (j->threaded)
+		pthread_join(j->thread, NULL);
+	j->threaded = 0;
+	if (j->kernel.err < 0 || j->initrd.err < 0) {
+		file_hash *bad = j->kernel.err < 0 ? &j->kernel : &j->initrd;
 		return ccgov_error_set(bad->err, "%s", bad->message);
 	}
-	{
-		/* The command line is hashed with its terminating NUL, as the kernel receives it. */
-		size_t n = l->append ? strlen(l->append) : 0;
-		unsigned char *c = malloc(n + 1);
-
-		if (!c)
-			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-		memcpy(c, l->append ? l->append : "", n + 1);
-		if (ccgov_digest_buffer(&d, CCGOV_SHA256, c, n + 1) < 0) {
-			free(c);
-			return CCGOV_ERROR;
-		}
-		free(c);
-		memcpy(cmdline, d.bytes, 32);
-	}
-	if (ccgov_digest_buffer(&d, CCGOV_SHA256, "", 0) < 0)
+	/* The command line is hashed with its terminating NUL, as the kernel receives it. */
+	if (ccgov_digest_buffer(&cmdline, CCGOV_SHA256, append, strlen(append) + 1) < 0 ||
+	    ccgov_digest_buffer(&empty, CCGOV_SHA256, "", 0) < 0)
 		return CCGOV_ERROR;
-	memcpy(empty, d.bytes, 32);
 	memset(table, 0, HASH_TABLE_SIZE);
 	memcpy(table, HASH_TABLE_HEADER, 16);
 	table[16] = 168;
-	table_entry(table + 18, HASH_CMDLINE, cmdline);
-	table_entry(table + 68, HASH_INITRD, l->initrd ? initrd.digest.bytes : empty);
-	table_entry(table + 118, HASH_KERNEL, kernel.digest.bytes);
+	table_entry(table + 18, HASH_CMDLINE, cmdline.bytes);
+	table_entry(table + 68, HASH_INITRD, l->initrd ? j->initrd.digest.bytes : empty.bytes);
+	table_entry(table + 118, HASH_KERNEL, j->kernel.digest.bytes);
 	return 0;
 }
 
@@ -585,13 +588,17 @@ static int measure_sha256(ccgov_sev_measurement *out, const ccgov_sev_launch *l,
 {
 	unsigned char table[HASH_TABLE_SIZE], page[PAGE];
 	ccgov_hasher *h;
+	table_job job;
 	int err;
 
-	if (l->kernel && (err = hash_table(table, l)) < 0)
-		return err;
 	if ((err = ccgov_hasher_new(&h, CCGOV_SHA256)) < 0)
 		return err;
+	table_start(&job, l);
 	ccgov_hasher_update(h, fw->data, fw->len);
+	if ((err = table_finish(table, &job)) < 0) {
+		ccgov_hasher_free(h);
+		return err;
+	}
 	if (l->kernel)
 		ccgov_hasher_update(h, table, sizeof(table));
 	for (uint32_t i = 0; l->mode == CCGOV_SEV_ES && i < l->vcpus && err == 0; i++) {
@@ -647,6 +654,7 @@ static void snp_metadata(gctx *g, const firmware *fw, const unsigned char *table
 static int measure_snp(ccgov_sev_measurement *out, const ccgov_sev_launch *l, const firmware *fw)
 {
 	unsigned char table[HASH_TABLE_SIZE], page[PAGE];
+	table_job job;
 	gctx g;
 	int err;
 
@@ -661,14 +669,17 @@ static int measure_snp(ccgov_sev_measurement *out, const ccgov_sev_launch *l, co
 	if (l->kernel && (fw->hash_table_gpa & 0xfff) + HASH_TABLE_SIZE > PAGE)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: the SEV hash table at %#x would cross its page", fw->name,
 				       fw->hash_table_gpa);
-	if (l->kernel && (err = hash_table(table, l)) < 0)
-		return err;
 	if ((err = gctx_init(&g, l->ovmf_hash)) < 0) {
 		gctx_free(&g);
 		return err;
 	}
+	table_start(&job, l);
 	if (!l->ovmf_hash)
 		normal_pages(&g, fw->gpa, fw->data, fw->len);
+	if ((err = table_finish(table, &job)) < 0) {
+		gctx_free(&g);
+		return err;
+	}
 	snp_metadata(&g, fw, l->kernel ? table : NULL, l->vmm);
 	for (uint32_t i = 0; i < l->vcpus && err == 0; i++) {
 		vmsa_page(page, i == 0 ? BSP_EIP : fw->reset_eip, l->guest_features, l->vcpu_sig, l->vmm);
