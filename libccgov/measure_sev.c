@@ -22,10 +22,14 @@
 #include <ccgov/file.h>
 #include <ccgov/measure.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define PAGE CCGOV_SEV_PAGE
 #define FOUR_GIB 0x100000000ull
@@ -106,23 +110,55 @@ int ccgov_sev_cpu_sig_named(uint64_t *out, const char *name)
 
 /* ---- the firmware image -------------------------------------------------- */
 
+/*
+ * An image is read in pieces, never whole: its tail (where the footer
+ * table is: at most 64 KiB before the reset vector), its SEV metadata,
+ * and its pages in chunks as they are hashed. A firmware image measured
+ * whole would cost a fresh page of memory per page of image, which costs
+ * more than hashing it.
+ */
+#define TAIL_MAX (0xffff + 0x20)
+#define MAX_SECTIONS 1024
+#define CHUNK_PAGES 64
+
 typedef struct {
 	const char *name;
-	unsigned char *data;
-	size_t len;
+	int fd;
+	uint64_t len;
 	uint64_t gpa;                   /* the image is mapped to end at its end_gpa */
+	unsigned char *tail;            /* its last tail_len bytes */
+	size_t tail_len;
 	int has_reset_eip, has_hash_table, has_svsm_info;
 	uint32_t reset_eip, hash_table_gpa, svsm_info;
-	const unsigned char *sections;  /* the SEV metadata's section table, 12 bytes each */
+	unsigned char *sections;        /* the SEV metadata's section table, 12 bytes each */
 	uint32_t nsections;
 } firmware;
+
+/* Exactly len bytes at off, or an error: the image is read in pieces, and must not change meanwhile. */
+static int read_at(const firmware *fw, void *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fw->fd, (char *)buf + done, len - done, (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", fw->name);
+		if (n == 0)
+			return ccgov_error_set(CCGOV_EIO, "%s: the file shrank while it was read", fw->name);
+		done += (size_t)n;
+	}
+	return 0;
+}
 
 /* One u32 from a footer entry: 1 found, 0 absent, < 0 malformed. */
 static int footer_u32(uint32_t *out, const firmware *fw, const ovmf_guid guid, const char *what)
 {
 	const unsigned char *data;
 	size_t n;
-	int found = ovmf_footer_entry(&data, &n, fw->data, fw->len, guid, fw->name);
+	int found = ovmf_footer_entry(&data, &n, fw->tail, fw->tail_len, guid, fw->name);
 
 	if (found <= 0)
 		return found;
@@ -136,15 +172,16 @@ static int footer_u32(uint32_t *out, const firmware *fw, const ovmf_guid guid, c
 static int read_metadata(firmware *fw)
 {
 	uint32_t offset;
-	const unsigned char *h;
+	unsigned char h[16];
 	uint64_t size, count;
-	int found = footer_u32(&offset, fw, SEV_METADATA, "SEV metadata");
+	int err = footer_u32(&offset, fw, SEV_METADATA, "SEV metadata");
 
-	if (found <= 0)
-		return found;
+	if (err <= 0)
+		return err;
 	if (offset < 16 || offset > fw->len)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: the SEV metadata offset %u is outside the image", fw->name, offset);
-	h = fw->data + fw->len - offset;
+	if ((err = read_at(fw, h, 16, fw->len - offset)) < 0)
+		return err;
 	if (memcmp(h, "ASEV", 4) != 0)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: the SEV metadata has no \"ASEV\" signature", fw->name);
 	if (bytes_le(h + 8, 4) != 1)
@@ -155,24 +192,39 @@ static int read_metadata(firmware *fw)
 	if (size < 16 + 12 * count || size > offset)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: the SEV metadata's size does not hold its %llu sections or runs past the image",
 				       fw->name, (unsigned long long)count);
-	fw->sections = h + 16;
+	if (count > MAX_SECTIONS)
+		return ccgov_error_set(CCGOV_EINVALID, "%s: the SEV metadata lists %llu sections (firmware has a handful; at most %d)",
+				       fw->name, (unsigned long long)count, MAX_SECTIONS);
+	if (!(fw->sections = malloc(12 * count + 1)))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	fw->nsections = (uint32_t)count;
-	return 0;
+	return read_at(fw, fw->sections, 12 * count, fw->len - offset + 16);
 }
 
-/* Reads an image to end at end_gpa and its footer table; the metadata's sections are checked later, where used. */
+/* Opens an image to end at end_gpa and reads its footer table and metadata; sections are checked where used. */
 static int firmware_read(firmware *fw, const char *path, uint64_t end_gpa)
 {
+	struct stat st;
 	int err;
 
 	memset(fw, 0, sizeof(*fw));
 	fw->name = path;
-	if ((err = ccgov_file_read((char **)&fw->data, &fw->len, path, MAX_IMAGE)) < 0)
-		return err;
-	if (fw->len == 0 || fw->len > end_gpa)
+	fw->fd = -1;
+	if ((fw->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", path);
+	if (fstat(fw->fd, &st) < 0)
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", path);
+	if (!S_ISREG(st.st_mode))
+		return ccgov_error_set(CCGOV_EINVALID, "%s: not a regular file", path);
+	fw->len = (uint64_t)st.st_size;
+	if (fw->len == 0 || fw->len > end_gpa || fw->len > MAX_IMAGE)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: %s", path, fw->len ? "too large to map below 4 GiB" : "empty file");
 	fw->gpa = end_gpa - fw->len;
-	if ((err = footer_u32(&fw->reset_eip, fw, SEV_ES_RESET_BLOCK, "SEV-ES reset block")) < 0 ||
+	fw->tail_len = fw->len < TAIL_MAX ? (size_t)fw->len : TAIL_MAX;
+	if (!(fw->tail = malloc(fw->tail_len)))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if ((err = read_at(fw, fw->tail, fw->tail_len, fw->len - fw->tail_len)) < 0 ||
+	    (err = footer_u32(&fw->reset_eip, fw, SEV_ES_RESET_BLOCK, "SEV-ES reset block")) < 0 ||
 	    (fw->has_reset_eip = err, err = footer_u32(&fw->hash_table_gpa, fw, SEV_HASH_TABLE_RV, "SEV hash table")) < 0 ||
 	    (fw->has_hash_table = err, err = footer_u32(&fw->svsm_info, fw, SVSM_INFO, "SVSM information")) < 0)
 		return err;
@@ -182,16 +234,19 @@ static int firmware_read(firmware *fw, const char *path, uint64_t end_gpa)
 
 static void firmware_free(firmware *fw)
 {
-	free(fw->data);
-	fw->data = NULL;
+	if (fw->fd >= 0)
+		close(fw->fd);
+	free(fw->tail);
+	free(fw->sections);
+	memset(fw, 0, sizeof(*fw));
 }
 
 static int whole_pages(const firmware *fw)
 {
 	if (fw->len % PAGE == 0)
 		return 0;
-	return ccgov_error_set(CCGOV_EINVALID, "%s: %zu bytes is not a whole number of 4 KiB pages, so SNP cannot measure it",
-			       fw->name, fw->len);
+	return ccgov_error_set(CCGOV_EINVALID, "%s: %llu bytes is not a whole number of 4 KiB pages, so SNP cannot measure it",
+			       fw->name, (unsigned long long)fw->len);
 }
 
 static const char *section_type_name(uint32_t type)
@@ -306,12 +361,23 @@ static void page_info(gctx *g, int type, uint64_t gpa, const unsigned char conte
 	g->pages++;
 }
 
-/* Pages whose SHA-384s one thread computes, for the chain to take in order. */
+static void normal_pages(gctx *g, uint64_t gpa, const unsigned char *data, size_t len)
+{
+	unsigned char h[48];
+
+	for (size_t off = 0; off < len; off += PAGE) {
+		sha384(g, h, data + off, PAGE);
+		page_info(g, PAGE_NORMAL, gpa + off, h);
+	}
+}
+
+/* Pages of an image whose SHA-384s one thread computes, reading them in chunks. */
 typedef struct {
-	const unsigned char *data;
-	size_t pages;
+	const firmware *fw;
+	uint64_t first, pages;
 	unsigned char (*digests)[48];
-	int failed;
+	int err;
+	char message[512];
 } page_batch;
 
 static void *hash_pages(void *arg)
@@ -319,51 +385,76 @@ static void *hash_pages(void *arg)
 	page_batch *b = arg;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	EVP_MD *md = EVP_MD_fetch(NULL, "SHA384", NULL);
+	unsigned char *buf = malloc(CHUNK_PAGES * PAGE);
 	unsigned int n;
 
-	b->failed = !ctx || !md;
-	for (size_t i = 0; i < b->pages && !b->failed; i++)
-		b->failed = !EVP_DigestInit_ex2(ctx, md, NULL) || !EVP_DigestUpdate(ctx, b->data + i * PAGE, PAGE) ||
-			    !EVP_DigestFinal_ex(ctx, b->digests[i], &n);
+	b->err = ctx && md && buf ? 0 : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	for (uint64_t p = 0; p < b->pages && b->err == 0; p += CHUNK_PAGES) {
+		uint64_t count = b->pages - p < CHUNK_PAGES ? b->pages - p : CHUNK_PAGES;
+
+		b->err = read_at(b->fw, buf, (size_t)count * PAGE, (b->first + p) * PAGE);
+		for (uint64_t i = 0; i < count && b->err == 0; i++)
+			if (!EVP_DigestInit_ex2(ctx, md, NULL) || !EVP_DigestUpdate(ctx, buf + i * PAGE, PAGE) ||
+			    !EVP_DigestFinal_ex(ctx, b->digests[p + i], &n))
+				b->err = ccgov_error_set(CCGOV_ERROR, "SHA-384 failed");
+	}
+	if (b->err < 0)
+		snprintf(b->message, sizeof(b->message), "%s", ccgov_error_last() ? ccgov_error_last()->message : "");
+	free(buf);
 	EVP_MD_CTX_free(ctx);
 	EVP_MD_free(md);
 	return NULL;
 }
 
 /*
- * The chain is sequential, but each page's own SHA-384 is not: for a
- * firmware image (4 MiB is 1024 pages) two threads hash half the pages
- * each, then the PAGE_INFO records are chained in order.
+ * The image's pages, as NORMAL pages from its GPA. The chain is
+ * sequential, but each page's own SHA-384 is not: for a firmware image
+ * (4 MiB is 1024 pages) two threads hash half the pages each, then the
+ * PAGE_INFO records are chained in order.
  */
-static void normal_pages(gctx *g, uint64_t gpa, const unsigned char *data, size_t len)
+static int firmware_pages(gctx *g, const firmware *fw)
 {
-	size_t n = len / PAGE;
-	unsigned char (*digests)[48] = n >= 64 ? malloc(n * 48) : NULL;
-	page_batch first, second;
+	uint64_t n = fw->len / PAGE;
+	unsigned char (*digests)[48] = malloc((size_t)n * 48 + 1);
+	page_batch half[2] = { { fw, 0, n, digests, 0, "" }, { fw, 0, 0, NULL, 0, "" } };
 	pthread_t thread;
+	int threaded = 0, err = 0;
 
-	if (!digests) {
-		unsigned char h[48];
-
-		for (size_t off = 0; off < len; off += PAGE) {
-			sha384(g, h, data + off, PAGE);
-			page_info(g, PAGE_NORMAL, gpa + off, h);
-		}
-		return;
+	if (!digests)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if (n >= 2 * CHUNK_PAGES) {
+		half[0].pages = n / 2;
+		half[1] = (page_batch){ fw, n / 2, n - n / 2, digests + n / 2, 0, "" };
+		threaded = pthread_create(&thread, NULL, hash_pages, &half[1]) == 0;
 	}
-	first = (page_batch){ data, n / 2, digests, 0 };
-	second = (page_batch){ data + n / 2 * PAGE, n - n / 2, digests + n / 2, 0 };
-	if (pthread_create(&thread, NULL, hash_pages, &second) == 0) {
-		hash_pages(&first);
+	hash_pages(&half[0]);
+	if (threaded)
 		pthread_join(thread, NULL);
-	} else {
-		hash_pages(&first);
-		hash_pages(&second);
-	}
-	g->failed |= first.failed | second.failed;
-	for (size_t i = 0; i < n; i++)
-		page_info(g, PAGE_NORMAL, gpa + i * PAGE, digests[i]);
+	else if (half[1].pages)
+		hash_pages(&half[1]);
+	for (int i = 0; i < 2 && err == 0; i++)
+		if (half[i].err < 0)
+			err = ccgov_error_set(half[i].err, "%s", half[i].message);
+	for (uint64_t i = 0; i < n && err == 0; i++)
+		page_info(g, PAGE_NORMAL, fw->gpa + i * PAGE, digests[i]);
 	free(digests);
+	return err;
+}
+
+/* The whole image into a running SHA-256 (SEV and SEV-ES). */
+static int firmware_sha256(ccgov_hasher *h, const firmware *fw)
+{
+	unsigned char *buf = malloc(CHUNK_PAGES * PAGE);
+	int err = buf ? 0 : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+
+	for (uint64_t off = 0; off < fw->len && err == 0; off += CHUNK_PAGES * PAGE) {
+		size_t n = fw->len - off < CHUNK_PAGES * PAGE ? (size_t)(fw->len - off) : CHUNK_PAGES * PAGE;
+
+		if ((err = read_at(fw, buf, n, off)) == 0)
+			err = ccgov_hasher_update(h, buf, n);
+	}
+	free(buf);
+	return err;
 }
 
 /* A VMSA page is measured at one fixed GPA, whichever vCPU it is. */
@@ -442,6 +533,14 @@ static void table_start(table_job *j, const ccgov_sev_launch *l)
 		j->threaded = pthread_create(&j->thread, NULL, hash_file_thread, &j->initrd) == 0;
 }
 
+/* Waits for the initrd's thread, when what it hashes is not needed after all. */
+static void table_wait(table_job *j)
+{
+	if (j->threaded)
+		pthread_join(j->thread, NULL);
+	j->threaded = 0;
+}
+
 static int table_finish(unsigned char table[HASH_TABLE_SIZE], table_job *j)
 {
 	const ccgov_sev_launch *l = j->launch;
@@ -453,9 +552,7 @@ static int table_finish(unsigned char table[HASH_TABLE_SIZE], table_job *j)
 	if (l->initrd && !j->threaded)
 		hash_file_thread(&j->initrd);
 	hash_file_thread(&j->kernel);
-	if (j->threaded)
-		pthread_join(j->thread, NULL);
-	j->threaded = 0;
+	table_wait(j);
 	if (j->kernel.err < 0 || j->initrd.err < 0) {
 		file_hash *bad = j->kernel.err < 0 ? &j->kernel : &j->initrd;
 		return ccgov_error_set(bad->err, "%s", bad->message);
@@ -573,7 +670,7 @@ static int check_launch(const ccgov_sev_launch *l, const firmware *fw)
 		return ccgov_error_set(CCGOV_EINVALID, "%u vCPUs: a guest has 1 to %u", l->vcpus, CCGOV_SEV_MAX_VCPUS);
 	if (l->mode != CCGOV_SEV && l->mode != CCGOV_SEV_SNP_SVSM && !fw->has_reset_eip)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: the OVMF footer table has no SEV-ES reset block, so the vCPUs' start address is unknown%s",
-				       fw->name, ovmf_footer_present(fw->data, fw->len) ? "" : " (the image has no footer table at all)");
+				       fw->name, ovmf_footer_present(fw->tail, fw->tail_len) ? "" : " (the image has no footer table at all)");
 	if (l->mode != CCGOV_SEV && l->mode != CCGOV_SEV_SNP_SVSM && fw->reset_eip == 0 && l->vcpus > 1)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: the SEV-ES reset block gives address 0, so the application processors cannot start",
 				       fw->name);
@@ -594,8 +691,11 @@ static int measure_sha256(ccgov_sev_measurement *out, const ccgov_sev_launch *l,
 	if ((err = ccgov_hasher_new(&h, CCGOV_SHA256)) < 0)
 		return err;
 	table_start(&job, l);
-	ccgov_hasher_update(h, fw->data, fw->len);
-	if ((err = table_finish(table, &job)) < 0) {
+	if ((err = firmware_sha256(h, fw)) < 0)
+		table_wait(&job);
+	else
+		err = table_finish(table, &job);
+	if (err < 0) {
 		ccgov_hasher_free(h);
 		return err;
 	}
@@ -674,9 +774,11 @@ static int measure_snp(ccgov_sev_measurement *out, const ccgov_sev_launch *l, co
 		return err;
 	}
 	table_start(&job, l);
-	if (!l->ovmf_hash)
-		normal_pages(&g, fw->gpa, fw->data, fw->len);
-	if ((err = table_finish(table, &job)) < 0) {
+	if ((err = l->ovmf_hash ? 0 : firmware_pages(&g, fw)) < 0)
+		table_wait(&job);
+	else
+		err = table_finish(table, &job);
+	if (err < 0) {
 		gctx_free(&g);
 		return err;
 	}
@@ -717,8 +819,8 @@ static int measure_svsm(ccgov_sev_measurement *out, const ccgov_sev_launch *l, c
 				       l->svsm);
 	}
 	if ((err = gctx_init(&g, NULL)) == 0) {
-		normal_pages(&g, ovmf->gpa, ovmf->data, ovmf->len);
-		normal_pages(&g, svsm.gpa, svsm.data, svsm.len);
+		if ((err = firmware_pages(&g, ovmf)) == 0)
+			err = firmware_pages(&g, &svsm);
 		snp_metadata(&g, &svsm, NULL, CCGOV_VMM_QEMU);
 		svsm_vmsa_page(page, svsm.gpa + svsm.svsm_info, l->vcpu_sig);
 		for (uint32_t i = 0; i < l->vcpus && err == 0; i++)
@@ -754,8 +856,9 @@ int ccgov_sev_ovmf_hash(unsigned char out[48], const char *ovmf)
 
 	if ((err = firmware_read(&fw, ovmf, FOUR_GIB)) == 0 && (err = whole_pages(&fw)) == 0 &&
 	    (err = gctx_init(&g, NULL)) == 0) {
-		normal_pages(&g, fw.gpa, fw.data, fw.len);
-		err = g.failed ? ccgov_error_set(CCGOV_ERROR, "SHA-384 failed") : 0;
+		err = firmware_pages(&g, &fw);
+		if (err == 0 && g.failed)
+			err = ccgov_error_set(CCGOV_ERROR, "SHA-384 failed");
 		memcpy(out, g.ld, 48);
 	}
 	gctx_free(&g);
