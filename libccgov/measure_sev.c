@@ -263,10 +263,11 @@ static const char *section_type_name(uint32_t type)
 
 /*
  * SNP measures every section at its GPA, so a section that is not whole
- * pages, overlaps another or the firmware itself, or lies above 4 GiB
- * describes memory no launch has: refused before anything is hashed.
+ * pages, overlaps another, the image itself or the other image of the
+ * launch (the OVMF above an SVSM), or lies above 4 GiB describes memory
+ * no launch has: refused before anything is hashed.
  */
-static int check_sections(const firmware *fw, const firmware *below)
+static int check_sections(const firmware *fw, const firmware *other)
 {
 	for (uint32_t i = 0; i < fw->nsections; i++) {
 		const unsigned char *s = fw->sections + 12 * i;
@@ -284,9 +285,9 @@ static int check_sections(const firmware *fw, const firmware *below)
 		if (gpa < fw->gpa + fw->len && fw->gpa < gpa + size)
 			return ccgov_error_set(CCGOV_EINVALID, "%s: SEV metadata section %u (%s) overlaps the firmware image",
 					       fw->name, i, section_type_name((uint32_t)type));
-		if (below && gpa < below->gpa + below->len && below->gpa < gpa + size)
+		if (other && gpa < other->gpa + other->len && other->gpa < gpa + size)
 			return ccgov_error_set(CCGOV_EINVALID, "%s: SEV metadata section %u (%s) overlaps %s",
-					       fw->name, i, section_type_name((uint32_t)type), below->name);
+					       fw->name, i, section_type_name((uint32_t)type), other->name);
 		for (uint32_t j = 0; j < i; j++) {
 			uint64_t g = bytes_le(fw->sections + 12 * j, 4), z = bytes_le(fw->sections + 12 * j + 4, 4);
 
@@ -719,36 +720,37 @@ static int measure_sha256(ccgov_sev_measurement *out, const ccgov_sev_launch *l,
 	return err;
 }
 
-/* The sections of the SEV metadata, in their order; EC2 adds the CPUID pages last. */
+/* One section of the SEV metadata, as QEMU (or GCE) hands it to the secure processor. */
+static void snp_section(gctx *g, const firmware *fw, const unsigned char *s, const unsigned char *table, ccgov_sev_vmm vmm)
+{
+	uint64_t gpa = bytes_le(s, 4), size = bytes_le(s + 4, 4);
+	uint32_t type = (uint32_t)bytes_le(s + 8, 4);
+	unsigned char page[PAGE] = { 0 };
+
+	if (type == SEC_MEM) {
+		blank_pages(g, vmm == CCGOV_VMM_GCE ? PAGE_UNMEASURED : PAGE_ZERO, gpa, size);
+	} else if (type == SEC_SECRETS) {
+		page_info(g, PAGE_SECRETS, gpa, NULL);
+	} else if (type == SEC_CPUID) {
+		if (vmm != CCGOV_VMM_EC2)
+			page_info(g, PAGE_CPUID, gpa, NULL);
+	} else if (type == SEC_SVSM_CAA || !table) {
+		blank_pages(g, PAGE_ZERO, gpa, size);
+	} else {
+		/* The kernel hashes table sits in its page where the footer's hash table address says. */
+		memcpy(page + (fw->hash_table_gpa & 0xfff), table, HASH_TABLE_SIZE);
+		normal_pages(g, gpa, page, PAGE);
+	}
+}
+
+/* The sections of the SEV metadata, in their order; EC2 adds the CPUID pages after all the others. */
 static void snp_metadata(gctx *g, const firmware *fw, const unsigned char *table, ccgov_sev_vmm vmm)
 {
-	for (int pass = 0; pass < 2; pass++)
-		for (uint32_t i = 0; i < fw->nsections; i++) {
-			const unsigned char *s = fw->sections + 12 * i;
-			uint64_t gpa = bytes_le(s, 4), size = bytes_le(s + 4, 4);
-			uint32_t type = (uint32_t)bytes_le(s + 8, 4);
-
-			if (pass == 1 || (type == SEC_CPUID && vmm == CCGOV_VMM_EC2)) {
-				if (type == SEC_CPUID && vmm == CCGOV_VMM_EC2 && pass == 1)
-					page_info(g, PAGE_CPUID, gpa, NULL);
-				continue;
-			}
-			if (type == SEC_MEM)
-				blank_pages(g, vmm == CCGOV_VMM_GCE ? PAGE_UNMEASURED : PAGE_ZERO, gpa, size);
-			else if (type == SEC_SECRETS)
-				page_info(g, PAGE_SECRETS, gpa, NULL);
-			else if (type == SEC_CPUID)
-				page_info(g, PAGE_CPUID, gpa, NULL);
-			else if (type == SEC_SVSM_CAA || !table)
-				blank_pages(g, PAGE_ZERO, gpa, size);
-			else {
-				/* The table sits in its page where the footer's hash table address says. */
-				unsigned char page[PAGE] = { 0 };
-
-				memcpy(page + (fw->hash_table_gpa & 0xfff), table, HASH_TABLE_SIZE);
-				normal_pages(g, gpa, page, PAGE);
-			}
-		}
+	for (uint32_t i = 0; i < fw->nsections; i++)
+		snp_section(g, fw, fw->sections + 12 * i, table, vmm);
+	for (uint32_t i = 0; vmm == CCGOV_VMM_EC2 && i < fw->nsections; i++)
+		if (bytes_le(fw->sections + 12 * i + 8, 4) == SEC_CPUID)
+			page_info(g, PAGE_CPUID, bytes_le(fw->sections + 12 * i, 4), NULL);
 }
 
 static int measure_snp(ccgov_sev_measurement *out, const ccgov_sev_launch *l, const firmware *fw)

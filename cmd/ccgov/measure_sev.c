@@ -12,6 +12,7 @@
 #include <ccgov/ccgov.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -268,6 +269,31 @@ static int parse_hex_seed(unsigned char out[48], const char *text)
 	return n == 48 ? 0 : -1;
 }
 
+/* snp:svsm: the SVSM image, and the variable store's size (given, or a file's) that lies between it and the OVMF. */
+static int svsm_from_args(ccgov_sev_launch *l, const sev_args *a)
+{
+	struct stat st;
+	int64_t size = 0;
+
+	if (l->vmm != CCGOV_VMM_QEMU)
+		return usage_error("snp:svsm is measured for QEMU only", NULL);
+	if (!a->svsm)
+		return usage_error("snp:svsm mode requires --svsm", NULL);
+	if (a->vars_file && stat(a->vars_file, &st) != 0) {
+		error_line("%s: %s", a->vars_file, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (a->vars_file)
+		size = st.st_size;
+	else if (a->vars_size && int64_arg(&size, "--vars-size", a->vars_size))
+		return EXIT_USAGE;
+	if (size <= 0 && !a->vars_file)
+		return usage_error("snp:svsm mode requires --vars-size or --vars-file", NULL);
+	l->svsm = a->svsm;
+	l->vars_size = (uint64_t)size;
+	return 0;
+}
+
 static int launch_from_args(ccgov_sev_launch *l, const sev_args *a, unsigned char seed[48])
 {
 	static const char *const vmms[] = { "QEMU", "ec2", "gce" };
@@ -316,26 +342,7 @@ static int launch_from_args(ccgov_sev_launch *l, const sev_args *a, unsigned cha
 	}
 	if (a->dump_vmsa && l->mode == CCGOV_SEV)
 		return usage_error("--dump-vmsa is not available in mode sev: it has no VMSAs", NULL);
-	if (l->mode == CCGOV_SEV_SNP_SVSM) {
-		struct stat st;
-		int64_t size = 0;
-
-		if (l->vmm != CCGOV_VMM_QEMU)
-			return usage_error("snp:svsm is measured for QEMU only", NULL);
-		if (!a->svsm)
-			return usage_error("snp:svsm mode requires --svsm", NULL);
-		if (a->vars_file && stat(a->vars_file, &st) != 0)
-			return error_line(CMD ": %s: cannot read the OVMF variable store", a->vars_file), EXIT_USAGE;
-		if (a->vars_file)
-			size = st.st_size;
-		else if (a->vars_size && int64_arg(&size, "--vars-size", a->vars_size))
-			return EXIT_USAGE;
-		if (size <= 0 && !a->vars_file)
-			return usage_error("snp:svsm mode requires --vars-size or --vars-file", NULL);
-		l->svsm = a->svsm;
-		l->vars_size = (uint64_t)size;
-	}
-	return 0;
+	return l->mode == CCGOV_SEV_SNP_SVSM ? svsm_from_args(l, a) : 0;
 }
 
 static int write_vmsa(void *ctx, uint32_t index, const unsigned char page[CCGOV_SEV_PAGE])
