@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct ccgov_hasher {
@@ -164,11 +165,17 @@ done:
 int ccgov_digest_file(ccgov_digest *out, ccgov_digest_alg alg, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 	int err;
 
 	if (fd < 0)
 		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno,
 					     "%s", path);
+	/* A folder opens, then fails to read: name it as the user's mistake, not as an I/O failure. */
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return ccgov_error_set(CCGOV_EINVALID, "%s: a folder, not a file", path);
+	}
 	err = ccgov_digest_fd(out, NULL, alg, fd, path);
 	close(fd);
 	return err;

@@ -30,24 +30,29 @@ static int git_fail(int code, const char *what)
 			       e && e->message ? e->message : "libgit2 error");
 }
 
-static pthread_once_t git_once = PTHREAD_ONCE_INIT;
+/* Whether this library started libgit2: one start, undone by one stop, so that init/shutdown pairs can repeat. */
+static pthread_mutex_t git_lock = PTHREAD_MUTEX_INITIALIZER;
 static int git_started;
-
-static void start_libgit2(void)
-{
-	git_started = git_libgit2_init() >= 0;
-}
 
 int ccgov_git_init(void)
 {
-	pthread_once(&git_once, start_libgit2);
-	return git_started ? 0 : ccgov_error_set(CCGOV_ERROR, "libgit2: initialisation failed");
+	int started;
+
+	pthread_mutex_lock(&git_lock);
+	if (!git_started)
+		git_started = git_libgit2_init() >= 0;
+	started = git_started;
+	pthread_mutex_unlock(&git_lock);
+	return started ? 0 : ccgov_error_set(CCGOV_ERROR, "libgit2: initialisation failed");
 }
 
 void ccgov_git_shutdown(void)
 {
+	pthread_mutex_lock(&git_lock);
 	if (git_started)
 		git_libgit2_shutdown();
+	git_started = 0;
+	pthread_mutex_unlock(&git_lock);
 }
 
 int ccgov_repo_open(ccgov_repo **out, const char *path)

@@ -217,8 +217,13 @@ static int firmware_read(firmware *fw, const char *path, uint64_t end_gpa)
 	if (!S_ISREG(st.st_mode))
 		return ccgov_error_set(CCGOV_EINVALID, "%s: not a regular file", path);
 	fw->len = (uint64_t)st.st_size;
-	if (fw->len == 0 || fw->len > end_gpa || fw->len > MAX_IMAGE)
-		return ccgov_error_set(CCGOV_EINVALID, "%s: %s", path, fw->len ? "too large to map below 4 GiB" : "empty file");
+	if (fw->len == 0)
+		return ccgov_error_set(CCGOV_EINVALID, "%s: empty file", path);
+	if (fw->len > MAX_IMAGE)
+		return ccgov_error_set(CCGOV_EINVALID, "%s: larger than %u MiB, which no firmware image is", path, MAX_IMAGE >> 20);
+	if (fw->len > end_gpa)
+		return ccgov_error_set(CCGOV_EINVALID, "%s: too large to map below 4 GiB (%llu bytes are free there)", path,
+				       (unsigned long long)end_gpa);
 	fw->gpa = end_gpa - fw->len;
 	fw->tail_len = fw->len < TAIL_MAX ? (size_t)fw->len : TAIL_MAX;
 	if (!(fw->tail = malloc(fw->tail_len)))
@@ -315,7 +320,6 @@ typedef struct {
 	unsigned char ld[48];
 	EVP_MD_CTX *ctx;
 	EVP_MD *sha384;
-	uint64_t pages;
 	int failed;
 } gctx;
 
@@ -359,7 +363,6 @@ static void page_info(gctx *g, int type, uint64_t gpa, const unsigned char conte
 	for (int i = 0; i < 8; i++)
 		pi[0x68 + i] = (unsigned char)(gpa >> (8 * i));
 	sha384(g, g->ld, pi, sizeof(pi));
-	g->pages++;
 }
 
 static void normal_pages(gctx *g, uint64_t gpa, const unsigned char *data, size_t len)
@@ -474,7 +477,6 @@ static int gctx_finish(ccgov_sev_measurement *out, gctx *g, int err)
 		err = ccgov_error_set(CCGOV_ERROR, "SHA-384 failed");
 	memcpy(out->digest, g->ld, 48);
 	out->len = 48;
-	out->pages = g->pages;
 	gctx_free(g);
 	return err;
 }
@@ -542,7 +544,7 @@ static void table_wait(table_job *j)
 	j->threaded = 0;
 }
 
-static int table_finish(unsigned char table[HASH_TABLE_SIZE], table_job *j)
+static int table_finish(unsigned char table[HASH_TABLE_SIZE], table_job *j, ccgov_sev_measurement *out)
 {
 	const ccgov_sev_launch *l = j->launch;
 	const char *append = l->append ? l->append : "";
@@ -568,6 +570,10 @@ static int table_finish(unsigned char table[HASH_TABLE_SIZE], table_job *j)
 	table_entry(table + 18, HASH_CMDLINE, cmdline.bytes);
 	table_entry(table + 68, HASH_INITRD, l->initrd ? j->initrd.digest.bytes : empty.bytes);
 	table_entry(table + 118, HASH_KERNEL, j->kernel.digest.bytes);
+	out->kernel_measured = 1;
+	memcpy(out->kernel_sha256, j->kernel.digest.bytes, 32);
+	memcpy(out->initrd_sha256, table + 68 + 18, 32);
+	memcpy(out->cmdline_sha256, cmdline.bytes, 32);
 	return 0;
 }
 
@@ -695,7 +701,7 @@ static int measure_sha256(ccgov_sev_measurement *out, const ccgov_sev_launch *l,
 	if ((err = firmware_sha256(h, fw)) < 0)
 		table_wait(&job);
 	else
-		err = table_finish(table, &job);
+		err = table_finish(table, &job, out);
 	if (err < 0) {
 		ccgov_hasher_free(h);
 		return err;
@@ -779,7 +785,7 @@ static int measure_snp(ccgov_sev_measurement *out, const ccgov_sev_launch *l, co
 	if ((err = l->ovmf_hash ? 0 : firmware_pages(&g, fw)) < 0)
 		table_wait(&job);
 	else
-		err = table_finish(table, &job);
+		err = table_finish(table, &job, out);
 	if (err < 0) {
 		gctx_free(&g);
 		return err;

@@ -25,6 +25,7 @@
 
 #define PAGE 4096
 #define MAX_LAYOUT_BYTES (16u << 20)
+#define MAX_PAGES (1ull << 28)
 /* Above 2^53 a JSON number is no longer exactly an integer. */
 #define JSON_INT_LIMIT 9007199254740992.0
 
@@ -247,7 +248,7 @@ static int parse_top(ccgov_sgx_layout *l, const cJSON *root)
 {
 	where w = { l->name, -1 };
 	const cJSON *regions, *o;
-	uint64_t ssa;
+	uint64_t ssa, pages = 0;
 	size_t i = 0;
 	int err, n;
 
@@ -272,6 +273,10 @@ static int parse_top(ccgov_sgx_layout *l, const cJSON *root)
 	cJSON_ArrayForEach(o, regions) {
 		if ((err = parse_region(l, i++, o)) < 0)
 			return err;
+		/* Each page costs a record to hash, and a layout costs nothing to write: bound the work it asks for. */
+		if ((pages += l->regions[i - 1].pages) > MAX_PAGES)
+			return fail(&w, "regions add more than %llu pages (1 TiB), more than any enclave loads",
+				    (unsigned long long)MAX_PAGES);
 	}
 	return 0;
 }

@@ -211,3 +211,10 @@ refused() {
 	assert_success
 	[ "$output" = "$(ccgov measure sgx --layout "$W/l/direct.json")" ]
 }
+
+@test "sgx layout: a layout that asks for more pages than any enclave loads is refused before any work" {
+	printf '{"enclave_size": "0x8000000000000000", "ssa_frame_size": 1, "regions": [{"offset": 0, "pages": "0x7ffffffffffff", "type": "reg", "permissions": "rw", "measure": "none"}]}' >"$BATS_TEST_TMPDIR/huge.json"
+	run timeout 10 "$CCGOV" measure sgx --layout "$BATS_TEST_TMPDIR/huge.json"
+	assert_failure 2
+	assert_output "ccgov: error: $BATS_TEST_TMPDIR/huge.json: regions add more than 268435456 pages (1 TiB), more than any enclave loads"
+}

@@ -76,7 +76,7 @@ static int measure_sgx(int argc, char **argv)
 		MEASURE_OUTPUT_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
-	measure_output out = { FORMAT_TEXT, NULL, NULL };
+	measure_output out = MEASURE_OUTPUT_INIT;
 	const char *sgxs = NULL, *layout = NULL, *sigpath = NULL;
 	ccgov_sgx_measurement m;
 	ccgov_sgx_sigstruct sig;
@@ -101,27 +101,33 @@ static int measure_sgx(int argc, char **argv)
 		error_line("measure sgx: usage: ccgov measure sgx --sgxs FILE | --layout FILE [--sigstruct FILE] [--format text|json]");
 		return EXIT_USAGE;
 	}
+	if ((status = measure_output_prepare(&out, sgxs ? sgxs : layout)) != EXIT_OK)
+		return status;
 	if (sgxs)
 		err = ccgov_sgx_measure_sgxs(&m, sgxs);
 	else if ((err = ccgov_sgx_layout_read(&l, layout)) == 0)
 		err = ccgov_sgx_measure_layout(&m, l);
 	ccgov_sgx_layout_free(l);
-	if (err < 0)
+	if (err < 0) {
+		measure_output_free(&out);
 		return error_from_library();
+	}
 	if (sigpath) {
 		err = ccgov_file_read(&data, &len, sigpath, 1 << 20);
 		if (err == 0)
 			err = ccgov_sgx_sigstruct_read(&sig, (unsigned char *)data, len, sigpath);
 		free(data);
-		if (err < 0)
+		if (err < 0) {
+			measure_output_free(&out);
 			return error_from_library();
+		}
 		matches = memcmp(sig.enclavehash, m.mrenclave, 32) == 0;
 	}
 	/* A SIGSTRUCT for other code is a failed check: no Statement is written for it. */
 	if (!matches)
 		out.statement = NULL;
 	report = sgx_report(&m, sigpath ? &sig : NULL, matches);
-	status = measure_output_report(&out, report, sgxs ? sgxs : layout);
+	status = measure_output_report(&out, report);
 	cJSON_Delete(report);
 	if (status != EXIT_OK)
 		return status;
@@ -188,7 +194,7 @@ static int measure_nitro(int argc, char **argv)
 		MEASURE_OUTPUT_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
-	measure_output out = { FORMAT_TEXT, NULL, NULL };
+	measure_output out = MEASURE_OUTPUT_INIT;
 	const char *eif = NULL, *kernel = NULL, *cmdline = NULL;
 	const char **ramdisks = calloc((size_t)argc + 1, sizeof(*ramdisks));
 	size_t nramdisks = 0;
@@ -217,13 +223,18 @@ static int measure_nitro(int argc, char **argv)
 		free(ramdisks);
 		return EXIT_USAGE;
 	}
+	if ((status = measure_output_prepare(&out, eif ? eif : kernel)) != EXIT_OK) {
+		free(ramdisks);
+		return status;
+	}
 	err = eif ? ccgov_nitro_measure_eif(&pcrs, eif) : ccgov_nitro_measure_parts(&pcrs, kernel, cmdline, ramdisks, nramdisks);
 	if (err < 0) {
 		status = error_from_library();
+		measure_output_free(&out);
 	} else {
 		cJSON *report = nitro_report(&pcrs);
 
-		status = measure_output_report(&out, report, eif ? eif : kernel);
+		status = measure_output_report(&out, report);
 		if (status == EXIT_OK && out.format == FORMAT_TEXT)
 			print_nitro_text(&pcrs);
 		cJSON_Delete(report);
@@ -241,7 +252,7 @@ static int measure_tdx(int argc, char **argv)
 		MEASURE_OUTPUT_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
-	measure_output out = { FORMAT_TEXT, NULL, NULL };
+	measure_output out = MEASURE_OUTPUT_INIT;
 	cJSON *report;
 	ccgov_tdx_order order = CCGOV_TDX_INTERLEAVED;
 	const char *firmware = NULL;
@@ -267,9 +278,12 @@ static int measure_tdx(int argc, char **argv)
 		error_line("measure tdx: usage: ccgov measure tdx --firmware FILE [--page-order interleaved|two-pass]");
 		return EXIT_USAGE;
 	}
+	if ((status = measure_output_prepare(&out, firmware)) != EXIT_OK)
+		return status;
 	if (ccgov_file_read(&data, &len, firmware, 256u << 20) < 0 ||
 	    ccgov_tdx_measure(&m, (unsigned char *)data, len, firmware, order) < 0) {
 		free(data);
+		measure_output_free(&out);
 		return error_from_library();
 	}
 	free(data);
@@ -281,7 +295,7 @@ static int measure_tdx(int argc, char **argv)
 	cJSON_AddNumberToObject(report, "sections", m.sections);
 	cJSON_AddNumberToObject(report, "pages_added", (double)m.pages_added);
 	cJSON_AddNumberToObject(report, "chunks_extended", (double)m.chunks_extended);
-	status = measure_output_report(&out, report, firmware);
+	status = measure_output_report(&out, report);
 	cJSON_Delete(report);
 	if (status == EXIT_OK && out.format == FORMAT_TEXT) {
 		printf("mrtd      %s\n", mrtd);
@@ -303,34 +317,50 @@ int measure_output_option(measure_output *o, const char *cmd, int c, const char 
 	return c == 'P' || c == 'I';
 }
 
-static int write_statement(const char *path, const char *image, const char *input, const cJSON *report)
+int measure_output_prepare(measure_output *o, const char *input)
+{
+	if (o->image && !o->statement) {
+		error_line("measure: --image names the subject of the Statement --statement FILE writes: give both");
+		return EXIT_USAGE;
+	}
+	/* Before measuring, so that a bad image costs no hashing, and a failed run writes nothing. */
+	if (o->statement && ccgov_measure_subject(&o->subject, &o->subject_name, o->image, input) < 0)
+		return error_from_library();
+	return EXIT_OK;
+}
+
+void measure_output_free(measure_output *o)
+{
+	free(o->subject_name);
+	o->subject_name = NULL;
+}
+
+static int write_statement(const measure_output *o, const cJSON *report)
 {
 	ccgov_buffer text = CCGOV_BUFFER_INIT;
-	ccgov_digest subject;
-	char *name;
-	cJSON *st;
+	cJSON *st = ccgov_statement_new(o->subject_name, &o->subject, CCGOV_MEASUREMENT_PREDICATE,
+					cJSON_Duplicate(report, 1));
 	int err;
 
-	if ((err = ccgov_measure_subject(&subject, &name, image, input)) < 0)
-		return err;
-	st = ccgov_statement_new(name, &subject, CCGOV_MEASUREMENT_PREDICATE, cJSON_Duplicate(report, 1));
-	free(name);
 	if (!st)
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	if ((err = ccgov_json_write(&text, st, CCGOV_JSON_CANONICAL)) == 0)
-		err = ccgov_file_write_atomic(path, text.data, text.len, 0644);
+		err = ccgov_file_write_atomic(o->statement, text.data, text.len, 0644);
 	ccgov_buffer_free(&text);
 	cJSON_Delete(st);
 	return err;
 }
 
-int measure_output_report(const measure_output *o, const cJSON *report, const char *input)
+int measure_output_report(measure_output *o, const cJSON *report)
 {
-	if (o->statement && write_statement(o->statement, o->image, input, report) < 0)
-		return error_from_library();
-	if (o->format == FORMAT_JSON && print_json(report) < 0)
-		return error_from_library();
-	return EXIT_OK;
+	int status = EXIT_OK;
+
+	if (o->statement && write_statement(o, report) < 0)
+		status = error_from_library();
+	else if (o->format == FORMAT_JSON && print_json(report) < 0)
+		status = error_from_library();
+	measure_output_free(o);
+	return status;
 }
 
 int cmd_measure(int argc, char **argv)

@@ -4,13 +4,18 @@
 
 #include "cli.h"
 
+#include <ccgov/digest.h>
 #include <cjson/cJSON.h>
 
 /* The options every measure type shares: --format, --statement, --image. */
 typedef struct {
 	enum output_format format;
 	const char *statement, *image;
+	ccgov_digest subject;   /* what the Statement is about, once prepared */
+	char *subject_name;
 } measure_output;
+
+#define MEASURE_OUTPUT_INIT { FORMAT_TEXT, NULL, NULL, { 0 }, NULL }
 
 #define MEASURE_OUTPUT_OPTIONS                                                          \
 	{ "format", required_argument, NULL, 'f' }, { "statement", required_argument, NULL, 'P' }, \
@@ -20,12 +25,21 @@ typedef struct {
 int measure_output_option(measure_output *o, const char *cmd, int c, const char *arg);
 
 /*
- * Writes, atomically, the in-toto Statement if one is asked for (its
- * predicate the report, its subject the image, an OCI layout or
- * sha256:<hex>, or else the measured input file), then prints the report
- * if JSON is asked for. Returns the exit status; text is the caller's.
+ * Before measuring: checks the options and resolves the Statement's
+ * subject, the image (an OCI layout or sha256:<hex>) or else the measured
+ * input file. Returns an exit status.
  */
-int measure_output_report(const measure_output *o, const cJSON *report, const char *input);
+int measure_output_prepare(measure_output *o, const char *input);
+
+/*
+ * After measuring: writes the in-toto Statement atomically if one was
+ * asked for (its predicate the report), then prints the report if JSON
+ * was asked for. Returns the exit status; text output is the caller's.
+ */
+int measure_output_report(measure_output *o, const cJSON *report);
+
+/* Frees what prepare kept, when the measurement fails (report frees it otherwise). */
+void measure_output_free(measure_output *o);
 
 int measure_sev_snp(int argc, char **argv);
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define CMD "measure sev-snp"
 #define REFERENCE_VERSION "0.0.13"
@@ -166,6 +167,8 @@ static int parse_args(sev_args *a, int argc, char **argv)
 		{ "ovmf", required_argument, NULL, 'o' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
+		/* argparse's unique prefix of --initrd, which --image would make ambiguous. */
+		{ "i", required_argument, NULL, 'i' },
 		{ "append", required_argument, NULL, 'a' },
 		{ "guest-features", required_argument, NULL, 'g' },
 		{ "output-format", required_argument, NULL, 'O' },
@@ -303,8 +306,8 @@ static int launch_from_args(ccgov_sev_launch *l, const sev_args *a, unsigned cha
 	memset(l, 0, sizeof(*l));
 	l->mode = mode_values[a->mode];
 	l->ovmf = a->ovmf;
-	/* As in sev-snp-measure, an empty string is an option not given. */
-	l->kernel = a->kernel && *a->kernel ? a->kernel : NULL;
+	/* As in sev-snp-measure, an empty string is an option not given; snp:svsm measures no kernel. */
+	l->kernel = a->kernel && *a->kernel && l->mode != CCGOV_SEV_SNP_SVSM ? a->kernel : NULL;
 	l->initrd = l->kernel && a->initrd && *a->initrd ? a->initrd : NULL;
 	l->append = l->kernel && a->append && *a->append ? a->append : NULL;
 	if (a->initrd && *a->initrd && !a->kernel)
@@ -345,13 +348,37 @@ static int launch_from_args(ccgov_sev_launch *l, const sev_args *a, unsigned cha
 	return l->mode == CCGOV_SEV_SNP_SVSM ? svsm_from_args(l, a) : 0;
 }
 
-static int write_vmsa(void *ctx, uint32_t index, const unsigned char page[CCGOV_SEV_PAGE])
+/* The VMSA pages, kept until the measurement and the Statement are done, then written together. */
+typedef struct {
+	unsigned char (*pages)[CCGOV_SEV_PAGE];
+	uint32_t n;
+} vmsa_pages;
+
+static int keep_vmsa(void *ctx, uint32_t index, const unsigned char page[CCGOV_SEV_PAGE])
+{
+	vmsa_pages *v = ctx;
+
+	memcpy(v->pages[index], page, CCGOV_SEV_PAGE);
+	v->n = index + 1;
+	return 0;
+}
+
+/* vmsa0.bin, vmsa1.bin, ... each written atomically; if one fails, those written are removed again. */
+static int write_vmsa_pages(const vmsa_pages *v)
 {
 	char name[32];
 
-	(void)ctx;
-	snprintf(name, sizeof(name), "vmsa%" PRIu32 ".bin", index);
-	return ccgov_file_write_atomic(name, page, CCGOV_SEV_PAGE, 0644);
+	for (uint32_t i = 0; i < v->n; i++) {
+		snprintf(name, sizeof(name), "vmsa%" PRIu32 ".bin", i);
+		if (ccgov_file_write_atomic(name, v->pages[i], CCGOV_SEV_PAGE, 0644) == 0)
+			continue;
+		while (i-- > 0) {
+			snprintf(name, sizeof(name), "vmsa%" PRIu32 ".bin", i);
+			unlink(name);
+		}
+		return error_from_library();
+	}
+	return EXIT_OK;
 }
 
 static void print_measurement(const sev_args *a, const unsigned char *digest, size_t len)
@@ -368,6 +395,29 @@ static void print_measurement(const sev_args *a, const unsigned char *digest, si
 		printf("%s\n", text);
 }
 
+static void add_sha256(cJSON *root, const char *key, const unsigned char digest[32])
+{
+	char hex[65];
+
+	ccgov_hex(hex, digest, 32);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(root, key), "sha256", hex);
+}
+
+/* A file named by what it holds (its SHA-256), not by where it was on this machine. */
+static int add_file(cJSON *root, const char *key, const char *path)
+{
+	ccgov_digest d;
+
+	if (ccgov_digest_file(&d, CCGOV_SHA256, path) < 0)
+		return -1;
+	add_sha256(root, key, d.bytes);
+	return 0;
+}
+
+/*
+ * The report: what was measured and how, with inputs by content, so that
+ * the same launch gives the same report on any machine.
+ */
 static cJSON *json_report(const sev_args *a, const ccgov_sev_launch *l, const ccgov_sev_measurement *m)
 {
 	static const char *const vmms[] = { "QEMU", "ec2", "gce" };
@@ -378,6 +428,10 @@ static cJSON *json_report(const sev_args *a, const ccgov_sev_launch *l, const cc
 	cJSON_AddStringToObject(root, "type", "sev-snp");
 	cJSON_AddStringToObject(root, "mode", modes[a->mode]);
 	cJSON_AddStringToObject(root, "measurement", hex);
+	if (add_file(root, "ovmf", a->ovmf) < 0 || (l->svsm && add_file(root, "svsm", l->svsm) < 0)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
 	if (a->mode == MODE_OVMF_HASH)
 		return root;
 	cJSON_AddStringToObject(root, "vmm_type", vmms[l->vmm]);
@@ -389,12 +443,12 @@ static cJSON *json_report(const sev_args *a, const ccgov_sev_launch *l, const cc
 	if (l->mode == CCGOV_SEV_SNP) {
 		snprintf(num, sizeof(num), "0x%" PRIx64, l->guest_features);
 		cJSON_AddStringToObject(root, "guest_features", num);
-		cJSON_AddNumberToObject(root, "pages", (double)m->pages);
 	}
-	if (l->kernel) {
-		cJSON_AddStringToObject(root, "kernel", l->kernel);
-		if (l->initrd)
-			cJSON_AddStringToObject(root, "initrd", l->initrd);
+	if (l->svsm)
+		cJSON_AddNumberToObject(root, "vars_size", (double)l->vars_size);
+	if (m->kernel_measured) {
+		add_sha256(root, "kernel", m->kernel_sha256);
+		add_sha256(root, "initrd", m->initrd_sha256);
 		cJSON_AddStringToObject(root, "append", l->append ? l->append : "");
 	}
 	return root;
@@ -405,30 +459,40 @@ int measure_sev_snp(int argc, char **argv)
 	sev_args a;
 	ccgov_sev_launch l;
 	ccgov_sev_measurement m = { .len = 48 };
+	vmsa_pages vmsas = { NULL, 0 };
 	unsigned char seed[48];
-	cJSON *report;
+	cJSON *report = NULL;
 	int err = parse_args(&a, argc, argv);
 
 	if (err)
 		return err < 0 ? EXIT_OK : err;
+	memset(&l, 0, sizeof(l));
+	if (a.mode != MODE_OVMF_HASH && (err = launch_from_args(&l, &a, seed)) != 0)
+		return err;
+	if ((err = measure_output_prepare(&a.out, a.ovmf)) != EXIT_OK)
+		return err;
 	if (a.mode == MODE_OVMF_HASH) {
 		/* As in sev-snp-measure: every other option is ignored, the output is hex. */
-		memset(&l, 0, sizeof(l));
-		if (ccgov_sev_ovmf_hash(m.digest, a.ovmf) < 0)
-			return error_from_library();
+		err = ccgov_sev_ovmf_hash(m.digest, a.ovmf) < 0 ? error_from_library() : EXIT_OK;
 		a.base64 = a.verbose = 0;
 	} else {
-		if ((err = launch_from_args(&l, &a, seed)) != 0)
-			return err;
-		if (a.dump_vmsa)
-			l.vmsa_page = write_vmsa;
-		if (ccgov_sev_measure(&m, &l) < 0)
-			return error_from_library();
+		if (a.dump_vmsa && !(vmsas.pages = malloc((size_t)CCGOV_SEV_MAX_VCPUS * CCGOV_SEV_PAGE)))
+			err = EXIT_INTERNAL;
+		l.vmsa_page = a.dump_vmsa ? keep_vmsa : NULL;
+		l.vmsa_ctx = &vmsas;
+		if (err == EXIT_OK && ccgov_sev_measure(&m, &l) < 0)
+			err = error_from_library();
 	}
-	report = json_report(&a, &l, &m);
-	err = measure_output_report(&a.out, report, a.ovmf);
-	cJSON_Delete(report);
+	if (err == EXIT_OK && (a.out.format == FORMAT_JSON || a.out.statement) && !(report = json_report(&a, &l, &m)))
+		err = error_from_library();
+	if (err == EXIT_OK && report)
+		err = measure_output_report(&a.out, report);
+	if (err == EXIT_OK && a.dump_vmsa)
+		err = write_vmsa_pages(&vmsas);
 	if (err == EXIT_OK && a.out.format == FORMAT_TEXT)
 		print_measurement(&a, m.digest, m.len);
+	measure_output_free(&a.out);
+	cJSON_Delete(report);
+	free(vmsas.pages);
 	return err;
 }

@@ -62,6 +62,22 @@ int error_from_library(void)
 	return ccgov_error_exit_status(e->code);
 }
 
+/* getopt_long refuses a prefix of two options without saying so: say which ones. */
+static int ambiguous(const char *cmd, const char *arg, const struct option *longopts)
+{
+	size_t len = strcspn(arg + 2, "="), n = 0;
+	char names[512] = "";
+
+	for (const struct option *o = longopts; o->name; o++)
+		if (strncmp(o->name, arg + 2, len) == 0 && strlen(names) + strlen(o->name) + 5 < sizeof(names)) {
+			strcat(strcat(names, n++ ? ", --" : "--"), o->name);
+		}
+	if (n < 2)
+		return 0;
+	error_line("%s: option '%.*s' is ambiguous: %s", cmd, (int)len + 2, arg, names);
+	return 1;
+}
+
 int next_option(const char *cmd, int argc, char **argv, const char *shortopts,
 		const struct option *longopts)
 {
@@ -86,6 +102,8 @@ int next_option(const char *cmd, int argc, char **argv, const char *shortopts,
 		error_line("%s: option '%s' needs a value", cmd, arg);
 		return '?';
 	}
+	if (strncmp(arg, "--", 2) == 0 && ambiguous(cmd, arg, longopts))
+		return '?';
 	error_line("%s: unknown option '%s'", cmd, arg);
 	if (strncmp(arg, "--", 2) == 0) {
 		const char *names[64];

@@ -206,7 +206,9 @@ typedef struct {
 typedef struct {
 	unsigned char digest[48];
 	size_t len;                /* 48 for SNP, 32 for SEV and SEV-ES */
-	uint64_t pages;            /* PAGE_INFO records (SNP) */
+	/* With a kernel: the SHA-256s the kernel hashes table holds (the command line with its NUL). */
+	int kernel_measured;
+	unsigned char kernel_sha256[32], initrd_sha256[32], cmdline_sha256[32];
 } ccgov_sev_measurement;
 
 /*

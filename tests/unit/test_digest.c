@@ -138,13 +138,13 @@ static void files_match_openssl_dgst(void)
 	}
 }
 
-static void missing_file_is_named(void)
+static void missing_file_or_folder_is_named(void)
 {
 	ccgov_digest d;
 
 	CHECK_ERR(ccgov_digest_file(&d, CCGOV_SHA256, "/nonexistent/ccgov"),
 		  CCGOV_ENOTFOUND, "/nonexistent/ccgov: No such file or directory");
-	CHECK_ERR(ccgov_digest_file(&d, CCGOV_SHA256, "/"), CCGOV_EIO, "/: read");
+	CHECK_ERR(ccgov_digest_file(&d, CCGOV_SHA256, "/"), CCGOV_EINVALID, "/: a folder, not a file");
 }
 
 const struct unit_test digest_tests[] = {
@@ -153,6 +153,6 @@ const struct unit_test digest_tests[] = {
 	{ "sha256:<hex> form round-trips", string_form_round_trips },
 	{ "malformed digest strings are refused", malformed_digests_are_refused },
 	{ "file digests equal openssl dgst", files_match_openssl_dgst },
-	{ "a missing file is named in the error", missing_file_is_named },
+	{ "a missing file, or a folder, is named in the error", missing_file_or_folder_is_named },
 	{ NULL, NULL }
 };

@@ -163,7 +163,27 @@ static void export_refuses_hostile_names(void)
 	CHECK(access(escaped, F_OK) != 0);
 }
 
+/* libgit2 starts on first use; a library user may still pair ccgov_init and ccgov_shutdown again and again. */
+static void repeated_init_and_shutdown(void)
+{
+	char dir[4200], id[CCGOV_OID_HEX];
+	ccgov_repo *repo;
+
+	CHECK(make_repo(dir, sizeof(dir)) == 0);
+	for (int round = 0; round < 2; round++) {
+		ccgov_shutdown();
+		CHECK_OK(ccgov_init());
+		CHECK_OK(ccgov_repo_open(&repo, dir));
+		CHECK_OK(ccgov_repo_commit_id(id, repo, "HEAD"));
+		ccgov_repo_free(repo);
+	}
+	ccgov_shutdown();
+	ccgov_shutdown(); /* once too often: nothing to stop */
+	CHECK_OK(ccgov_init());
+}
+
 const struct unit_test git_tests[] = {
+	{ "init and shutdown pair up again and again, libgit2 starting on first use", repeated_init_and_shutdown },
 	{ "commit id, time, remote and relative path match git", commit_facts_match_git },
 	{ "dirty means tracked changes, staged or not", dirty_means_tracked_changes },
 	{ "a folder outside any repository is named", not_a_repository },
