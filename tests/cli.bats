@@ -3,7 +3,6 @@
 
 load helpers
 
-# Commands are the cmd/ccgov/*.c files that are not plumbing.
 # The commands the sources define: each cmd_NAME function (one file each).
 source_commands() {
 	sed -n 's/^int cmd_\([a-z_]*\)(int argc, char \*\*argv)$/\1/p' "$REPO_ROOT"/cmd/ccgov/*.c | tr _ - | sort
@@ -27,12 +26,23 @@ listed_commands() {
 @test "every command has a man page that names each of its options" {
 	for c in $(listed_commands); do
 		[ -f "$REPO_ROOT/man/ccgov-$c.1" ] || fail "man/ccgov-$c.1 is missing"
+		# A command's pages: its own, and one per subcommand with its own source file.
+		pages=("$REPO_ROOT/man/ccgov-$c.1")
+		for p in "$REPO_ROOT/man/ccgov-$c"-*.1; do
+			if [ -f "$p" ]; then pages+=("$p"); fi
+		done
 		for opt in $(ccgov help "$c" | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
-			grep -qF -- "${opt//-/\\-}" "$REPO_ROOT/man/ccgov-$c.1" ||
-				fail "man/ccgov-$c.1 does not mention $opt"
+			cat "${pages[@]}" | grep -qF -- "${opt//-/\\-}" || fail "man/ccgov-$c*.1 do not mention $opt"
 		done
 	done
 	grep -q '^\.SH "EXIT STATUS"' "$REPO_ROOT/man/ccgov.1"
+}
+
+@test "a subcommand with a source file of its own has a man page of its own" {
+	for f in "$REPO_ROOT"/cmd/ccgov/*_*.c; do
+		n=$(basename "$f" .c)
+		[ -f "$REPO_ROOT/man/ccgov-${n//_/-}.1" ] || fail "$f has no man/ccgov-${n//_/-}.1"
+	done
 }
 
 @test "CMD --help prints the same text as help CMD" {

@@ -1,4 +1,4 @@
-/* What the measure subcommands share (measure.c, measure_sev.c). */
+/* What the measure subcommands share (measure.c, measure_sev_snp.c). */
 #ifndef CCGOV_MEASURE_CLI_H
 #define CCGOV_MEASURE_CLI_H
 
