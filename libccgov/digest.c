@@ -124,40 +124,40 @@ int ccgov_digest_buffer(ccgov_digest *out, ccgov_digest_alg alg,
 	return 0;
 }
 
-int ccgov_digest_fd(ccgov_digest *out, uint64_t *size, ccgov_digest_alg alg,
-		    int fd, const char *name)
+int ccgov_hasher_update_fd(ccgov_hasher *h, uint64_t *size, int fd, const char *name)
 {
-	ccgov_hasher *h = NULL;
-	unsigned char *block = NULL;
+	unsigned char *block = malloc(FILE_BLOCK);
 	uint64_t total = 0;
-	int err;
+	int err = block ? 0 : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 
-	if ((err = ccgov_hasher_new(&h, alg)) < 0)
-		return err;
-	if (!(block = malloc(FILE_BLOCK))) {
-		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-		goto done;
-	}
-	for (;;) {
+	while (err == 0) {
 		ssize_t n = read(fd, block, FILE_BLOCK);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
+		if (n < 0)
 			err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s: read", name);
-			goto done;
-		}
-		if (n == 0)
+		else if (n == 0)
 			break;
-		if ((err = ccgov_hasher_update(h, block, (size_t)n)) < 0)
-			goto done;
-		total += (uint64_t)n;
+		else if ((err = ccgov_hasher_update(h, block, (size_t)n)) == 0)
+			total += (uint64_t)n;
 	}
-	err = ccgov_hasher_final(out, h);
 	if (size)
 		*size = total;
-done:
 	free(block);
+	return err;
+}
+
+int ccgov_digest_fd(ccgov_digest *out, uint64_t *size, ccgov_digest_alg alg,
+		    int fd, const char *name)
+{
+	ccgov_hasher *h = NULL;
+	int err;
+
+	if ((err = ccgov_hasher_new(&h, alg)) < 0)
+		return err;
+	if ((err = ccgov_hasher_update_fd(h, size, fd, name)) == 0)
+		err = ccgov_hasher_final(out, h);
 	ccgov_hasher_free(h);
 	return err;
 }

@@ -71,17 +71,30 @@ static void feed(pcr_hashers *h, int type, int ramdisk_index, const void *data, 
 }
 
 /* PCR = SHA-384(0^48 || SHA-384(content)): one extend from zero. */
+/* PCR = SHA-384(0^48 || measurement): one extend from zero, as the hypervisor does it. */
+static int extend_from_zero(unsigned char pcr[48], const unsigned char measurement[48])
+{
+	unsigned char buf[96] = { 0 };
+	unsigned int n;
+
+	memcpy(buf + 48, measurement, 48);
+	if (!EVP_Digest(buf, sizeof(buf), pcr, &n, EVP_sha384(), NULL))
+		return ccgov_error_set(CCGOV_ERROR, "SHA-384 failed");
+	return 0;
+}
+
 static int hashers_finish(pcr_hashers *h, ccgov_nitro_pcrs *out, int err)
 {
 	unsigned char *dest[3] = { out->pcr0, out->pcr1, out->pcr2 };
 
 	for (int i = 0; i < 3; i++) {
-		unsigned char buf[96] = { 0 };
+		unsigned char m[48];
 		unsigned int n = 0;
 
-		if (err == 0 && (!EVP_DigestFinal_ex(h->pcr[i], buf + 48, &n) ||
-				 !EVP_Digest(buf, sizeof(buf), dest[i], &n, EVP_sha384(), NULL)))
+		if (err == 0 && !EVP_DigestFinal_ex(h->pcr[i], m, &n))
 			err = ccgov_error_set(CCGOV_ERROR, "SHA-384 failed");
+		if (err == 0)
+			err = extend_from_zero(dest[i], m);
 		EVP_MD_CTX_free(h->pcr[i]);
 	}
 	return err;
@@ -464,16 +477,15 @@ static int read_certificate(X509 **out, const unsigned char *pem, size_t len, co
 	return ccgov_error_set(CCGOV_EINVALID, "%s: the signing certificate is not a PEM certificate", path);
 }
 
-/* PCR = SHA-384(0^48 || SHA-384(data)), one extend from zero. */
+/* The PCR of one piece of data: the extend of its SHA-384. */
 static int pcr_of(unsigned char pcr[48], const unsigned char *data, size_t len)
 {
-	unsigned char buf[96] = { 0 };
+	unsigned char m[48];
 	unsigned int n;
 
-	if (!EVP_Digest(data, len, buf + 48, &n, EVP_sha384(), NULL) ||
-	    !EVP_Digest(buf, sizeof(buf), pcr, &n, EVP_sha384(), NULL))
+	if (!EVP_Digest(data, len, m, &n, EVP_sha384(), NULL))
 		return ccgov_error_set(CCGOV_ERROR, "SHA-384 failed");
-	return 0;
+	return extend_from_zero(pcr, m);
 }
 
 /* PCR8: the certificate in DER, re-encoded by OpenSSL as nitro-cli's X509::to_der does. */

@@ -8,29 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void hex(char *out, const unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", p[i]);
-}
-
 static void print_sgx_text(const ccgov_sgx_measurement *m, const ccgov_sgx_sigstruct *sig, int matches)
 {
 	char mr[65];
 
-	hex(mr, m->mrenclave, 32);
+	ccgov_hex(mr, m->mrenclave, 32);
 	printf("mrenclave    %s\n", mr);
 	printf("enclave      %" PRIu64 " bytes, SSA frame %" PRIu32 " pages; %" PRIu64 " pages added, %" PRIu64
 	       " chunks measured, %" PRIu64 " loaded unmeasured\n",
 	       m->size, m->ssaframesize, m->pages, m->measured_chunks, m->unmeasured_chunks);
 	if (!sig)
 		return;
-	hex(mr, sig->mrsigner, 32);
+	ccgov_hex(mr, sig->mrsigner, 32);
 	printf("mrsigner     %s\n", mr);
 	printf("isvprodid    %u\nisvsvn       %u\n", sig->isvprodid, sig->isvsvn);
 	printf("attributes   flags 0x%" PRIx64 " xfrm 0x%" PRIx64 " (mask 0x%" PRIx64 " 0x%" PRIx64 ")\n",
 	       sig->attributes_flags, sig->attributes_xfrm, sig->attributemask_flags, sig->attributemask_xfrm);
-	hex(mr, sig->enclavehash, 32);
+	ccgov_hex(mr, sig->enclavehash, 32);
 	printf("signed       %s (%s)\n", mr, matches ? "the computed MRENCLAVE" : "NOT the computed MRENCLAVE");
 }
 
@@ -39,7 +33,7 @@ static cJSON *sgx_report(const ccgov_sgx_measurement *m, const ccgov_sgx_sigstru
 	cJSON *root = cJSON_CreateObject();
 	char mr[65];
 
-	hex(mr, m->mrenclave, 32);
+	ccgov_hex(mr, m->mrenclave, 32);
 	cJSON_AddStringToObject(root, "type", "sgx");
 	cJSON_AddStringToObject(root, "mrenclave", mr);
 	cJSON_AddNumberToObject(root, "enclave_size", (double)m->size);
@@ -53,9 +47,9 @@ static cJSON *sgx_report(const ccgov_sgx_measurement *m, const ccgov_sgx_sigstru
 
 		snprintf(flags, sizeof(flags), "0x%" PRIx64, sig->attributes_flags);
 		snprintf(xfrm, sizeof(xfrm), "0x%" PRIx64, sig->attributes_xfrm);
-		hex(mr, sig->mrsigner, 32);
+		ccgov_hex(mr, sig->mrsigner, 32);
 		cJSON_AddStringToObject(s, "mrsigner", mr);
-		hex(mr, sig->enclavehash, 32);
+		ccgov_hex(mr, sig->enclavehash, 32);
 		cJSON_AddStringToObject(s, "enclavehash", mr);
 		cJSON_AddBoolToObject(s, "enclavehash_matches", matches);
 		cJSON_AddNumberToObject(s, "isvprodid", sig->isvprodid);
@@ -147,11 +141,11 @@ static void print_nitro_text(const ccgov_nitro_pcrs *p)
 	char pcr[97];
 
 	for (int i = 0; i < 3; i++) {
-		hex(pcr, pcrs[i], 48);
+		ccgov_hex(pcr, pcrs[i], 48);
 		printf("pcr%d  %s\n", i, pcr);
 	}
 	if (p->signed_eif) {
-		hex(pcr, p->pcr8, 48);
+		ccgov_hex(pcr, p->pcr8, 48);
 		printf("pcr8  %s\n", pcr);
 	}
 	if (p->version)
@@ -164,10 +158,10 @@ static cJSON *nitro_report(const ccgov_nitro_pcrs *p)
 	cJSON *root = cJSON_CreateObject();
 	char pcr[4][97];
 
-	hex(pcr[0], p->pcr0, 48);
-	hex(pcr[1], p->pcr1, 48);
-	hex(pcr[2], p->pcr2, 48);
-	hex(pcr[3], p->pcr8, 48);
+	ccgov_hex(pcr[0], p->pcr0, 48);
+	ccgov_hex(pcr[1], p->pcr1, 48);
+	ccgov_hex(pcr[2], p->pcr2, 48);
+	ccgov_hex(pcr[3], p->pcr8, 48);
 	cJSON_AddStringToObject(root, "type", "nitro");
 	cJSON_AddStringToObject(root, "pcr0", pcr[0]);
 	cJSON_AddStringToObject(root, "pcr1", pcr[1]);
@@ -287,7 +281,7 @@ static int measure_tdx(int argc, char **argv)
 		return error_from_library();
 	}
 	free(data);
-	hex(mrtd, m.mrtd, 48);
+	ccgov_hex(mrtd, m.mrtd, 48);
 	report = cJSON_CreateObject();
 	cJSON_AddStringToObject(report, "type", "tdx");
 	cJSON_AddStringToObject(report, "mrtd", mrtd);

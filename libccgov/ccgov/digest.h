@@ -43,6 +43,8 @@ int ccgov_digest_buffer(ccgov_digest *out, ccgov_digest_alg alg,
 /* Reads the file in large blocks; never maps or loads it whole. */
 int ccgov_digest_file(ccgov_digest *out, ccgov_digest_alg alg,
 		      const char *path);
+/* Adds everything readable from fd to h, counting the bytes if size != NULL. */
+int ccgov_hasher_update_fd(ccgov_hasher *h, uint64_t *size, int fd, const char *name);
 /* Digests everything readable from fd, counting the bytes if size != NULL. */
 int ccgov_digest_fd(ccgov_digest *out, uint64_t *size, ccgov_digest_alg alg,
 		    int fd, const char *name);
