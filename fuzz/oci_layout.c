@@ -5,6 +5,8 @@
  */
 #include <ccgov/ccgov.h>
 
+#include "scratch.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +19,7 @@ static char dir[64];
 __attribute__((destructor)) static void remove_layout(void)
 {
 	if (dir[0])
-		ccgov_file_remove_tree(dir);
+		remove_scratch(dir);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

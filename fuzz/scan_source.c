@@ -4,6 +4,8 @@
  */
 #include <ccgov/ccgov.h>
 
+#include "scratch.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +17,7 @@ static ccgov_ruleset *rules;
 __attribute__((destructor)) static void cleanup(void)
 {
 	if (dir[0])
-		ccgov_file_remove_tree(dir);
+		remove_scratch(dir);
 	ccgov_ruleset_free(rules);
 }
 
@@ -34,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (size_t i = 0; i < 5; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		ccgov_file_remove_tree(path);
+		remove_scratch(path);
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, names[size % 5]);
 	if (ccgov_file_write_atomic(path, data, size, 0644) < 0)

@@ -3,9 +3,12 @@
 #include <ccgov/error.h>
 #include <ccgov/file.h>
 #include <ccgov/json.h>
+#include <ccgov/interrupt.h>
 #include <ccgov/layer.h>
+#include <ccgov/owned_dir.h>
 #include <ccgov/path.h>
 #include <ccgov/provenance.h>
+#include <ccgov/sandbox.h>
 #include <ccgov/sbom.h>
 #include <ccgov/timestamp.h>
 
@@ -24,15 +27,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MARKER ".ccgov-build"  /* marks a build folder as ours to delete */
-#define TAIL_SIZE 4096         /* build output kept for the error message */
-
 struct ccgov_build {
 	ccgov_build_options opts;
-	char *root;        /* the fixed build folder */
+	ccgov_owned_dir *dir; /* the real build folder, locked while we hold it */
+	char *root;        /* its path */
+	char *view;        /* the path the build command sees it at */
+	int isolated;      /* view is shown in a private mount namespace */
 	char *src;         /* root/src: the exported tree */
 	char *project;     /* the project's folder inside src */
-	int lock_fd;
 
 	int has_git;
 	char commit[CCGOV_OID_HEX];
@@ -83,49 +85,74 @@ static char *join(const char *a, const char *b)
 
 /* ---- the build folder ------------------------------------------------- */
 
+static void say_waiting(void *ctx, const char *path, long pid)
+{
+	const ccgov_build_options *o = ctx;
+
+	if (o->on_wait)
+		o->on_wait(o->wait_ctx, path, pid);
+}
+
+/* An absolute path: the build's HOME and TMPDIR must not depend on where it starts. */
+static int absolute(char **out, const char *path)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/')
+		*out = strdup(path);
+	else if (!getcwd(cwd, sizeof(cwd)))
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "current folder");
+	else
+		*out = join(cwd, path);
+	return *out ? 0 : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+}
+
+/* Where real build folders go when the build sees a fixed view of them. */
+static const char *temp_base(void)
+{
+	const char *t = getenv("TMPDIR");
+	struct stat st;
+
+	return t && t[0] == '/' && stat(t, &st) == 0 && S_ISDIR(st.st_mode) ? t : "/tmp";
+}
+
 /*
- * One build at a time may use the fixed path: a lock file beside it. A
- * stale folder is removed only if it carries our marker (or is empty), so a
- * mistyped --build-dir never deletes someone's files.
+ * The real folder. In a private mount namespace every build gets one of
+ * its own (--build-dir, or a fresh one in TMPDIR), shown to the build at
+ * the fixed path. Without, the build runs at the real path, so the fixed
+ * path itself is claimed, one build at a time.
  */
 static int claim_build_dir(ccgov_build *b)
 {
-	char *lock = NULL, *marker = NULL;
-	struct stat st;
-	int err = 0;
+	ccgov_claim_options claim = {
+		.timeout = b->opts.lock_timeout, .on_wait = say_waiting, .ctx = &b->opts,
+		.what = "build folder", .option = "--build-dir",
+	};
+	char *path = NULL, *template = NULL;
+	int err;
 
-	if (!(lock = malloc(strlen(b->root) + 6)) || !(marker = join(b->root, MARKER))) {
-		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-		goto done;
+	b->isolated = !b->opts.no_namespace && ccgov_sandbox_available();
+	if (b->opts.build_dir || !b->isolated) {
+		if ((err = absolute(&path, b->opts.build_dir ? b->opts.build_dir : CCGOV_DEFAULT_BUILD_DIR)) == 0)
+			err = ccgov_owned_dir_claim(&b->dir, path, &claim);
+	} else {
+		ccgov_owned_dir_sweep(temp_base(), "ccgov-build.");
+		if (!(template = join(temp_base(), "ccgov-build.XXXXXX")))
+			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		else
+			err = ccgov_owned_dir_create_temp(&b->dir, template);
 	}
-	sprintf(lock, "%s.lock", b->root);
-	if ((b->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
-		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", lock);
-		goto done;
-	}
-	if (flock(b->lock_fd, LOCK_EX) < 0) {
-		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", lock);
-		goto done;
-	}
-	if (lstat(b->root, &st) == 0) {
-		if (!S_ISDIR(st.st_mode) || (access(marker, F_OK) != 0 && rmdir(b->root) != 0)) {
-			err = ccgov_error_set(CCGOV_EEXISTS,
-					      "%s: exists and is not a ccgov build folder; remove it or choose --build-dir",
-					      b->root);
-			goto done;
-		}
-		if ((err = ccgov_file_remove_tree(b->root)) < 0)
-			goto done;
-	}
-	if (mkdir(b->root, 0755) < 0) {
-		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", b->root);
-		goto done;
-	}
-	err = ccgov_file_write_atomic(marker, "", 0, 0644);
-done:
-	free(lock);
-	free(marker);
-	return err;
+	free(path);
+	free(template);
+	if (err < 0)
+		return err;
+	if (!(b->root = strdup(ccgov_owned_dir_path(b->dir))) ||
+	    !(b->view = strdup(b->isolated ? CCGOV_DEFAULT_BUILD_DIR : b->root)) ||
+	    !(b->src = join(b->root, "src")))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if (fchmod(ccgov_owned_dir_fd(b->dir), 0700) < 0)
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", b->root);
+	return 0;
 }
 
 /* ---- the source ------------------------------------------------------- */
@@ -243,13 +270,14 @@ static int env_push(ccgov_build *b, size_t *n, const char *key, const char *valu
 
 /*
  * The build sees only this: a fixed PATH, UTC, the C.UTF-8 locale, a fresh
- * HOME and TMPDIR inside the build folder, SOURCE_DATE_EPOCH, and what
- * --keep-env names. Kept values may be secrets, so provenance records only
- * their SHA-256.
+ * HOME and TMPDIR inside the build folder (as the build sees it),
+ * SOURCE_DATE_EPOCH, and what --keep-env names. Kept values may be
+ * secrets, so provenance records only their SHA-256.
  */
 static int make_environment(ccgov_build *b)
 {
-	char epoch[24], *home = join(b->root, "home"), *tmp = join(b->root, "tmp");
+	char epoch[24], *home = join(b->view, "home"), *tmp = join(b->view, "tmp");
+	char *real_home = join(b->root, "home"), *real_tmp = join(b->root, "tmp");
 	const char *fixed[][2] = {
 		{ "HOME", home },    { "LANG", "C.UTF-8" },         { "LC_ALL", "C.UTF-8" },
 		{ "PATH", CCGOV_BUILD_PATH }, { "SOURCE_DATE_EPOCH", epoch },
@@ -259,11 +287,11 @@ static int make_environment(ccgov_build *b)
 	size_t n = 0;
 	int err = 0;
 
-	if (!home || !tmp || !(b->env_record = cJSON_CreateObject())) {
+	if (!home || !tmp || !real_home || !real_tmp || !(b->env_record = cJSON_CreateObject())) {
 		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 		goto done;
 	}
-	if (mkdir(home, 0755) < 0 || mkdir(tmp, 0755) < 0) {
+	if (mkdir(real_home, 0755) < 0 || mkdir(real_tmp, 0755) < 0) {
 		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", b->root);
 		goto done;
 	}
@@ -305,6 +333,8 @@ static int make_environment(ccgov_build *b)
 done:
 	free(home);
 	free(tmp);
+	free(real_home);
+	free(real_tmp);
 	return err;
 }
 
@@ -318,13 +348,12 @@ int ccgov_build_prepare(ccgov_build **out, const ccgov_build_options *opts)
 	if (!b)
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	b->opts = *opts;
-	b->lock_fd = -1;
 	if (!b->opts.project_dir)
 		b->opts.project_dir = ".";
-	if (!(b->root = strdup(opts->build_dir ? opts->build_dir : CCGOV_DEFAULT_BUILD_DIR)) ||
-	    !(b->src = join(b->root, "src"))) {
+	/* The project and its repository above it are never a build folder or a bundle. */
+	if ((err = ccgov_protect_path(b->opts.project_dir, "the project being built")) < 0) {
 		ccgov_build_free(b);
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		return err;
 	}
 	if (sde && sde[0]) {
 		if ((err = ccgov_timestamp_parse_epoch(&b->epoch, sde)) < 0) {
@@ -336,7 +365,7 @@ int ccgov_build_prepare(ccgov_build **out, const ccgov_build_options *opts)
 	b->started = (int64_t)time(NULL);
 	b->timings.source = now();
 	if ((err = claim_build_dir(b)) < 0 || (err = fetch_source(b)) < 0 ||
-	    (err = make_environment(b)) < 0) {
+	    (err = ccgov_interrupt_check()) < 0 || (err = make_environment(b)) < 0) {
 		ccgov_build_free(b);
 		return err;
 	}
@@ -347,103 +376,31 @@ int ccgov_build_prepare(ccgov_build **out, const ccgov_build_options *opts)
 
 /* ---- running the build command ---------------------------------------- */
 
-typedef struct {
-	char data[TAIL_SIZE];
-	size_t len;
-} tail;
-
-static void tail_add(tail *t, const char *p, size_t n)
+/* --timeout, else ccgov.json's "timeout", else none (0). */
+static double build_timeout(const ccgov_build *b, const ccgov_project *p)
 {
-	if (n >= TAIL_SIZE) {
-		memcpy(t->data, p + n - TAIL_SIZE, TAIL_SIZE);
-		t->len = TAIL_SIZE;
-		return;
-	}
-	if (t->len + n > TAIL_SIZE) {
-		size_t drop = t->len + n - TAIL_SIZE;
-
-		memmove(t->data, t->data + drop, t->len - drop);
-		t->len -= drop;
-	}
-	memcpy(t->data + t->len, p, n);
-	t->len += n;
-}
-
-/* The last few lines of output, for the error message. */
-static void tail_lines(char *out, size_t size, const tail *t, int lines)
-{
-	size_t start = t->len;
-	int seen = 0;
-
-	while (start > 0 && t->len - start < size - 1) {
-		if (t->data[start - 1] == '\n' && start != t->len && ++seen > lines)
-			break;
-		start--;
-	}
-	snprintf(out, size, "%.*s", (int)(t->len - start), t->data + start);
-}
-
-static void child(const ccgov_build *b, const ccgov_project *p, int out_fd)
-{
-	int null = open("/dev/null", O_RDONLY);
-
-	if (null < 0 || dup2(null, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0 ||
-	    chdir(b->project) < 0)
-		_exit(127);
-	umask(022);
-	signal(SIGPIPE, SIG_DFL);
-	execve("/bin/sh", (char *[]){ "sh", "-c", p->build, NULL }, b->env);
-	_exit(127);
+	return b->opts.timeout > 0 ? b->opts.timeout : (double)p->timeout;
 }
 
 int ccgov_build_run(ccgov_build *b, const ccgov_project *p)
 {
-	int pipefd[2], status;
-	tail t = { .len = 0 };
-	double start = now();
-	pid_t pid;
+	ccgov_sandbox_spec spec = {
+		.command = p->build, .env = b->env, .isolate = b->isolated,
+		.root = b->root, .root_fd = ccgov_owned_dir_fd(b->dir), .view_path = CCGOV_DEFAULT_BUILD_DIR,
+		.timeout = build_timeout(b, p),
+		.output_fd = b->opts.output_fd,
+	};
+	char *src = join(b->view, "src"), *where = NULL;
+	int err;
 
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return ccgov_error_set_errno(CCGOV_ERROR, errno, "pipe");
-	if ((pid = fork()) < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return ccgov_error_set_errno(CCGOV_ERROR, errno, "fork");
-	}
-	if (pid == 0)
-		child(b, p, pipefd[1]);
-	close(pipefd[1]);
-	for (;;) {
-		char buf[8192];
-		ssize_t n = read(pipefd[0], buf, sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		tail_add(&t, buf, (size_t)n);
-		if (b->opts.output_fd >= 0 && write(b->opts.output_fd, buf, (size_t)n) < 0)
-			b->opts.output_fd = -1; /* a closed stderr must not stop the build */
-	}
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return ccgov_error_set_errno(CCGOV_ERROR, errno, "waitpid");
-	b->timings.build = now() - start;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char last[1024];
-
-		tail_lines(last, sizeof(last), &t, 10);
-		for (char *c = last; *c; c++)
-			if (*c == '\n')
-				*c = '|';
-		if (WIFSIGNALED(status))
-			return ccgov_error_set(CCGOV_EMISMATCH, "build command '%s' was killed by signal %d; last output: %s",
-					       p->build, WTERMSIG(status), last);
-		return ccgov_error_set(CCGOV_EMISMATCH, "build command '%s' failed with exit status %d; last output: %s",
-				       p->build, WEXITSTATUS(status), last);
-	}
-	return 0;
+	/* The project's folder as the build sees it. */
+	if (src)
+		where = b->rel_path[0] ? join(src, b->rel_path) : strdup(src);
+	spec.cwd = where;
+	err = where ? ccgov_sandbox_run(&spec, &b->timings.build) : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	free(src);
+	free(where);
+	return err;
 }
 
 /* ---- outputs and the bundle ------------------------------------------- */
@@ -479,30 +436,106 @@ done:
 	return err;
 }
 
-static int bundle_replaceable(const char *out_dir)
+/*
+ * What -o may replace: nothing, an empty folder (removed now: nothing is
+ * lost), or a bundle that a ccgov run wrote (its marker names it). *old
+ * gets the old bundle's proof, for removing it once swapped out.
+ */
+static int check_replaceable(int *has_old, ccgov_ownership *old, const char *out_dir)
 {
-	char *digest = join(out_dir, "image.digest");
 	struct stat st;
-	int ok;
+	int fd, err;
 
+	*has_old = 0;
 	if (lstat(out_dir, &st) < 0)
-		ok = errno == ENOENT;
-	else
-		ok = S_ISDIR(st.st_mode) && ((digest && access(digest, F_OK) == 0) || rmdir(out_dir) == 0);
-	free(digest);
-	return ok;
+		return errno == ENOENT ? 0 : ccgov_error_set_errno(CCGOV_EIO, errno, "%s", out_dir);
+	if (S_ISLNK(st.st_mode))
+		return ccgov_error_set(CCGOV_EEXISTS, "%s: is a symbolic link; not replacing it", out_dir);
+	if (!S_ISDIR(st.st_mode))
+		return ccgov_error_set(CCGOV_EEXISTS, "%s: exists and is not a ccgov evidence bundle; not replacing it",
+				       out_dir);
+	if ((err = ccgov_check_removable(out_dir, &st)) < 0)
+		return err;
+	if ((fd = open(out_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", out_dir);
+	err = ccgov_marker_check(old, NULL, fd, out_dir);
+	close(fd);
+	if (err == 0) {
+		*has_old = 1;
+		return 0;
+	}
+	if (err == CCGOV_ENOTFOUND) {
+		old->dev = st.st_dev;
+		old->ino = st.st_ino;
+		if (ccgov_remove(out_dir, old, CCGOV_REMOVE_EMPTY_ONLY) == 0)
+			return 0;
+		return ccgov_error_set(CCGOV_EEXISTS, "%s: exists and is not a ccgov evidence bundle; not replacing it",
+				       out_dir);
+	}
+	/* A marker that names another folder, or is not ours: the same refusal, exit 2. */
+	{
+		char why[1024];
+
+		snprintf(why, sizeof(why), "%s", ccgov_error_last()->message);
+		return ccgov_error_set(CCGOV_EEXISTS, "%s; not replacing it", why);
+	}
 }
 
-static int publish_bundle(const char *tmp, const char *out_dir)
+/*
+ * A new bundle is written beside out_dir under a private name, marked and
+ * locked; what killed runs left there under such names goes first.
+ */
+static int make_temp_bundle(ccgov_owned_dir **out, const char *out_dir)
 {
-	struct stat st;
+	char *copy = strdup(out_dir), *template = NULL, *prefix = NULL, *slash;
+	const char *parent = ".", *name;
+	int err;
 
-	if (lstat(out_dir, &st) < 0)
-		return ccgov_file_publish_dir(tmp, out_dir);
-	/* Swap the old bundle out in one step, then delete it. */
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out_dir, RENAME_EXCHANGE) < 0)
-		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", out_dir);
-	return ccgov_file_remove_tree(tmp);
+	if (!copy)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	for (size_t n = strlen(copy); n > 1 && copy[n - 1] == '/'; n--)
+		copy[n - 1] = '\0';
+	name = copy;
+	if ((slash = strrchr(copy, '/'))) {
+		*slash = '\0';
+		parent = slash == copy ? "/" : copy;
+		name = slash + 1;
+	}
+	if (asprintf(&prefix, ".%s.", name) < 0)
+		prefix = NULL;
+	else if (asprintf(&template, "%s/%sXXXXXX", parent, prefix) < 0)
+		template = NULL;
+	if (!template) {
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	} else {
+		ccgov_owned_dir_sweep(parent, prefix);
+		if ((err = ccgov_owned_dir_create_temp(out, template)) < 0)
+			err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", out_dir);
+	}
+	free(copy);
+	free(prefix);
+	free(template);
+	return err;
+}
+
+/* Moves the finished bundle to out_dir; an old one is swapped out in one step, then removed. */
+static int publish_bundle(ccgov_owned_dir *tmp, const char *out_dir, int has_old, const ccgov_ownership *old)
+{
+	char *swapped;
+	int err;
+
+	if ((err = ccgov_interrupt_check()) < 0)
+		return err;
+	if (!has_old)
+		return ccgov_owned_dir_publish(tmp, out_dir);
+	if (!(swapped = strdup(ccgov_owned_dir_path(tmp))))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if (renameat2(AT_FDCWD, swapped, AT_FDCWD, out_dir, RENAME_EXCHANGE) < 0)
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", out_dir);
+	else
+		err = ccgov_remove(swapped, old, 0);
+	free(swapped);
+	return err;
 }
 
 static int write_text(const char *dir, const char *name, const char *text, size_t len)
@@ -552,22 +585,22 @@ int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_proj
 	ccgov_fileset *fs = NULL;
 	cJSON *config = NULL, *annotations = NULL, *statement = NULL;
 	ccgov_buffer text = CCGOV_BUFFER_INIT;
-	char *tmp = NULL, *layout = NULL;
-	int err;
+	ccgov_owned_dir *bundle = NULL;
+	ccgov_ownership old;
+	const char *tmp;
+	char *layout = NULL;
+	int err, has_old;
 
 	memset(out, 0, sizeof(*out));
-	if (!bundle_replaceable(out_dir))
-		return ccgov_error_set(CCGOV_EEXISTS,
-				       "%s: exists and is not a ccgov evidence bundle; not replacing it",
-				       out_dir);
+	if ((err = check_replaceable(&has_old, &old, out_dir)) < 0)
+		return err;
 	if ((err = ccgov_fileset_new(&fs)) < 0)
 		return err;
 	for (size_t i = 0; i < p->noutputs && err == 0; i++)
 		err = add_output(fs, b, &p->outputs[i]);
-	if (err < 0)
+	if (err < 0 || (err = make_temp_bundle(&bundle, out_dir)) < 0)
 		goto done;
-	if ((err = ccgov_file_temp_dir(&tmp, out_dir)) < 0)
-		goto done;
+	tmp = ccgov_owned_dir_path(bundle);
 	if (chmod(tmp, 0755) < 0 || !(layout = join(tmp, "image")) || mkdir(layout, 0755) < 0 ||
 	    chmod(layout, 0755) < 0) {
 		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", tmp);
@@ -612,7 +645,8 @@ int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_proj
 			.remote = b->remote, .revision = b->opts.rev ? b->opts.rev : "HEAD",
 			.dirty = b->dirty, .source_date_epoch = b->epoch,
 			.source_date_epoch_from = b->epoch_source, .environment = b->env_record,
-			.build_dir = b->root, .started = b->started, .finished = b->finished,
+			.build_dir = b->view, .build_dir_isolated = b->isolated,
+			.timeout = build_timeout(b, p), .started = b->started, .finished = b->finished,
 			.compression = b->opts.compression, .architecture = spec.architecture,
 		};
 
@@ -633,22 +667,21 @@ int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_proj
 		if (err < 0)
 			goto done;
 	}
-	if ((err = publish_bundle(tmp, out_dir)) < 0)
+	if ((err = publish_bundle(bundle, out_dir, has_old, &old)) < 0)
 		goto done;
-	free(tmp);
-	tmp = NULL;
+	ccgov_owned_dir_release(bundle);
+	bundle = NULL;
 	if (!(out->out_dir = strdup(out_dir)) || !(out->layout_dir = join(out_dir, "image")) ||
 	    !(out->provenance_path = join(out_dir, "provenance.intoto.json")) ||
 	    (b->opts.oci_archive && !(out->archive_path = join(out_dir, "image.oci.tar"))))
 		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 done:
-	if (tmp) {
+	if (bundle) {
 		int saved = err;
 
-		ccgov_file_remove_tree(tmp);
+		ccgov_owned_dir_remove(bundle);
 		err = saved;
 	}
-	free(tmp);
 	free(layout);
 	ccgov_buffer_free(&text);
 	cJSON_Delete(config);
@@ -674,11 +707,12 @@ void ccgov_build_free(ccgov_build *b)
 {
 	if (!b)
 		return;
-	if (b->root && b->lock_fd >= 0 && !b->opts.keep_build_dir)
-		ccgov_file_remove_tree(b->root);
-	if (b->lock_fd >= 0)
-		close(b->lock_fd);
+	if (b->opts.keep_build_dir)
+		ccgov_owned_dir_release(b->dir);
+	else
+		ccgov_owned_dir_remove(b->dir);
 	free(b->root);
+	free(b->view);
 	free(b->src);
 	free(b->project);
 	free(b->remote);

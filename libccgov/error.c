@@ -1,6 +1,8 @@
 #include <ccgov/error.h>
+#include <ccgov/interrupt.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -109,7 +111,10 @@ int ccgov_error_exit_status(int code)
 	case CCGOV_OK:
 		return 0;
 	case CCGOV_EMISMATCH:
+	case CCGOV_ETIMEOUT:
 		return 1;
+	case CCGOV_EINTERRUPTED:
+		return 128 + (ccgov_interrupted() ? ccgov_interrupted() : SIGINT);
 	case CCGOV_EINVALID:
 	case CCGOV_ENOTFOUND:
 	case CCGOV_EUNSAFE:

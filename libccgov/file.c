@@ -1,5 +1,6 @@
 #include <ccgov/error.h>
 #include <ccgov/file.h>
+#include <ccgov/remove.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 
 struct ccgov_atomic_file {
 	int fd;
+	ccgov_ownership proof; /* of the temporary file, for removing it */
 	mode_t mode;
 	char *path;     /* final name */
 	char *tmp_path; /* where the bytes go until commit */
@@ -140,6 +142,7 @@ int ccgov_atomic_file_open(ccgov_atomic_file **out, const char *path, mode_t mod
 		ccgov_atomic_file_abort(f);
 		return ccgov_error_set_errno(ccgov_error_from_errno(e), e, "%s", path);
 	}
+	ccgov_ownership_of_fd(&f->proof, f->fd);
 	*out = f;
 	return 0;
 nomem:
@@ -207,7 +210,7 @@ void ccgov_atomic_file_abort(ccgov_atomic_file *f)
 	if (f->fd >= 0)
 		close(f->fd);
 	if (f->tmp_path)
-		unlink(f->tmp_path);
+		ccgov_remove(f->tmp_path, &f->proof, 0);
 	free(f->tmp_path);
 	free(f->path);
 	free(f);
@@ -227,34 +230,12 @@ int ccgov_file_write_atomic(const char *path, const void *data, size_t len, mode
 	return ccgov_atomic_file_commit(f);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP || flag == FTW_D)
-		return rmdir(path) < 0 ? -1 : 0;
-	return unlink(path) < 0 ? -1 : 0;
-}
-
-int ccgov_file_remove_tree(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : ccgov_error_set_errno(CCGOV_EIO, errno, "%s", path);
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path) < 0 ? ccgov_error_set_errno(CCGOV_EIO, errno, "%s", path) : 0;
-	/* Folders we made read-only (0555 exports) still come apart as their owner. */
-	if (nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
-		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s: remove", path);
-	return 0;
-}
-
-int ccgov_file_temp_dir(char **out, const char *final)
+int ccgov_file_temp_dir(char **out, ccgov_ownership *proof, const char *final)
 {
 	const char *slash = strrchr(final, '/');
 	size_t n = strlen(final) + 16;
 	char *tmp = malloc(n);
+	int fd, e;
 
 	*out = NULL;
 	if (!tmp)
@@ -263,11 +244,16 @@ int ccgov_file_temp_dir(char **out, const char *final)
 		snprintf(tmp, n, "%.*s/.%s.XXXXXX", (int)(slash - final), final, slash + 1);
 	else
 		snprintf(tmp, n, ".%s.XXXXXX", final);
-	if (!mkdtemp(tmp)) {
-		int e = errno;
-
+	if (!mkdtemp(tmp) || (fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		e = errno;
 		free(tmp);
 		return ccgov_error_set_errno(ccgov_error_from_errno(e), e, "%s", final);
+	}
+	e = ccgov_ownership_of_fd(proof, fd);
+	close(fd);
+	if (e < 0) {
+		free(tmp);
+		return e;
 	}
 	*out = tmp;
 	return 0;

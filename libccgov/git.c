@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -55,6 +56,33 @@ void ccgov_git_shutdown(void)
 	pthread_mutex_unlock(&git_lock);
 }
 
+/*
+ * libgit2 answers "not found" for a repository that another user owns (as
+ * git's safe.directory rule asks). Taking that for "no git" would build and
+ * describe the tree without its commit, so a .git above path is named.
+ */
+static int not_a_repository(const char *path)
+{
+	char *dir = realpath(path, NULL), *slash;
+	int err = 0;
+
+	for (int depth = 0; dir && depth < 256 && err == 0; depth++) {
+		char *git = NULL;
+		struct stat st, top;
+
+		if (asprintf(&git, "%s/.git", dir[1] ? dir : "") >= 0 && lstat(git, &st) == 0 && stat(dir, &top) == 0)
+			err = ccgov_error_set(CCGOV_EINVALID,
+					      "%s: the git repository %s belongs to uid %u, not to this user (uid %u), and git refuses such repositories; run ccgov as its owner, or trust it with: git config --global --add safe.directory %s (and, for libgit2 1.5, %s/ too)",
+					      path, dir, (unsigned)top.st_uid, (unsigned)geteuid(), dir, dir);
+		free(git);
+		if (!(slash = strrchr(dir, '/')) || slash == dir)
+			break;
+		*slash = '\0';
+	}
+	free(dir);
+	return err ? err : ccgov_error_set(CCGOV_ENOTFOUND, "%s: not inside a git repository", path);
+}
+
 int ccgov_repo_open(ccgov_repo **out, const char *path)
 {
 	ccgov_repo *repo;
@@ -71,7 +99,7 @@ int ccgov_repo_open(ccgov_repo **out, const char *path)
 	rc = git_repository_open_ext(&repo->git, path, 0, NULL);
 	if (rc == GIT_ENOTFOUND) {
 		free(repo);
-		return ccgov_error_set(CCGOV_ENOTFOUND, "%s: not inside a git repository", path);
+		return not_a_repository(path);
 	}
 	if (rc < 0) {
 		free(repo);
@@ -399,6 +427,7 @@ int ccgov_repo_export(ccgov_repo *repo, const char *rev, const char *dest)
 {
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
+	ccgov_ownership proof;
 	char *tmp = NULL;
 	struct stat st;
 	int err;
@@ -412,14 +441,14 @@ int ccgov_repo_export(ccgov_repo *repo, const char *rev, const char *dest)
 		goto done;
 	}
 	/* Built under a temporary name: an interrupted export leaves no half tree at dest. */
-	if ((err = ccgov_file_temp_dir(&tmp, dest)) < 0)
+	if ((err = ccgov_file_temp_dir(&tmp, &proof, dest)) < 0)
 		goto done;
 	if ((err = export_into(repo, tree, tmp)) == 0)
 		err = ccgov_file_publish_dir(tmp, dest);
 	if (err < 0) {
 		int saved = err;
 
-		ccgov_file_remove_tree(tmp);
+		ccgov_remove(tmp, &proof, 0);
 		err = saved;
 	}
 done:

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const top_fields[] = { "name", "tag", "build", "outputs", "image" };
+static const char *const top_fields[] = { "name", "tag", "build", "outputs", "image", "timeout" };
 static const char *const image_fields[] = { "entrypoint", "cmd", "env", "labels", "user", "workdir" };
 
 int ccgov_project_new(ccgov_project **out)
@@ -364,7 +364,7 @@ static int load(ccgov_project *p, const cJSON *root, const char *file)
 
 	if (!cJSON_IsObject(root))
 		return ccgov_error_set(CCGOV_EINVALID, "%s: expected a JSON object", file);
-	if ((err = check_fields(root, top_fields, 5, file, "")) < 0)
+	if ((err = check_fields(root, top_fields, 6, file, "")) < 0)
 		return err;
 	for (int i = 0; i < 3; i++) {
 		const char *f = top_fields[i];
@@ -384,6 +384,14 @@ static int load(ccgov_project *p, const cJSON *root, const char *file)
 		return err;
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "image")) && (err = load_image(p, v, file)) < 0)
 		return err;
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "timeout"))) {
+		/* Whole seconds, as --timeout takes them; a day is more than any real build. */
+		if (!cJSON_IsNumber(v) || !(v->valuedouble >= 1 && v->valuedouble <= CCGOV_PROJECT_MAX_TIMEOUT) ||
+		    v->valuedouble != (double)(long)v->valuedouble)
+			return ccgov_error_set(CCGOV_EINVALID, "%s: timeout: expected whole seconds from 1 to %d",
+					       file, CCGOV_PROJECT_MAX_TIMEOUT);
+		p->timeout = (long)v->valuedouble;
+	}
 	return 0;
 }
 
@@ -459,6 +467,8 @@ cJSON *ccgov_project_to_json(const ccgov_project *p)
 		cJSON_AddStringToObject(root, "tag", p->tag);
 	if (p->build)
 		cJSON_AddStringToObject(root, "build", p->build);
+	if (p->timeout)
+		cJSON_AddNumberToObject(root, "timeout", (double)p->timeout);
 	outputs = cJSON_AddArrayToObject(root, "outputs");
 	for (size_t i = 0; i < p->noutputs; i++) {
 		cJSON *o = cJSON_CreateObject();

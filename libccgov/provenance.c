@@ -69,6 +69,10 @@ static cJSON *build_definition(const ccgov_build_facts *f, const ccgov_project *
 	cJSON_AddItemToObject(internal, "environment", cJSON_Duplicate(f->environment, 1));
 	cJSON_AddStringToObject(internal, "umask", "0022");
 	cJSON_AddStringToObject(internal, "buildDir", f->build_dir);
+	/* Whether buildDir was a fixed view in a private mount namespace, or the real path. */
+	cJSON_AddStringToObject(internal, "buildDirView", f->build_dir_isolated ? "mount namespace" : "real path");
+	if (f->timeout > 0)
+		cJSON_AddNumberToObject(internal, "timeoutSeconds", f->timeout);
 	cJSON_AddStringToObject(internal, "shell", "/bin/sh -c");
 	cJSON_AddNumberToObject(internal, "sourceDateEpoch", (double)f->source_date_epoch);
 	cJSON_AddStringToObject(internal, "sourceDateEpochFrom", f->source_date_epoch_from);

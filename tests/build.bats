@@ -108,9 +108,9 @@ setup() {
 	assert_output 0
 }
 
-@test "the build sees only the normalized environment" {
+@test "the build sees only the normalized environment, at the fixed path" {
 	cat >"$S/ccgov.json" <<-'JSON'
-	{"name": "env", "build": "env | sort > env.txt; umask > umask.txt; pwd > pwd.txt",
+	{"name": "env", "build": "env | sort > env.txt; umask > umask.txt; pwd > pwd.txt; mktemp > tmp.txt",
 	 "outputs": [{"path": "env.txt", "dest": "env.txt"}, {"path": "umask.txt", "dest": "umask.txt"},
 	             {"path": "pwd.txt", "dest": "pwd.txt"}]}
 	JSON
@@ -118,16 +118,27 @@ setup() {
 	SECRET_FROM_CI=x run ccgov build -q "$S" -o "$O" --build-dir "$BATS_TEST_TMPDIR/bd" --keep-build-dir
 	assert_success
 	b="$BATS_TEST_TMPDIR/bd/src"
+	seen=$BATS_TEST_TMPDIR/bd
+	namespaces_work && seen=/tmp/ccgov-build
 	run grep -v '^PWD=\|^SHLVL=\|^_=' "$b/env.txt"
-	assert_output "HOME=$BATS_TEST_TMPDIR/bd/home
+	assert_output "HOME=$seen/home
 LANG=C.UTF-8
 LC_ALL=C.UTF-8
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 SOURCE_DATE_EPOCH=1700000000
-TMPDIR=$BATS_TEST_TMPDIR/bd/tmp
+TMPDIR=$seen/tmp
 TZ=UTC"
 	[ "$(cat "$b/umask.txt")" = 0022 ]
-	[ "$(cat "$b/pwd.txt")" = "$b" ]
+	[ "$(cat "$b/pwd.txt")" = "$seen/src" ]
+	[ "$(jq -r .predicate.buildDefinition.internalParameters.buildDir "$O/provenance.intoto.json")" = "$seen" ] ||
+		jq .predicate.buildDefinition.internalParameters "$O/provenance.intoto.json"
+	# Without a namespace, a relative --build-dir still gives absolute paths (mktemp works).
+	cd "$BATS_TEST_TMPDIR"
+	run ccgov build -q "$S" -o "$O" --build-dir rel --keep-build-dir --no-namespace
+	assert_success
+	[ "$(cat rel/src/pwd.txt)" = "$BATS_TEST_TMPDIR/rel/src" ]
+	grep -qx "HOME=$BATS_TEST_TMPDIR/rel/home" rel/src/env.txt
+	case "$(cat rel/src/tmp.txt)" in "$BATS_TEST_TMPDIR/rel/tmp/tmp."*) ;; *) false ;; esac
 }
 
 @test "a failing build command is exit 1 with its status and last output; no image is written" {

@@ -3,9 +3,12 @@
 #include <ccgov/ccgov.h>
 #include <ccgov/build.h>
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#define DEFAULT_LOCK_TIMEOUT 600 /* seconds: longer than most builds, shorter than a CI job */
 
 /* Image settings from flags, applied over ccgov.json in the order given. */
 struct override {
@@ -16,7 +19,8 @@ struct override {
 enum {
 	OPT_COMMAND = 256, OPT_OUTPUT, OPT_NAME, OPT_TAG, OPT_ENTRYPOINT, OPT_CMD, OPT_ENV,
 	OPT_LABEL, OPT_USER, OPT_WORKDIR, OPT_KEEP_ENV, OPT_BUILD_DIR, OPT_THREADS, OPT_FORMAT,
-	OPT_COMPRESSION, OPT_ALLOW_DIRTY, OPT_REV, OPT_KEEP_BUILD_DIR, OPT_OCI_ARCHIVE
+	OPT_COMPRESSION, OPT_ALLOW_DIRTY, OPT_REV, OPT_KEEP_BUILD_DIR, OPT_OCI_ARCHIVE, OPT_TIMEOUT,
+	OPT_LOCK_TIMEOUT, OPT_NO_NAMESPACE
 };
 
 static const struct option longopts[] = {
@@ -37,6 +41,9 @@ static const struct option longopts[] = {
 	{ "keep-env", required_argument, NULL, OPT_KEEP_ENV },
 	{ "build-dir", required_argument, NULL, OPT_BUILD_DIR },
 	{ "keep-build-dir", no_argument, NULL, OPT_KEEP_BUILD_DIR },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
+	{ "no-namespace", no_argument, NULL, OPT_NO_NAMESPACE },
 	{ "oci-archive", no_argument, NULL, OPT_OCI_ARCHIVE },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -153,9 +160,57 @@ static int print_summary(const ccgov_bundle *bundle, const ccgov_project *p, con
 	return err;
 }
 
+/* Whole seconds from min to max, or a usage error naming the option. */
+static int parse_seconds(double *out, const char *option, const char *value, long min, long max)
+{
+	char *end;
+	long n = strtol(value, &end, 10);
+
+	if (!value[0] || *end || value[0] == '-' || value[0] == '+' || n < min || n > max) {
+		error_line("build: %s: '%s' is not whole seconds from %ld to %ld", option, value, min, max);
+		return -1;
+	}
+	*out = (double)n;
+	return 0;
+}
+
+static void say_waiting(void *ctx, const char *path, long pid)
+{
+	(void)ctx;
+	fprintf(stderr, "ccgov: build: waiting for %s, held by another ccgov build (pid %ld); --lock-timeout bounds the wait\n",
+		path, pid);
+}
+
+/*
+ * CI stops jobs with SIGTERM, people with ^C, closed terminals with SIGHUP:
+ * each stops the build's process group at once, and ccgov unwinds, removing
+ * what it created, before it exits 128+N.
+ */
+static void on_stop_signal(int signo)
+{
+	ccgov_interrupt(signo);
+}
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal, .sa_flags = SA_RESTART };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* A failure: the library's message, unless a signal caused it (said once, at the end). */
+static int failed(void)
+{
+	return ccgov_interrupted() ? EXIT_INTERNAL : error_from_library();
+}
+
 int cmd_build(int argc, char **argv)
 {
-	ccgov_build_options opts = { .compression = CCGOV_COMPRESS_GZIP, .output_fd = STDERR_FILENO };
+	ccgov_build_options opts = { .compression = CCGOV_COMPRESS_GZIP, .output_fd = STDERR_FILENO,
+				     .lock_timeout = DEFAULT_LOCK_TIMEOUT, .on_wait = say_waiting };
 	struct override *overrides = calloc((size_t)argc, sizeof(*overrides));
 	const char **keep_env = calloc((size_t)argc, sizeof(*keep_env));
 	enum output_format format = FORMAT_TEXT;
@@ -181,6 +236,16 @@ int cmd_build(int argc, char **argv)
 		case OPT_BUILD_DIR: opts.build_dir = optarg; break;
 		case OPT_KEEP_BUILD_DIR: opts.keep_build_dir = 1; break;
 		case OPT_OCI_ARCHIVE: opts.oci_archive = 1; break;
+		case OPT_NO_NAMESPACE: opts.no_namespace = 1; break;
+		case OPT_TIMEOUT:
+		case OPT_LOCK_TIMEOUT:
+			if (parse_seconds(c == OPT_TIMEOUT ? &opts.timeout : &opts.lock_timeout,
+					  c == OPT_TIMEOUT ? "--timeout" : "--lock-timeout", optarg,
+					  c == OPT_TIMEOUT ? 1 : 0, CCGOV_PROJECT_MAX_TIMEOUT) < 0) {
+				status = EXIT_USAGE;
+				goto done;
+			}
+			break;
 		case OPT_KEEP_ENV: keep_env[opts.nkeep_env++] = optarg; break;
 		case OPT_COMPRESSION:
 			if (ccgov_compression_parse(&opts.compression, optarg) < 0) {
@@ -218,8 +283,9 @@ int cmd_build(int argc, char **argv)
 	opts.keep_env = keep_env;
 	if (quiet)
 		opts.output_fd = -1;
+	catch_stop_signals();
 	if (ccgov_build_prepare(&b, &opts) < 0 || load_project(&project, b, opts.project_dir) < 0) {
-		status = error_from_library();
+		status = failed();
 		goto done;
 	}
 	for (size_t i = 0; i < noverrides; i++) {
@@ -230,7 +296,7 @@ int cmd_build(int argc, char **argv)
 	}
 	if (ccgov_project_check(project, opts.project_dir) < 0 || ccgov_build_run(b, project) < 0 ||
 	    ccgov_build_write_bundle(&bundle, b, project, out_dir) < 0) {
-		status = error_from_library();
+		status = failed();
 		goto done;
 	}
 	/* What the SBOM catalogers read only in part, one line each. */
@@ -244,5 +310,12 @@ done:
 	ccgov_build_free(b);
 	free(overrides);
 	free(keep_env);
+	if (ccgov_interrupted() && status != EXIT_OK) {
+		int signo = ccgov_interrupted();
+
+		error_line("build: interrupted by SIG%s: the build's processes were stopped and its temporary folders removed; %s was left as it was",
+			   sigabbrev_np(signo), out_dir);
+		status = 128 + signo;
+	}
 	return status;
 }

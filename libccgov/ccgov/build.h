@@ -3,11 +3,11 @@
  * cleared environment at a fixed path, its outputs packed into an OCI
  * image, and an evidence bundle that says exactly how.
  *
- *   ccgov_build_prepare()   source facts, lock, export into the build folder
+ *   ccgov_build_prepare()   source facts, build folder claimed, source exported
  *   ccgov_build_project_dir()  where the project's source now is (ccgov.json)
  *   ccgov_build_run()       the build command in the normalized environment
  *   ccgov_build_write_bundle()  image layout, image.digest, provenance
- *   ccgov_build_free()      removes the build folder, releases the lock
+ *   ccgov_build_free()      removes the build folder this run created
  */
 #ifndef CCGOV_BUILD_H
 #define CCGOV_BUILD_H
@@ -20,7 +20,10 @@
 #include <cjson/cJSON.h>
 #include <stdint.h>
 
-/* A fixed path, so that paths compiled into binaries are the same on every machine. */
+/*
+ * The path every build sees its folder at, so that paths compiled into
+ * binaries are the same on every machine, for every user (sandbox.h).
+ */
 #define CCGOV_DEFAULT_BUILD_DIR "/tmp/ccgov-build"
 /* The PATH a build sees unless --keep-env PATH passes the caller's. */
 #define CCGOV_BUILD_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -29,7 +32,7 @@ typedef struct {
 	const char *project_dir;     /* default "." */
 	const char *rev;             /* default HEAD; only with git */
 	int allow_dirty;
-	const char *build_dir;       /* default CCGOV_DEFAULT_BUILD_DIR */
+	const char *build_dir;       /* the real build folder; default: see claim_build_dir() in build.c */
 	const char *const *keep_env; /* names of caller variables to pass through */
 	size_t nkeep_env;
 	ccgov_compression compression;
@@ -37,6 +40,12 @@ typedef struct {
 	int output_fd;               /* the build's output goes here; -1 to drop it */
 	int keep_build_dir;          /* leave the build folder for inspection */
 	int oci_archive;             /* also write OUT/image.oci.tar */
+	double timeout;              /* seconds the build command may run; 0: ccgov.json's, or none */
+	double lock_timeout;         /* seconds to wait for a build folder another run holds; < 0 forever */
+	int no_namespace;            /* run at the real path, even where a private mount namespace works */
+	/* Told once when another run holds the build folder: the path and its pid. */
+	void (*on_wait)(void *ctx, const char *path, long holder_pid);
+	void *wait_ctx;
 } ccgov_build_options;
 
 typedef struct ccgov_build ccgov_build;

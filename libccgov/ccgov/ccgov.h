@@ -23,5 +23,9 @@
 #include <ccgov/build.h>
 #include <ccgov/provenance.h>
 #include <ccgov/scan.h>
+#include <ccgov/interrupt.h>
+#include <ccgov/owned_dir.h>
+#include <ccgov/remove.h>
+#include <ccgov/sandbox.h>
 
 #endif

@@ -16,7 +16,9 @@ typedef enum {
 	CCGOV_EMISMATCH = -5, /* a check ran and failed: digest, signature */
 	CCGOV_ENOMEM = -6,
 	CCGOV_EIO = -7,       /* reading or writing failed */
-	CCGOV_EEXISTS = -8
+	CCGOV_EEXISTS = -8,
+	CCGOV_EINTERRUPTED = -9, /* a signal asked ccgov to stop (ccgov_interrupted()) */
+	CCGOV_ETIMEOUT = -10   /* a bounded wait ran out: a build or a lock */
 } ccgov_error_code;
 
 typedef struct {
@@ -52,7 +54,8 @@ int ccgov_error_from_errno(int errnum);
 
 /*
  * The process exit status that ccgov(1) documents for an error code:
- * 1 a check failed, 2 usage or input error, 3 internal or environment.
+ * 1 a check failed (or a build timed out), 2 usage or input error,
+ * 3 internal or environment, 128+N stopped by signal N.
  */
 int ccgov_error_exit_status(int code);
 

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <ccgov/remove.h>
+
 /* Writes all len bytes to fd, retrying short writes and EINTR; -1 with errno set on failure. */
 int ccgov_file_write_all(int fd, const void *data, size_t len);
 
@@ -34,17 +36,11 @@ void ccgov_atomic_file_abort(ccgov_atomic_file *f);
 int ccgov_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
 /*
- * Removes path and everything beneath it, never following symbolic links;
- * a missing path is not an error. For cleaning up ccgov's own temporary
- * folders, not for user data.
- */
-int ccgov_file_remove_tree(const char *path);
-
-/*
  * Makes a new, empty, private folder beside final (".NAME.XXXXXX"), for
  * building a whole tree that ccgov_file_publish_dir() then moves into place.
+ * proof is what ccgov_remove() needs to remove it again (remove.h).
  */
-int ccgov_file_temp_dir(char **out, const char *final);
+int ccgov_file_temp_dir(char **out, ccgov_ownership *proof, const char *final);
 
 /* Renames the finished folder tmp to final, which must not exist. */
 int ccgov_file_publish_dir(const char *tmp, const char *final);

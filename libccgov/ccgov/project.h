@@ -5,7 +5,7 @@
  *
  *   {
  *     "name": "sample", "tag": "1.0",
- *     "build": "make",
+ *     "build": "make", "timeout": 3600,
  *     "outputs": [ { "path": "hello", "dest": "/usr/local/bin/hello" } ],
  *     "image": { "entrypoint": ["/usr/local/bin/hello"], "cmd": [],
  *                "env": ["A=b"], "labels": {"k": "v"},
@@ -20,6 +20,7 @@
 
 #define CCGOV_PROJECT_FILE "ccgov.json"
 #define CCGOV_PROJECT_MAX_SIZE (1u << 20)
+#define CCGOV_PROJECT_MAX_TIMEOUT 86400
 
 typedef struct {
 	char *path; /* in the build tree, relative to the project, normalized */
@@ -38,6 +39,7 @@ typedef struct {
 	cJSON *labels;        /* object of strings */
 	char *user;
 	char *workdir;
+	long timeout;         /* seconds the build command may run; 0 for no limit */
 } ccgov_project;
 
 /* An empty project (every field unset), for flags-only builds. */

@@ -29,7 +29,9 @@ typedef struct {
 	int64_t source_date_epoch;
 	const char *source_date_epoch_from;
 	const cJSON *environment;  /* what the build saw */
-	const char *build_dir;
+	const char *build_dir;        /* as the build saw it */
+	int build_dir_isolated;       /* shown in a private mount namespace */
+	double timeout;               /* the build command's limit in seconds; 0 none */
 	int64_t started, finished;
 	ccgov_compression compression;
 	const char *architecture;

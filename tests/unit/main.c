@@ -71,6 +71,14 @@ int unit_write(const char *path, const char *text)
 	return fclose(f);
 }
 
+int unit_remove(const char *path)
+{
+	ccgov_ownership own;
+	int err = ccgov_ownership_of_path(&own, path);
+
+	return err < 0 ? err : ccgov_remove(path, &own, 0);
+}
+
 static const struct {
 	const char *suite;
 	const struct unit_test *tests;
@@ -78,6 +86,7 @@ static const struct {
 	{ "digest", digest_tests }, { "json", json_tests }, { "file", file_tests },
 	{ "path", path_tests },     { "git", git_tests },   { "text", text_tests },
 	{ "image", image_tests }, { "toml", toml_tests }, { "sbom", sbom_tests }, { "elf", elf_tests },
+	{ "remove", remove_tests },
 };
 
 int main(int argc, char **argv)
@@ -111,7 +120,8 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("1..%d\n", number);
-	ccgov_file_remove_tree(root);
+	if (unit_remove(root) < 0)
+		printf("# leaving %s: %s\n", root, ccgov_error_last()->message);
 	ccgov_shutdown();
 	return failures ? 1 : 0;
 }

@@ -85,36 +85,22 @@ static void read_is_bounded(void)
 static void temp_dir_is_published_without_replacing(void)
 {
 	char final[4200], *tmp, file[4300];
+	ccgov_ownership proof, again;
 
 	snprintf(final, sizeof(final), "%s/bundle", unit_tmpdir());
-	CHECK_OK(ccgov_file_temp_dir(&tmp, final));
+	CHECK_OK(ccgov_file_temp_dir(&tmp, &proof, final));
 	CHECK(strstr(tmp, "/.bundle.") != NULL);
 	snprintf(file, sizeof(file), "%s/a", tmp);
 	CHECK(unit_write(file, "a") == 0);
 	CHECK_OK(ccgov_file_publish_dir(tmp, final));
 	free(tmp);
-	CHECK_OK(ccgov_file_temp_dir(&tmp, final));
+	CHECK_OK(ccgov_file_temp_dir(&tmp, &again, final));
 	CHECK_ERR(ccgov_file_publish_dir(tmp, final), CCGOV_EEXISTS, "bundle");
-	CHECK_OK(ccgov_file_remove_tree(tmp));
+	CHECK_OK(ccgov_remove(tmp, &again, 0));
 	free(tmp);
-	CHECK_OK(ccgov_file_remove_tree(final));
+	CHECK_OK(ccgov_remove(final, &proof, 0)); /* renamed, still the same folder */
 	CHECK(entries(unit_tmpdir()) == 0);
-	CHECK_OK(ccgov_file_remove_tree(final)); /* already gone: fine */
-}
-
-static void remove_tree_does_not_follow_links(void)
-{
-	char outside[4200], inside[4200], link[4300], kept[4300];
-
-	snprintf(outside, sizeof(outside), "%s/outside", unit_tmpdir());
-	snprintf(inside, sizeof(inside), "%s/inside", unit_tmpdir());
-	CHECK(mkdir(outside, 0755) == 0 && mkdir(inside, 0755) == 0);
-	snprintf(kept, sizeof(kept), "%s/keep", outside);
-	CHECK(unit_write(kept, "k") == 0);
-	snprintf(link, sizeof(link), "%s/link", inside);
-	CHECK(symlink(outside, link) == 0);
-	CHECK_OK(ccgov_file_remove_tree(inside));
-	CHECK(access(kept, F_OK) == 0);
+	CHECK_OK(ccgov_remove(final, &proof, 0)); /* already gone: fine */
 }
 
 const struct unit_test file_tests[] = {
@@ -123,6 +109,5 @@ const struct unit_test file_tests[] = {
 	{ "write into a missing folder fails with its name", write_into_missing_folder_fails_cleanly },
 	{ "reads are bounded and regular files only", read_is_bounded },
 	{ "temporary folders publish by rename, never over another", temp_dir_is_published_without_replacing },
-	{ "removing a tree never follows links out", remove_tree_does_not_follow_links },
 	{ NULL, NULL }
 };

@@ -24,6 +24,8 @@ const char *unit_tmpdir(void);
 char *unit_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes a file, failing the test if it cannot. */
 int unit_write(const char *path, const char *text);
+/* Removes what the test made at path, through ccgov's one remover. */
+int unit_remove(const char *path);
 
 #define CHECK(cond)                                                       \
 	do {                                                              \
@@ -68,6 +70,7 @@ int unit_write(const char *path, const char *text);
 	} while (0)
 
 extern const struct unit_test digest_tests[], json_tests[], file_tests[],
-	path_tests[], git_tests[], text_tests[], image_tests[], toml_tests[], sbom_tests[], elf_tests[];
+	path_tests[], git_tests[], text_tests[], image_tests[], toml_tests[], sbom_tests[], elf_tests[],
+	remove_tests[];
 
 #endif
