@@ -105,12 +105,20 @@ $(BUILD)/ccgov: $(CMD_OBJ) $(BUILD)/libccgov.a
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libccgov.a
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(UNIT_OBJ) $(BUILD)/libccgov.a $(DEP_LIBS)
 
-# Fuzz targets always build with clang's libFuzzer and the sanitizers.
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	-Ilibccgov $(DEP_CFLAGS) -DCCGOV_TREE_SITTER_VERSION='"$(TS_VERSION)"'
-build-fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard libccgov/*.h libccgov/ccgov/*.h analyzers/*.h fuzz/*.h) $(GRAMMAR_OBJ) | deps
+# Fuzz targets always build with clang's libFuzzer and the sanitizers. The
+# library is compiled once, instrumented, and every target links it.
+FUZZ_BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Ilibccgov $(DEP_CFLAGS) \
+	-DCCGOV_TREE_SITTER_VERSION='"$(TS_VERSION)"'
+FUZZ_CFLAGS = $(FUZZ_BASE_CFLAGS) -fsanitize=fuzzer,address,undefined
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build-fuzz/obj/%.o)
+build-fuzz/obj/%.o: %.c | deps
 	@mkdir -p $(@D)
-	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(GRAMMAR_OBJ) $(DEP_LIBS)
+	$(Q)clang $(FUZZ_BASE_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
+build-fuzz/libccgov.a: $(FUZZ_LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+build-fuzz/%: fuzz/%.c build-fuzz/libccgov.a $(wildcard fuzz/*.h libccgov/ccgov/*.h) $(GRAMMAR_OBJ) | deps
+	@mkdir -p $(@D)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< build-fuzz/libccgov.a $(GRAMMAR_OBJ) $(DEP_LIBS)
 
 fuzz-build: $(addprefix build-fuzz/,$(FUZZ_TARGETS))
 
@@ -159,4 +167,4 @@ install: $(BUILD)/ccgov
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)

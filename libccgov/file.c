@@ -170,6 +170,11 @@ int ccgov_atomic_file_fd(const ccgov_atomic_file *f)
 	return f->fd;
 }
 
+void ccgov_atomic_file_proof(ccgov_ownership *out, const ccgov_atomic_file *f)
+{
+	*out = f->proof;
+}
+
 int ccgov_atomic_file_commit(ccgov_atomic_file *f)
 {
 	int err;

@@ -363,20 +363,43 @@ static int keep_vmsa(void *ctx, uint32_t index, const unsigned char page[CCGOV_S
 	return 0;
 }
 
-/* vmsa0.bin, vmsa1.bin, ... each written atomically; if one fails, those written are removed again. */
+static int write_vmsa_page(ccgov_ownership *proof, const char *name, const unsigned char *page)
+{
+	ccgov_atomic_file *f;
+	int err;
+
+	if ((err = ccgov_atomic_file_open(&f, name, 0644)) < 0)
+		return err;
+	ccgov_atomic_file_proof(proof, f);
+	if ((err = ccgov_atomic_file_write(f, page, CCGOV_SEV_PAGE)) < 0) {
+		ccgov_atomic_file_abort(f);
+		return err;
+	}
+	return ccgov_atomic_file_commit(f);
+}
+
+/*
+ * vmsa0.bin, vmsa1.bin, ... each written atomically; if one fails, those
+ * this run wrote are removed again (by their proof: only our own files).
+ */
 static int write_vmsa_pages(const vmsa_pages *v)
 {
+	ccgov_ownership written[CCGOV_SEV_MAX_VCPUS];
 	char name[32];
 
 	for (uint32_t i = 0; i < v->n; i++) {
 		snprintf(name, sizeof(name), "vmsa%" PRIu32 ".bin", i);
-		if (ccgov_file_write_atomic(name, v->pages[i], CCGOV_SEV_PAGE, 0644) == 0)
+		if (write_vmsa_page(&written[i], name, v->pages[i]) == 0)
 			continue;
-		while (i-- > 0) {
-			snprintf(name, sizeof(name), "vmsa%" PRIu32 ".bin", i);
-			unlink(name);
+		{
+			int status = error_from_library();
+
+			while (i-- > 0) {
+				snprintf(name, sizeof(name), "vmsa%" PRIu32 ".bin", i);
+				ccgov_remove(name, &written[i], 0);
+			}
+			return status;
 		}
-		return error_from_library();
 	}
 	return EXIT_OK;
 }

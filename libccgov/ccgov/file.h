@@ -27,6 +27,8 @@ int ccgov_atomic_file_open(ccgov_atomic_file **out, const char *path, mode_t mod
 int ccgov_atomic_file_write(ccgov_atomic_file *f, const void *data, size_t len);
 /* The descriptor of the temporary file, for writers that need one. */
 int ccgov_atomic_file_fd(const ccgov_atomic_file *f);
+/* The proof that this process made the file, which keeps its inode when committed (remove.h). */
+void ccgov_atomic_file_proof(ccgov_ownership *out, const ccgov_atomic_file *f);
 /* fsyncs, renames onto the final path, fsyncs the folder, frees f. */
 int ccgov_atomic_file_commit(ccgov_atomic_file *f);
 /* Removes the temporary file and frees f; the final path is untouched. */
