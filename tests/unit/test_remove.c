@@ -261,7 +261,7 @@ static void *swapper(void *arg)
 static int outside_intact(const char *base)
 {
 	for (int i = 0; i < SENTINELS; i++) {
-		char name[16], *text;
+		char name[32], *text;
 		size_t len;
 		int ok;
 
@@ -280,7 +280,7 @@ static void random_trees_with_swaps_never_lose_outside_files(void)
 {
 	for (int round = 0; round < 40; round++) {
 		stress s = { .seed = (unsigned)round * 7919u + 1 };
-		char base[4300], name[16];
+		char base[4300], name[32];
 		ccgov_ownership proof;
 		pthread_t th;
 
