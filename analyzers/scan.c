@@ -384,7 +384,8 @@ static int add_finding(thread_result *tr, const ccgov_rule *rule, const char *pa
 	f->column = a.column + 1;
 	f->end_line = b.row + 1;
 	f->end_column = b.column + 1;
-	if (!(f->path = ccgov_utf8_sanitize(path, strlen(path))) || !(f->source_line = line_text(text, len, f->line))) {
+	/* The name's exact bytes: each report escapes them its own way, none loses them. */
+	if (!(f->path = strdup(path)) || !(f->source_line = line_text(text, len, f->line))) {
 		free(f->path);
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	}

@@ -99,7 +99,7 @@ char *ccgov_utf8_sanitize(const char *s, size_t len)
 }
 
 /* Code points a text line must not show raw: they end, hide or reorder it. */
-static int breaks_line(uint32_t cp)
+int ccgov_utf8_breaks_line(uint32_t cp)
 {
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x2028 && cp <= 0x202e) ||
 	       (cp >= 0x2066 && cp <= 0x2069);
@@ -125,7 +125,7 @@ char *ccgov_utf8_escape(const char *s, size_t len)
 			ccgov_buffer_puts(&b, "\\t");
 		else if (*p == '\r')
 			ccgov_buffer_puts(&b, "\\r");
-		else if (breaks_line(cp))
+		else if (ccgov_utf8_breaks_line(cp))
 			for (size_t i = 0; i < n; i++)
 				ccgov_buffer_printf(&b, "\\x%02x", p[i]);
 		else

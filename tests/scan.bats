@@ -571,3 +571,76 @@ secret.c: error skipped-unreadable: Permission denied"
 	run "$SHARED/tools/validate-schema" --schema sarif-2.1.0 "$s"
 	assert_success
 }
+
+@test "a newline, a tab, a control byte or a backslash in a file name is escaped in text and exact in JSON and SARIF" {
+	d="$BATS_TEST_TMPDIR/src"
+	mkdir "$d"
+	printf '%s\n' "$LOAD" >"$d/"$'new\nline.c'
+	printf '%s\n' "$LOAD" >"$d/"$'tab\there\x01\\.c'
+	run --separate-stderr ccgov scan "$d" --fail-on error
+	assert_failure 1
+	assert_output "new\\nline.c:1:24: $DLOPEN
+    $LOAD
+tab\\there\\x01\\\\.c:1:24: $DLOPEN
+    $LOAD"
+	ccgov scan "$d" --format json >"$BATS_TEST_TMPDIR/r.json" 2>/dev/null || true
+	run python3 - "$BATS_TEST_TMPDIR/r.json" "$d" <<-'PY'
+	import json, os, sys
+	r = json.load(open(sys.argv[1]))
+	paths = [f["path"] for f in r["findings"]]
+	assert paths == ["new\nline.c", "tab\there\x01\\.c"], paths
+	assert not any("path_bytes" in f for f in r["findings"])
+	assert all(os.path.isfile(os.path.join(sys.argv[2], p)) for p in paths)
+	PY
+	assert_success
+	run --separate-stderr ccgov scan "$d" --format sarif
+	[ "$(echo "$output" | jq -c '[.runs[0].results[].locations[0].physicalLocation.artifactLocation.uri]')" = '["new%0Aline.c","tab%09here%01%5C.c"]' ]
+	printf 'const char *h(void) { return getenv("HOME"); }\n' >"$d/"$'new\nline.c'
+	run --separate-stderr ccgov scan "$d" --inventory
+	assert_line --index 0 'new\nline.c:1:30: env HOME non-sensitive'
+}
+
+@test "a file name that is not UTF-8 keeps its exact bytes: \\xNN in text, path_bytes in JSON, percent-encoded in SARIF" {
+	d="$BATS_TEST_TMPDIR/src"
+	mkdir "$d"
+	printf '%s\n' "$LOAD" >"$d/"$'bad\xff.c'
+	printf '// @generated\n%s\n' "$LOAD" >"$d/"$'gen\xfe\n.c'
+	run --separate-stderr ccgov scan "$d" --fail-on error
+	assert_failure 1
+	assert_output "bad\\xff.c:1:24: $DLOPEN
+    $LOAD
+gen\\xfe\\n.c: error skipped-generated: \"@generated\" marker on line 1"
+	[ "$(echo "$stderr" | head -1)" = "$(allow_line "1 skipped file: gen\\xfe\\n.c (generated)" generated)" ]
+	ccgov scan "$d" --format json >"$BATS_TEST_TMPDIR/r.json" 2>/dev/null || true
+	ccgov scan "$d" --format sarif >"$BATS_TEST_TMPDIR/r.sarif" 2>/dev/null || true
+	run python3 - "$BATS_TEST_TMPDIR/r.json" "$BATS_TEST_TMPDIR/r.sarif" "$d" <<-'PY'
+	import json, os, sys, urllib.parse
+	r = json.load(open(sys.argv[1]))
+	root = os.fsencode(sys.argv[3])
+	f, s = r["findings"][0], r["skipped"][0]
+	assert f["path"] == "bad\\xff.c" and f["path_bytes"] == "626164ff2e63", f
+	assert s["path"] == "gen\\xfe\\n.c" and s["path_bytes"] == "67656efe0a2e63", s
+	for name in (bytes.fromhex(f["path_bytes"]), bytes.fromhex(s["path_bytes"])):
+	    assert os.path.isfile(os.path.join(root, name)), name
+	run = json.load(open(sys.argv[2]))["runs"][0]
+	uris = [run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+	        run["invocations"][0]["toolExecutionNotifications"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]]
+	assert uris == ["bad%FF.c", "gen%FE%0A.c"], uris
+	for u in uris:
+	    assert os.path.isfile(os.path.join(root, urllib.parse.unquote_to_bytes(u))), u
+	PY
+	assert_success
+	need_shared
+	run "$SHARED/tools/validate-schema" --schema sarif-2.1.0 "$BATS_TEST_TMPDIR/r.sarif"
+	assert_success
+}
+
+@test "a line of code in text shows no raw control byte, and a CRLF file's line no carriage return" {
+	d="$BATS_TEST_TMPDIR/src"
+	mkdir "$d"
+	printf 'void *f(void) { return dlopen(getenv("X"), 0); } /* \033[2K\tx */\r\n' >"$d/crlf.c"
+	run --separate-stderr ccgov scan "$d"
+	assert_failure 1
+	assert_line --index 1 $'    void *f(void) { return dlopen(getenv("X"), 0); } /* \\x1b[2K\tx */'
+	[ "${#lines[@]}" = 2 ]
+}

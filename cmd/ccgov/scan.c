@@ -187,6 +187,35 @@ static void print_skip_verdict(const ccgov_scan_result *r, size_t failing)
 
 /* ---- findings --------------------------------------------------------------- */
 
+/*
+ * A line of code as text shows it: tabs stay, a CRLF file's carriage
+ * return goes, and any other control, line separator or bidirectional
+ * control is written \xNN, so that code can neither forge a report line
+ * nor reorder what the reader sees.
+ */
+static void put_code(FILE *out, const char *line)
+{
+	const unsigned char *p = (const unsigned char *)line;
+	size_t len = strlen(line);
+	uint32_t cp;
+
+	if (len && p[len - 1] == '\r')
+		len--;
+	while (len) {
+		size_t n = ccgov_utf8_decode(&cp, p, len);
+
+		if (n == 0)
+			n = 1, cp = 0;
+		if (cp != '\t' && ccgov_utf8_breaks_line(cp))
+			for (size_t i = 0; i < n; i++)
+				fprintf(out, "\\x%02x", p[i]);
+		else
+			fwrite(p, 1, n, out);
+		p += n;
+		len -= n;
+	}
+}
+
 static void print_text(const ccgov_scan_result *r)
 {
 	for (size_t i = 0; i < r->nfindings; i++) {
@@ -194,9 +223,11 @@ static void print_text(const ccgov_scan_result *r)
 
 		if (f->suppression || f->baselined)
 			continue;
-		printf("%s:%u:%u: %s %s: %s\n    %s\n", f->path, f->line, f->column,
-		       ccgov_severity_name(f->rule->severity), f->rule->id, f->rule->message,
-		       f->source_line);
+		put_path(stdout, f->path);
+		printf(":%u:%u: %s %s: %s\n    ", f->line, f->column, ccgov_severity_name(f->rule->severity),
+		       f->rule->id, f->rule->message);
+		put_code(stdout, f->source_line);
+		putchar('\n');
 	}
 }
 
@@ -208,7 +239,7 @@ static cJSON *finding_json(const ccgov_finding *f)
 	cJSON_AddStringToObject(o, "rule", f->rule->id);
 	cJSON_AddStringToObject(o, "category", f->rule->category);
 	cJSON_AddStringToObject(o, "severity", ccgov_severity_name(f->rule->severity));
-	cJSON_AddStringToObject(o, "path", f->path);
+	add_path(o, f->path);
 	cJSON_AddNumberToObject(o, "line", f->line);
 	cJSON_AddNumberToObject(o, "column", f->column);
 	cJSON_AddNumberToObject(o, "end_line", f->end_line);
@@ -323,6 +354,20 @@ static size_t count_rules(const ccgov_ruleset *rs, int inventory)
 	return n;
 }
 
+/* "file:line:col: kind key sensitivity[ runtime-mutable]"; a key from a string literal is escaped too. */
+static void print_inventory_line(const ccgov_finding *f, const char *sensitivity, int mutable_)
+{
+	int named = f->key && strcmp(ccgov_inventory_sensitivity(f->key), "unknown") != 0;
+
+	put_path(stdout, f->path);
+	printf(":%u:%u: %s ", f->line, f->column, f->rule->inventory);
+	if (named)
+		put_path(stdout, f->key);
+	else
+		fputs(mutable_ && !f->key ? "-" : "(computed)", stdout);
+	printf(" %s%s\n", sensitivity, mutable_ ? " runtime-mutable" : "");
+}
+
 /*
  * The inventory: every place the code reads configuration. A read can
  * change at run time when the same file also has a reload hook or watch.
@@ -345,7 +390,7 @@ static int print_inventory(const ccgov_scan_result *r, enum output_format format
 				   strcmp(r->findings[k].rule->inventory, "reload") == 0 &&
 				   strcmp(f->rule->inventory, "file") == 0;
 		cJSON_AddStringToObject(o, "kind", f->rule->inventory);
-		cJSON_AddStringToObject(o, "path", f->path);
+		add_path(o, f->path);
 		cJSON_AddNumberToObject(o, "line", f->line);
 		cJSON_AddNumberToObject(o, "column", f->column);
 		if (f->key && strcmp(ccgov_inventory_sensitivity(f->key), "unknown") != 0)
@@ -358,10 +403,7 @@ static int print_inventory(const ccgov_scan_result *r, enum output_format format
 		cJSON_AddBoolToObject(o, "runtime_mutable", mutable_);
 		cJSON_AddStringToObject(o, "source", f->source_line);
 		if (format == FORMAT_TEXT)
-			printf("%s:%u:%u: %s %s %s%s\n", f->path, f->line, f->column, f->rule->inventory,
-			       f->key && strcmp(ccgov_inventory_sensitivity(f->key), "unknown") ? f->key :
-			       mutable_ && !f->key ? "-" : "(computed)",
-			       cJSON_GetObjectItem(o, "sensitivity")->valuestring, mutable_ ? " runtime-mutable" : "");
+			print_inventory_line(f, cJSON_GetObjectItem(o, "sensitivity")->valuestring, mutable_);
 		cJSON_AddItemToArray(list, o);
 	}
 	/* The inventory never gates, but what it could not read is named all the same. */

@@ -60,7 +60,7 @@ void ccgov_ruleset_free(ccgov_ruleset *rs);
 
 typedef struct {
 	const ccgov_rule *rule;
-	char *path;         /* relative to the scanned root */
+	char *path;         /* relative to the scanned root, the name's exact bytes */
 	uint32_t line, column, end_line, end_column; /* 1-based */
 	char *source_line;  /* the line of code, without its newline */
 	char *suppression;  /* the reason of a ccgov:ignore, or NULL */

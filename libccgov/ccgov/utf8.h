@@ -35,4 +35,7 @@ char *ccgov_utf8_sanitize(const char *s, size_t len);
  */
 char *ccgov_utf8_escape(const char *s, size_t len);
 
+/* 1 for the code points ccgov_utf8_escape writes as \xNN bytes (controls, separators, bidi). */
+int ccgov_utf8_breaks_line(uint32_t cp);
+
 #endif
