@@ -408,7 +408,7 @@ ccgov: scan: 0 files, 20 rules: 0 findings, 0 suppressed; skipped 0 binary, 0 ge
 	run --separate-stderr ccgov scan "$d" --fail-on error --format json
 	assert_failure 1
 	[ "$(echo "$output" | jq -c .skipped)" = "[{\"allowed\":false,\"kind\":\"large\",\"level\":\"error\",\"path\":\"big.c\",\"reason\":\"$size bytes, over the limit of 4194304\"}]" ]
-	[ "$(echo "$output" | jq -c .summary.skipped)" = '{"binary":0,"failing_gate":1,"generated":0,"too_large":1,"unreadable":0}' ]
+	[ "$(echo "$output" | jq -c .summary.skipped)" = '{"binary":0,"generated":0,"not_allowed":1,"too_large":1,"unreadable":0}' ]
 	run --separate-stderr ccgov scan "$d" --fail-on error --format sarif
 	assert_failure 1
 	[ "$(echo "$output" | jq -c '.runs[0].invocations[0].toolExecutionNotifications[] | [.descriptor.id, .level, .locations[0].physicalLocation.artifactLocation.uri, .message.text]')" = \
@@ -421,7 +421,8 @@ ccgov: scan: 0 files, 20 rules: 0 findings, 0 suppressed; skipped 0 binary, 0 ge
 	assert_failure 1
 	run --separate-stderr ccgov scan "$d" --fail-on never
 	assert_success
-	assert_output "big.c: warning skipped-large: $size bytes, over the limit of 4194304"
+	assert_output "big.c: error skipped-large: $size bytes, over the limit of 4194304"
+	[ "$stderr" = "ccgov: scan: 0 files, 20 rules: 0 findings, 0 suppressed; skipped 0 binary, 0 generated, 1 too large, 0 unreadable; 0 with syntax errors" ]
 	run --separate-stderr ccgov scan "$d" --max-file-size 100000000
 	assert_failure 1
 	assert_output "big.c:1:24: $DLOPEN

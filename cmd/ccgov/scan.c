@@ -91,29 +91,28 @@ static void add_path(cJSON *o, const char *path)
 	free(hex);
 }
 
-/* A skip the gate does not accept is an error; one it accepts, or any while the gate is off, a warning. */
-static int skip_fails(const ccgov_skipped_file *s, int gate_on)
+/*
+ * A skip whose kind is not allowed is an error, one that is a warning,
+ * whatever --fail-on says: like a rule's severity, the level says what
+ * the skip is, and the gate decides the exit status.
+ */
+static const char *skip_level(const ccgov_skipped_file *s)
 {
-	return gate_on && !s->allowed;
+	return s->allowed ? "warning" : "error";
 }
 
-static const char *skip_level(const ccgov_skipped_file *s, int gate_on)
-{
-	return skip_fails(s, gate_on) ? "error" : "warning";
-}
-
-static void print_skipped_text(const ccgov_scan_result *r, int gate_on)
+static void print_skipped_text(const ccgov_scan_result *r)
 {
 	for (size_t i = 0; i < r->nskipped; i++) {
 		const ccgov_skipped_file *s = &r->skipped[i];
 
 		put_path(stdout, s->path);
-		printf(": %s skipped-%s: %s%s\n", skip_level(s, gate_on), ccgov_skip_kind_name(s->kind),
+		printf(": %s skipped-%s: %s%s\n", skip_level(s), ccgov_skip_kind_name(s->kind),
 		       s->reason, s->allowed ? " (allowed)" : "");
 	}
 }
 
-static cJSON *skipped_json(const ccgov_scan_result *r, int gate_on)
+static cJSON *skipped_json(const ccgov_scan_result *r)
 {
 	cJSON *list = cJSON_CreateArray();
 
@@ -123,7 +122,7 @@ static cJSON *skipped_json(const ccgov_scan_result *r, int gate_on)
 
 		add_path(o, s->path);
 		cJSON_AddStringToObject(o, "kind", ccgov_skip_kind_name(s->kind));
-		cJSON_AddStringToObject(o, "level", skip_level(s, gate_on));
+		cJSON_AddStringToObject(o, "level", skip_level(s));
 		cJSON_AddBoolToObject(o, "allowed", s->allowed);
 		cJSON_AddStringToObject(o, "reason", s->reason);
 		cJSON_AddItemToArray(list, o);
@@ -131,12 +130,12 @@ static cJSON *skipped_json(const ccgov_scan_result *r, int gate_on)
 	return list;
 }
 
-static size_t count_failing_skips(const ccgov_scan_result *r, int gate_on)
+static size_t count_not_allowed(const ccgov_scan_result *r)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->nskipped; i++)
-		n += skip_fails(&r->skipped[i], gate_on);
+		n += !r->skipped[i].allowed;
 	return n;
 }
 
@@ -167,7 +166,7 @@ static void print_skip_verdict(const ccgov_scan_result *r, size_t failing)
 	for (size_t i = 0; i < r->nskipped; i++) {
 		const ccgov_skipped_file *s = &r->skipped[i];
 
-		if (!skip_fails(s, 1))
+		if (s->allowed)
 			continue;
 		kinds |= 1u << s->kind;
 		if (shown++ < 10) {
@@ -256,7 +255,7 @@ static cJSON *finding_json(const ccgov_finding *f)
 	return o;
 }
 
-static cJSON *summary_json(const ccgov_scan_result *r, size_t nrules, size_t active, int gate_on)
+static cJSON *summary_json(const ccgov_scan_result *r, size_t nrules, size_t active)
 {
 	cJSON *s = cJSON_CreateObject(), *skipped;
 	size_t baselined = 0;
@@ -275,11 +274,11 @@ static cJSON *summary_json(const ccgov_scan_result *r, size_t nrules, size_t act
 	cJSON_AddNumberToObject(skipped, "generated", (double)r->skipped_generated);
 	cJSON_AddNumberToObject(skipped, "too_large", (double)r->skipped_large);
 	cJSON_AddNumberToObject(skipped, "unreadable", (double)r->skipped_unreadable);
-	cJSON_AddNumberToObject(skipped, "failing_gate", (double)count_failing_skips(r, gate_on));
+	cJSON_AddNumberToObject(skipped, "not_allowed", (double)count_not_allowed(r));
 	return s;
 }
 
-static int print_json_report(const ccgov_scan_result *r, size_t nrules, size_t active, int gate_on)
+static int print_json_report(const ccgov_scan_result *r, size_t nrules, size_t active)
 {
 	cJSON *root = cJSON_CreateObject(), *list;
 	int err;
@@ -289,8 +288,8 @@ static int print_json_report(const ccgov_scan_result *r, size_t nrules, size_t a
 	list = cJSON_AddArrayToObject(root, "findings");
 	for (size_t i = 0; i < r->nfindings; i++)
 		cJSON_AddItemToArray(list, finding_json(&r->findings[i]));
-	cJSON_AddItemToObject(root, "skipped", skipped_json(r, gate_on));
-	cJSON_AddItemToObject(root, "summary", summary_json(r, nrules, active, gate_on));
+	cJSON_AddItemToObject(root, "skipped", skipped_json(r));
+	cJSON_AddItemToObject(root, "summary", summary_json(r, nrules, active));
 	err = print_json(root);
 	cJSON_Delete(root);
 	return err;
@@ -407,9 +406,9 @@ static int print_inventory(const ccgov_scan_result *r, enum output_format format
 		cJSON_AddItemToArray(list, o);
 	}
 	/* The inventory never gates, but what it could not read is named all the same. */
-	cJSON_AddItemToObject(root, "skipped", skipped_json(r, 0));
+	cJSON_AddItemToObject(root, "skipped", skipped_json(r));
 	if (format == FORMAT_TEXT)
-		print_skipped_text(r, 0);
+		print_skipped_text(r);
 	err = format == FORMAT_TEXT ? 0 : print_json(root);
 	cJSON_Delete(root);
 	return err;
@@ -488,7 +487,7 @@ static cJSON *sarif_notification_descriptors(void)
 }
 
 /* A skip is a tool execution notification: the run did not cover that file. */
-static cJSON *sarif_notification(const ccgov_skipped_file *s, int gate_on)
+static cJSON *sarif_notification(const ccgov_skipped_file *s)
 {
 	cJSON *o = cJSON_CreateObject(), *t;
 	char *name = ccgov_utf8_escape(s->path, strlen(s->path));
@@ -498,7 +497,7 @@ static cJSON *sarif_notification(const ccgov_skipped_file *s, int gate_on)
 	ccgov_buffer_printf(&text, "skipped-%s", ccgov_skip_kind_name(s->kind));
 	cJSON_AddStringToObject(t, "id", text.data ? text.data : "");
 	cJSON_AddNumberToObject(t, "index", s->kind);
-	cJSON_AddStringToObject(o, "level", skip_level(s, gate_on));
+	cJSON_AddStringToObject(o, "level", skip_level(s));
 	text.len = 0;
 	ccgov_buffer_printf(&text, "%s: skipped-%s: %s%s", name ? name : "?", ccgov_skip_kind_name(s->kind),
 			    s->reason, s->allowed ? " (allowed)" : "");
@@ -512,7 +511,7 @@ static cJSON *sarif_notification(const ccgov_skipped_file *s, int gate_on)
 	return o;
 }
 
-static cJSON *sarif_invocation(const ccgov_scan_result *r, int gate_on, int exit_code)
+static cJSON *sarif_invocation(const ccgov_scan_result *r, int exit_code)
 {
 	cJSON *inv = cJSON_CreateObject(), *list;
 
@@ -520,11 +519,11 @@ static cJSON *sarif_invocation(const ccgov_scan_result *r, int gate_on, int exit
 	cJSON_AddNumberToObject(inv, "exitCode", exit_code);
 	list = cJSON_AddArrayToObject(inv, "toolExecutionNotifications");
 	for (size_t i = 0; i < r->nskipped; i++)
-		cJSON_AddItemToArray(list, sarif_notification(&r->skipped[i], gate_on));
+		cJSON_AddItemToArray(list, sarif_notification(&r->skipped[i]));
 	return inv;
 }
 
-static int print_sarif(const ccgov_ruleset *rs, const ccgov_scan_result *r, int gate_on, int exit_code)
+static int print_sarif(const ccgov_ruleset *rs, const ccgov_scan_result *r, int exit_code)
 {
 	cJSON *root = cJSON_CreateObject(), *run, *tool, *driver, *results;
 	int err;
@@ -541,7 +540,7 @@ static int print_sarif(const ccgov_ruleset *rs, const ccgov_scan_result *r, int 
 	cJSON_AddStringToObject(driver, "informationUri", "https://ccgov.dev/");
 	cJSON_AddItemToObject(driver, "rules", sarif_rules(rs));
 	cJSON_AddItemToObject(driver, "notifications", sarif_notification_descriptors());
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(run, "invocations"), sarif_invocation(r, gate_on, exit_code));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(run, "invocations"), sarif_invocation(r, exit_code));
 	results = cJSON_AddArrayToObject(run, "results");
 	for (size_t i = 0; i < r->nfindings; i++)
 		cJSON_AddItemToArray(results, sarif_result(rs, &r->findings[i]));
@@ -685,14 +684,14 @@ int cmd_scan(int argc, char **argv)
 			continue;
 		failing += result.findings[i].rule->severity >= fail_on;
 	}
-	failing_skips = count_failing_skips(&result, !fail_never);
+	failing_skips = fail_never ? 0 : count_not_allowed(&result);
 	if (!fail_never && (failing || failing_skips))
 		status = EXIT_CHECK_FAILED;
 	if (format == 0) {
 		print_text(&result);
-		print_skipped_text(&result, !fail_never);
-	} else if ((format == 1 && print_json_report(&result, count_rules(rules, 0), active, !fail_never) < 0) ||
-		   (format == 2 && print_sarif(rules, &result, !fail_never, status) < 0)) {
+		print_skipped_text(&result);
+	} else if ((format == 1 && print_json_report(&result, count_rules(rules, 0), active) < 0) ||
+		   (format == 2 && print_sarif(rules, &result, status) < 0)) {
 		status = error_from_library();
 		goto done;
 	}
