@@ -145,4 +145,12 @@ void predicates_free(compiled_query *q);
 int predicates_hold(const compiled_query *q, const TSQueryMatch *m, const char *source,
 		    char **scratch, size_t *scratch_size);
 
+/*
+ * The skip tests (skipped.c). looks_binary: 1 if text is binary, with why
+ * written. generated_marker: the name of the generator marker form the
+ * file's leading comments hold, and its line, or NULL.
+ */
+int looks_binary(char *why, size_t why_size, const char *text, size_t len);
+const char *generated_marker(uint32_t *line_no, const char *text, size_t len, const language *lang);
+
 #endif

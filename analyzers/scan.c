@@ -20,7 +20,9 @@
 #include <fnmatch.h>
 #include <git2.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,15 +33,21 @@
 #define MAX_THREADS 64
 
 typedef struct {
+	ccgov_skipped_file *items;
+	size_t len, cap;
+} skip_list;
+
+typedef struct {
 	char **paths; /* relative to root */
 	size_t len, cap;
-	size_t skipped_large, skipped_unreadable;
+	skip_list skipped; /* folders the walk could not read */
 } file_list;
 
 typedef struct {
 	ccgov_finding *items;
 	size_t len, cap;
-	size_t scanned, parsed, syntax_errors, binary, generated, large, unreadable;
+	size_t scanned, parsed;
+	skip_list skipped;
 	int error;
 	char error_text[512];
 } thread_result;
@@ -53,6 +61,49 @@ typedef struct {
 	int inventory;
 	atomic_size_t next;
 } job;
+
+/* ---- what is skipped ---------------------------------------------------- */
+
+static int push_skip(skip_list *l, const char *path, ccgov_skip_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Records a skip; the reason never holds the path, which reports escape on their own. */
+static int push_skip(skip_list *l, const char *path, ccgov_skip_kind kind, const char *fmt, ...)
+{
+	ccgov_skipped_file *s;
+	char reason[512];
+	va_list ap;
+
+	if (l->len == l->cap) {
+		ccgov_skipped_file *p = realloc(l->items, (l->cap = l->cap ? l->cap * 2 : 16) * sizeof(*p));
+
+		if (!p)
+			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		l->items = p;
+	}
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	s = &l->items[l->len];
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	if (!(s->path = strdup(path)) || !(s->reason = strdup(reason))) {
+		free(s->path);
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	}
+	l->len++;
+	return 0;
+}
+
+static void skip_list_free(skip_list *l)
+{
+	for (size_t i = 0; i < l->len; i++) {
+		free(l->items[i].path);
+		free(l->items[i].reason);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
 
 /* ---- finding the files ------------------------------------------------- */
 
@@ -83,8 +134,10 @@ static int walk(file_list *l, const char *root, ccgov_buffer *rel, git_repositor
 	struct dirent *de;
 	int err = 0;
 
+	/* A folder out of reach may hold source: it is named, never passed over in silence. */
 	if (depth > MAX_DEPTH)
-		return 0;
+		return push_skip(&l->skipped, rel->data, CCGOV_SKIP_UNREADABLE,
+				 "folder more than %d levels deep, not read", MAX_DEPTH);
 	ccgov_buffer_puts(&path, root);
 	if (rel->len) {
 		ccgov_buffer_putc(&path, '/');
@@ -93,9 +146,10 @@ static int walk(file_list *l, const char *root, ccgov_buffer *rel, git_repositor
 	if ((err = ccgov_buffer_check(&path)) < 0)
 		return err;
 	if (!(d = opendir(path.data))) {
-		l->skipped_unreadable++;
+		err = push_skip(&l->skipped, rel->len ? rel->data : ".", CCGOV_SKIP_UNREADABLE, "folder: %s",
+				strerror(errno));
 		ccgov_buffer_free(&path);
-		return 0;
+		return err;
 	}
 	while (err == 0 && (de = readdir(d))) {
 		size_t base = rel->len;
@@ -259,34 +313,6 @@ static int find_files(file_list *l, const char *root, const char *changed_since)
 
 /* ---- one file ------------------------------------------------------------ */
 
-/*
- * Generated code is reviewed where it is generated: skip it, and count it.
- * The marker must be a comment line near the top (Go's "// Code generated
- * ... DO NOT EDIT.", or "@generated"), not the same words inside a string
- * of a hand-written generator.
- */
-static int is_generated(const char *text, size_t len)
-{
-	const char *p = text, *end = text + (len < 4096 ? len : 4096);
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end, *q = p;
-		size_t n;
-
-		while (q < e && (*q == ' ' || *q == '\t'))
-			q++;
-		n = (size_t)(e - q);
-		if ((n >= 2 && (memcmp(q, "//", 2) == 0 || memcmp(q, "/*", 2) == 0)) ||
-		    (n >= 1 && (*q == '#' || *q == '*'))) {
-			if ((memmem(q, n, "Code generated", 14) && memmem(q, n, "DO NOT EDIT", 11)) ||
-			    memmem(q, n, "@generated", 10))
-				return 1;
-		}
-		p = nl ? nl + 1 : end;
-	}
-	return 0;
-}
-
 /* The text of line (1-based) without its newline. */
 static char *line_text(const char *text, size_t len, uint32_t line)
 {
@@ -358,7 +384,8 @@ static int add_finding(thread_result *tr, const ccgov_rule *rule, const char *pa
 	f->column = a.column + 1;
 	f->end_line = b.row + 1;
 	f->end_column = b.column + 1;
-	if (!(f->path = ccgov_utf8_sanitize(path, strlen(path))) || !(f->source_line = line_text(text, len, f->line))) {
+	/* The name's exact bytes: each report escapes them its own way, none loses them. */
+	if (!(f->path = strdup(path)) || !(f->source_line = line_text(text, len, f->line))) {
 		free(f->path);
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	}
@@ -456,6 +483,28 @@ static void drop_excluded(thread_result *tr, const file_spans *fs, size_t first)
 	tr->len = kept;
 }
 
+/* The line of the first ERROR or MISSING node, for a report a person can act on. */
+static uint32_t first_error_line(TSNode n)
+{
+	for (;;) {
+		uint32_t count = ts_node_child_count(n), i;
+
+		if (ts_node_is_missing(n) || strcmp(ts_node_type(n), "ERROR") == 0)
+			break;
+		for (i = 0; i < count; i++) {
+			TSNode child = ts_node_child(n, i);
+
+			if (ts_node_has_error(child)) {
+				n = child;
+				break;
+			}
+		}
+		if (i == count)
+			break;
+	}
+	return ts_node_start_point(n).row + 1;
+}
+
 static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryCursor *cursor,
 		     const language *lang, const char *path, const char *text, size_t len,
 		     char **scratch, size_t *scratch_size, file_spans *fs)
@@ -499,10 +548,16 @@ static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryC
 	}
 	if (!(tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)len))) {
 		free(rule_ok);
-		return 0;
+		return push_skip(&tr->skipped, path, CCGOV_SKIP_SYNTAX_ERROR, "the parser gave up: not checked");
 	}
-	if (ts_node_has_error(ts_tree_root_node(tree)))
-		tr->syntax_errors++;
+	if (ts_node_has_error(ts_tree_root_node(tree)) &&
+	    (err = push_skip(&tr->skipped, path, CCGOV_SKIP_SYNTAX_ERROR,
+			     "syntax error on line %u: code past an error may be missed",
+			     first_error_line(ts_tree_root_node(tree)))) < 0) {
+		ts_tree_delete(tree);
+		free(rule_ok);
+		return err;
+	}
 	fs->found.len = fs->excluded.len = 0;
 	ts_query_cursor_exec(cursor, q->query, ts_tree_root_node(tree));
 	while (err == 0 && ts_query_cursor_next_match(cursor, &m)) {
@@ -540,39 +595,63 @@ static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryC
 	return err;
 }
 
-static void scan_file(thread_result *tr, const job *j, TSParser *parser, TSQueryCursor *cursor,
-		      const char *rel, char **scratch, size_t *scratch_size, file_spans *fs)
+/*
+ * A file that cannot be read is named with the reason, without the root
+ * the library's message starts with: reports name files from the root.
+ */
+static int skip_unreadable(thread_result *tr, const job *j, const char *rel, const char *full)
+{
+	const char *why = ccgov_error_last() ? ccgov_error_last()->message : "cannot read";
+	size_t n = strlen(full);
+	struct stat st;
+
+	if (stat(full, &st) == 0 && (uint64_t)st.st_size > j->max_size)
+		return push_skip(&tr->skipped, rel, CCGOV_SKIP_LARGE, "%llu bytes, over the limit of %llu",
+				 (unsigned long long)st.st_size, (unsigned long long)j->max_size);
+	/* It grew past the limit while it was read. */
+	if (strstr(why, "larger than"))
+		return push_skip(&tr->skipped, rel, CCGOV_SKIP_LARGE, "over the limit of %llu bytes",
+				 (unsigned long long)j->max_size);
+	if (strncmp(why, full, n) == 0 && why[n] == ':' && why[n + 1] == ' ')
+		why += n + 2;
+	return push_skip(&tr->skipped, rel, CCGOV_SKIP_UNREADABLE, "%s", why);
+}
+
+static int scan_file(thread_result *tr, const job *j, TSParser *parser, TSQueryCursor *cursor,
+		     const char *rel, char **scratch, size_t *scratch_size, file_spans *fs)
 {
 	const language *lang = language_for_path(rel);
-	char *full = ccgov_path_join(j->root, rel), *text = NULL;
+	char *full, *text = NULL, why[128];
+	const char *marker;
 	size_t len = 0;
+	uint32_t line;
 	int err;
 
-	if (!full) {
-		tr->error = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-		return;
-	}
-	err = ccgov_file_read(&text, &len, full, j->max_size);
-	free(full);
-	if (err < 0) {
-		if (strstr(ccgov_error_last()->message, "larger than"))
-			tr->large++;
-		else
-			tr->unreadable++;
-		return;
-	}
-	if (memchr(text, '\0', len < 8192 ? len : 8192))
-		tr->binary++;
-	else if (is_generated(text, len))
-		tr->generated++;
+	/* No rule reads this language: there is nothing to check, or to miss. */
+	if (!j->rules->queries[j->inventory][language_index(lang)].query)
+		return 0;
+	if (!(full = ccgov_path_join(j->root, rel)))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if (ccgov_file_read(&text, &len, full, j->max_size) < 0)
+		err = skip_unreadable(tr, j, rel, full);
+	else if (looks_binary(why, sizeof(why), text, len))
+		err = push_skip(&tr->skipped, rel, CCGOV_SKIP_BINARY, "%s", why);
+	else if ((marker = generated_marker(&line, text, len, lang)))
+		err = push_skip(&tr->skipped, rel, CCGOV_SKIP_GENERATED, "%s marker on line %u", marker, line);
 	else {
+		/*
+		 * C compilers read a NUL as white space (gcc: "null character(s)
+		 * ignored"); so does the parser, so that a stray NUL cannot cut
+		 * the parse short. Offsets stay the same.
+		 */
+		for (char *nul = memchr(text, '\0', len); nul; nul = memchr(nul, '\0', len - (size_t)(nul - text)))
+			*nul = ' ';
 		tr->scanned++;
-		if ((err = scan_text(tr, j, parser, cursor, lang, rel, text, len, scratch, scratch_size, fs)) < 0) {
-			tr->error = err;
-			snprintf(tr->error_text, sizeof(tr->error_text), "%s", ccgov_error_last()->message);
-		}
+		err = scan_text(tr, j, parser, cursor, lang, rel, text, len, scratch, scratch_size, fs);
 	}
+	free(full);
 	free(text);
+	return err;
 }
 
 typedef struct {
@@ -591,8 +670,15 @@ static void *worker_main(void *arg)
 
 	/* A pathological file must not hang the gate: matches in progress are bounded. */
 	ts_query_cursor_set_match_limit(cursor, 1 << 16);
-	while (!w->result.error && (i = atomic_fetch_add(&w->j->next, 1)) < w->j->files->len)
-		scan_file(&w->result, w->j, parser, cursor, w->j->files->paths[i], &scratch, &scratch_size, &fs);
+	while (!w->result.error && (i = atomic_fetch_add(&w->j->next, 1)) < w->j->files->len) {
+		int err = scan_file(&w->result, w->j, parser, cursor, w->j->files->paths[i], &scratch,
+				    &scratch_size, &fs);
+
+		if (err < 0) {
+			w->result.error = err;
+			snprintf(w->result.error_text, sizeof(w->result.error_text), "%s", ccgov_error_last()->message);
+		}
+	}
 	free(fs.found.items);
 	free(fs.excluded.items);
 	free(scratch);
@@ -647,6 +733,47 @@ static void drop_repeats(ccgov_scan_result *r)
 	r->nfindings = kept;
 }
 
+/* Moves a list's skips into the result. */
+static int take_skips(ccgov_scan_result *r, skip_list *l)
+{
+	ccgov_skipped_file *p;
+
+	if (!l->len)
+		return 0;
+	if (!(p = realloc(r->skipped, (r->nskipped + l->len) * sizeof(*p))))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	r->skipped = p;
+	memcpy(r->skipped + r->nskipped, l->items, l->len * sizeof(*p));
+	r->nskipped += l->len;
+	l->len = 0;
+	return 0;
+}
+
+static int skip_by_path(const void *a, const void *b)
+{
+	const ccgov_skipped_file *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : (int)x->kind - (int)y->kind;
+}
+
+/* Sorted, so that reports are the same bytes for any thread count; counted by kind. */
+static void finish_skips(ccgov_scan_result *r, unsigned allow)
+{
+	if (r->nskipped)
+		qsort(r->skipped, r->nskipped, sizeof(*r->skipped), skip_by_path);
+	for (size_t i = 0; i < r->nskipped; i++) {
+		ccgov_skipped_file *s = &r->skipped[i];
+
+		s->allowed = (allow >> s->kind) & 1;
+		r->skipped_binary += s->kind == CCGOV_SKIP_BINARY;
+		r->skipped_large += s->kind == CCGOV_SKIP_LARGE;
+		r->skipped_generated += s->kind == CCGOV_SKIP_GENERATED;
+		r->skipped_unreadable += s->kind == CCGOV_SKIP_UNREADABLE;
+		r->files_with_syntax_errors += s->kind == CCGOV_SKIP_SYNTAX_ERROR;
+	}
+}
+
 int ccgov_scan(ccgov_scan_result *out, const ccgov_ruleset *rules, const ccgov_scan_options *opts)
 {
 	file_list files = { 0 };
@@ -689,7 +816,6 @@ int ccgov_scan(ccgov_scan_result *out, const ccgov_ruleset *rules, const ccgov_s
 		err = ccgov_error_set(CCGOV_ERROR, "cannot start scan threads");
 		goto done;
 	}
-	out->skipped_unreadable = files.skipped_unreadable;
 	for (int t = 0; t < started; t++) {
 		thread_result *tr = &workers[t].result;
 
@@ -697,11 +823,8 @@ int ccgov_scan(ccgov_scan_result *out, const ccgov_ruleset *rules, const ccgov_s
 			err = ccgov_error_set(tr->error, "%s", tr->error_text);
 		out->files_scanned += tr->scanned;
 		out->files_parsed += tr->parsed;
-		out->files_with_syntax_errors += tr->syntax_errors;
-		out->skipped_binary += tr->binary;
-		out->skipped_generated += tr->generated;
-		out->skipped_large += tr->large;
-		out->skipped_unreadable += tr->unreadable;
+		if (!err)
+			err = take_skips(out, &tr->skipped);
 		if (tr->len) {
 			ccgov_finding *p = realloc(out->findings, (out->nfindings + tr->len) * sizeof(*p));
 
@@ -715,6 +838,9 @@ int ccgov_scan(ccgov_scan_result *out, const ccgov_ruleset *rules, const ccgov_s
 			tr->len = 0;
 		}
 	}
+	if (!err)
+		err = take_skips(out, &files.skipped);
+	finish_skips(out, opts->allow_skipped);
 	/* Thread scheduling decides the order findings arrive in; sorting removes it. */
 	if (out->nfindings) {
 		qsort(out->findings, out->nfindings, sizeof(*out->findings), by_place);
@@ -725,8 +851,10 @@ done:
 		for (size_t i = 0; i < workers[t].result.len; i++)
 			free_finding(&workers[t].result.items[i]);
 		free(workers[t].result.items);
+		skip_list_free(&workers[t].result.skipped);
 	}
 	free(workers);
+	skip_list_free(&files.skipped);
 	for (size_t i = 0; i < files.len; i++)
 		free(files.paths[i]);
 	free(files.paths);
@@ -740,5 +868,10 @@ void ccgov_scan_result_clear(ccgov_scan_result *r)
 	for (size_t i = 0; i < r->nfindings; i++)
 		free_finding(&r->findings[i]);
 	free(r->findings);
+	for (size_t i = 0; i < r->nskipped; i++) {
+		free(r->skipped[i].path);
+		free(r->skipped[i].reason);
+	}
+	free(r->skipped);
 	memset(r, 0, sizeof(*r));
 }

@@ -35,6 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < p->noutputs; i++)
 			if (!safe(p->outputs[i].path) || !safe(p->outputs[i].dest))
 				abort();
+		/* scan.allow_skipped holds known kinds only. */
+		if (p->scan_allow_skipped >> CCGOV_SKIP_KINDS)
+			abort();
 		cJSON_Delete(json);
 		cJSON_Delete(config);
 		ccgov_project_free(p);

@@ -1,6 +1,7 @@
 /*
  * Hostile source code: the input is scanned as C, Go, Rust and Python
- * with the shipped rules; the scan must finish without crashing.
+ * with the shipped rules; the scan must finish without crashing, and
+ * name whatever it skips (binary, generated, syntax errors).
  */
 #include <ccgov/ccgov.h>
 
@@ -42,7 +43,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ccgov_file_write_atomic(path, data, size, 0644) < 0)
 		abort();
 	opts.root = dir;
-	if (ccgov_scan(&result, rules, &opts) == 0)
+	if (ccgov_scan(&result, rules, &opts) == 0) {
+		/* A skip always names its file, a known kind and a reason. */
+		for (size_t i = 0; i < result.nskipped; i++)
+			if (!result.skipped[i].path[0] || result.skipped[i].kind >= CCGOV_SKIP_KINDS ||
+			    !result.skipped[i].reason[0])
+				abort();
 		ccgov_scan_result_clear(&result);
+	}
 	return 0;
 }

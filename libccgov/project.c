@@ -3,12 +3,13 @@
 #include <ccgov/json.h>
 #include <ccgov/path.h>
 #include <ccgov/project.h>
+#include <ccgov/scan.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const top_fields[] = { "name", "tag", "build", "outputs", "image", "timeout" };
+static const char *const top_fields[] = { "name", "tag", "build", "outputs", "image", "scan", "timeout" };
 static const char *const image_fields[] = { "entrypoint", "cmd", "env", "labels", "user", "workdir" };
 
 int ccgov_project_new(ccgov_project **out)
@@ -357,6 +358,33 @@ static int load_image(ccgov_project *p, const cJSON *image, const char *file)
 	return 0;
 }
 
+/* "scan": {"allow_skipped": ["generated", ...]}: the skips scan's gate accepts. */
+static int load_scan(ccgov_project *p, const cJSON *scan, const char *file)
+{
+	static const char *const fields[] = { "allow_skipped" };
+	const cJSON *list, *kind;
+	int i = 0, err;
+
+	if (!cJSON_IsObject(scan))
+		return ccgov_error_set(CCGOV_EINVALID, "%s: scan: expected an object", file);
+	if ((err = check_fields(scan, fields, 1, file, "scan.")) < 0)
+		return err;
+	if (!(list = cJSON_GetObjectItemCaseSensitive(scan, "allow_skipped")))
+		return 0;
+	if (!is_string_array(list))
+		return ccgov_error_set(CCGOV_EINVALID, "%s: scan.allow_skipped: expected an array of strings", file);
+	cJSON_ArrayForEach(kind, list) {
+		/* One kind an entry: a comma inside a name is not a list here. */
+		if (strchr(kind->valuestring, ',') ||
+		    ccgov_skip_kinds_parse(&p->scan_allow_skipped, kind->valuestring) < 0)
+			return ccgov_error_set(CCGOV_EINVALID,
+					       "%s: scan.allow_skipped[%d]: '%.64s' is not a skip kind (binary, large, generated, unreadable or syntax-error)",
+					       file, i, kind->valuestring);
+		i++;
+	}
+	return 0;
+}
+
 static int load(ccgov_project *p, const cJSON *root, const char *file)
 {
 	const cJSON *v;
@@ -364,7 +392,7 @@ static int load(ccgov_project *p, const cJSON *root, const char *file)
 
 	if (!cJSON_IsObject(root))
 		return ccgov_error_set(CCGOV_EINVALID, "%s: expected a JSON object", file);
-	if ((err = check_fields(root, top_fields, 6, file, "")) < 0)
+	if ((err = check_fields(root, top_fields, sizeof(top_fields) / sizeof(top_fields[0]), file, "")) < 0)
 		return err;
 	for (int i = 0; i < 3; i++) {
 		const char *f = top_fields[i];
@@ -383,6 +411,8 @@ static int load(ccgov_project *p, const cJSON *root, const char *file)
 	    (err = load_outputs(p, v, file)) < 0)
 		return err;
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "image")) && (err = load_image(p, v, file)) < 0)
+		return err;
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "scan")) && (err = load_scan(p, v, file)) < 0)
 		return err;
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "timeout"))) {
 		/* Whole seconds, as --timeout takes them; a day is more than any real build. */

@@ -97,3 +97,45 @@ char *ccgov_utf8_sanitize(const char *s, size_t len)
 	}
 	return ccgov_buffer_detach(&b, NULL);
 }
+
+/* Code points a text line must not show raw: they end, hide or reorder it. */
+int ccgov_utf8_breaks_line(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+char *ccgov_utf8_escape(const char *s, size_t len)
+{
+	ccgov_buffer b = CCGOV_BUFFER_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+
+	ccgov_buffer_append(&b, "", 0);
+	while (len) {
+		size_t n = ccgov_utf8_decode(&cp, p, len);
+
+		if (n == 0)
+			n = 1, cp = 0; /* not UTF-8: escaped byte by byte below */
+		if (*p == '\\')
+			ccgov_buffer_puts(&b, "\\\\");
+		else if (*p == '\n')
+			ccgov_buffer_puts(&b, "\\n");
+		else if (*p == '\t')
+			ccgov_buffer_puts(&b, "\\t");
+		else if (*p == '\r')
+			ccgov_buffer_puts(&b, "\\r");
+		else if (ccgov_utf8_breaks_line(cp))
+			for (size_t i = 0; i < n; i++)
+				ccgov_buffer_printf(&b, "\\x%02x", p[i]);
+		else
+			ccgov_buffer_append(&b, p, n);
+		p += n;
+		len -= n;
+	}
+	if (b.failed) {
+		ccgov_buffer_free(&b);
+		return NULL;
+	}
+	return ccgov_buffer_detach(&b, NULL);
+}

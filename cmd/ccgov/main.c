@@ -44,14 +44,17 @@ const struct command commands[] = {
 	  "help [COMMAND]", NULL },
 	{ "scan", cmd_scan,
 	  "Find platform sealing, runtime code loading and runtime-mutable security configuration",
-	  "scan [PATH] [--rules DIR] [--format text|json|sarif] [--fail-on SEVERITY] [--baseline FILE] [--changed-since REV]",
+	  "scan [PATH] [--rules DIR] [--format text|json|sarif] [--fail-on SEVERITY] [--allow-skipped KIND] [--baseline FILE] [--changed-since REV]",
 	  "  PATH                 the folder to scan (default .); .gitignore is honoured\n"
 	  "  --rules DIR          also load the rules in DIR (*.scm); repeatable\n"
 	  "  --no-default-rules   only the rules given with --rules\n"
 	  "  --format FMT         text (default), json or sarif (SARIF 2.1.0)\n"
-	  "  --fail-on SEVERITY   exit 1 on a finding at or above note, warning (default) or error; never\n"
+	  "  --fail-on SEVERITY   exit 1 on a finding at or above note, warning (default) or error,\n"
+	  "                       or on a skipped file not allowed; never turns the gate off\n"
 	  "  --threads N          parse with N threads (default: all CPUs; output is the same)\n"
 	  "  --max-file-size N    skip files larger than N bytes (default 4194304)\n"
+	  "  --allow-skipped KIND let the gate pass files skipped as KIND: binary, large,\n"
+	  "                       generated, unreadable, syntax-error; repeatable or a comma list\n"
 	  "  --baseline FILE      accept the findings of an earlier --format json report\n"
 	  "  --changed-since REV  scan only files that differ from git revision REV\n"
 	  "  --no-prefilter       parse every file, even those that contain no rule's literal\n"

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef CCGOV_RULES_DIR
@@ -12,7 +13,7 @@
 #endif
 
 enum { OPT_RULES = 256, OPT_NO_DEFAULT_RULES, OPT_FORMAT, OPT_FAIL_ON, OPT_THREADS, OPT_MAX_SIZE,
-       OPT_BASELINE, OPT_CHANGED_SINCE, OPT_NO_PREFILTER, OPT_INVENTORY };
+       OPT_BASELINE, OPT_CHANGED_SINCE, OPT_NO_PREFILTER, OPT_INVENTORY, OPT_ALLOW_SKIPPED };
 
 static const struct option longopts[] = {
 	{ "rules", required_argument, NULL, OPT_RULES },
@@ -25,6 +26,7 @@ static const struct option longopts[] = {
 	{ "changed-since", required_argument, NULL, OPT_CHANGED_SINCE },
 	{ "no-prefilter", no_argument, NULL, OPT_NO_PREFILTER },
 	{ "inventory", no_argument, NULL, OPT_INVENTORY },
+	{ "allow-skipped", required_argument, NULL, OPT_ALLOW_SKIPPED },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -54,6 +56,165 @@ static char *default_rules_dir(void)
 	return strdup(CCGOV_RULES_DIR);
 }
 
+/* ---- skipped files ------------------------------------------------------- */
+
+/* A name on one line of text, escaped so that it can neither break the line nor be lost. */
+static void put_path(FILE *out, const char *path)
+{
+	char *e = ccgov_utf8_escape(path, strlen(path));
+
+	fputs(e ? e : "?", out);
+	free(e);
+}
+
+/*
+ * A name in JSON: "path" is the name itself when it is UTF-8 (JSON escapes
+ * its control characters). Otherwise JSON cannot hold it: "path" is the
+ * escaped text form, for people, and "path_bytes" the exact bytes in hex.
+ */
+static void add_path(cJSON *o, const char *path)
+{
+	size_t n = strlen(path);
+	char *text, *hex;
+
+	if (ccgov_utf8_valid(path, n)) {
+		cJSON_AddStringToObject(o, "path", path);
+		return;
+	}
+	text = ccgov_utf8_escape(path, n);
+	cJSON_AddStringToObject(o, "path", text ? text : "");
+	if ((hex = malloc(2 * n + 1))) {
+		ccgov_hex(hex, (const unsigned char *)path, n);
+		cJSON_AddStringToObject(o, "path_bytes", hex);
+	}
+	free(text);
+	free(hex);
+}
+
+/*
+ * A skip whose kind is not allowed is an error, one that is a warning,
+ * whatever --fail-on says: like a rule's severity, the level says what
+ * the skip is, and the gate decides the exit status.
+ */
+static const char *skip_level(const ccgov_skipped_file *s)
+{
+	return s->allowed ? "warning" : "error";
+}
+
+static void print_skipped_text(const ccgov_scan_result *r)
+{
+	for (size_t i = 0; i < r->nskipped; i++) {
+		const ccgov_skipped_file *s = &r->skipped[i];
+
+		put_path(stdout, s->path);
+		printf(": %s skipped-%s: %s%s\n", skip_level(s), ccgov_skip_kind_name(s->kind),
+		       s->reason, s->allowed ? " (allowed)" : "");
+	}
+}
+
+static cJSON *skipped_json(const ccgov_scan_result *r)
+{
+	cJSON *list = cJSON_CreateArray();
+
+	for (size_t i = 0; i < r->nskipped; i++) {
+		const ccgov_skipped_file *s = &r->skipped[i];
+		cJSON *o = cJSON_CreateObject();
+
+		add_path(o, s->path);
+		cJSON_AddStringToObject(o, "kind", ccgov_skip_kind_name(s->kind));
+		cJSON_AddStringToObject(o, "level", skip_level(s));
+		cJSON_AddBoolToObject(o, "allowed", s->allowed);
+		cJSON_AddStringToObject(o, "reason", s->reason);
+		cJSON_AddItemToArray(list, o);
+	}
+	return list;
+}
+
+static size_t count_not_allowed(const ccgov_scan_result *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nskipped; i++)
+		n += !r->skipped[i].allowed;
+	return n;
+}
+
+/* The kinds set in a mask, in their order, each between quotes and apart by sep. */
+static void put_kinds(FILE *out, unsigned kinds, const char *sep, const char *quote)
+{
+	const char *s = "";
+
+	for (int k = 0; k < CCGOV_SKIP_KINDS; k++) {
+		if (kinds >> k & 1) {
+			fprintf(out, "%s%s%s%s", s, quote, ccgov_skip_kind_name(k), quote);
+			s = sep;
+		}
+	}
+}
+
+/*
+ * One line that says which skips fail the gate, and the exact option and
+ * ccgov.json key that would accept them, so that accepting is a visible,
+ * reviewed decision.
+ */
+static void print_skip_verdict(const ccgov_scan_result *r, size_t failing)
+{
+	unsigned kinds = 0;
+	size_t shown = 0;
+
+	fprintf(stderr, "ccgov: scan: the gate fails on %zu skipped file%s: ", failing, failing == 1 ? "" : "s");
+	for (size_t i = 0; i < r->nskipped; i++) {
+		const ccgov_skipped_file *s = &r->skipped[i];
+
+		if (s->allowed)
+			continue;
+		kinds |= 1u << s->kind;
+		if (shown++ < 10) {
+			fputs(shown > 1 ? ", " : "", stderr);
+			put_path(stderr, s->path);
+			fprintf(stderr, " (%s)", ccgov_skip_kind_name(s->kind));
+		}
+	}
+	if (shown > 10)
+		fprintf(stderr, " and %zu more", shown - 10);
+	fputs("; to accept these skips, pass --allow-skipped ", stderr);
+	put_kinds(stderr, kinds, ",", "");
+	fputs(" or set \"scan\": {\"allow_skipped\": [", stderr);
+	put_kinds(stderr, kinds, ", ", "\"");
+	fputs("]} in ccgov.json\n", stderr);
+}
+
+/* ---- findings --------------------------------------------------------------- */
+
+/*
+ * A line of code as text shows it: tabs stay, a CRLF file's carriage
+ * return goes, and any other control, line separator or bidirectional
+ * control is written \xNN, so that code can neither forge a report line
+ * nor reorder what the reader sees.
+ */
+static void put_code(FILE *out, const char *line)
+{
+	const unsigned char *p = (const unsigned char *)line;
+	size_t len = strlen(line);
+	uint32_t cp;
+
+	if (len && p[len - 1] == '\r')
+		len--;
+	while (len) {
+		size_t n = ccgov_utf8_decode(&cp, p, len);
+
+		if (n == 0)
+			n = 1, cp = 0;
+		if (cp != '\t' && ccgov_utf8_breaks_line(cp))
+			for (size_t i = 0; i < n; i++)
+				fprintf(out, "\\x%02x", p[i]);
+		else
+			fwrite(p, 1, n, out);
+		p += n;
+		len -= n;
+	}
+}
+
 static void print_text(const ccgov_scan_result *r)
 {
 	for (size_t i = 0; i < r->nfindings; i++) {
@@ -61,9 +222,11 @@ static void print_text(const ccgov_scan_result *r)
 
 		if (f->suppression || f->baselined)
 			continue;
-		printf("%s:%u:%u: %s %s: %s\n    %s\n", f->path, f->line, f->column,
-		       ccgov_severity_name(f->rule->severity), f->rule->id, f->rule->message,
-		       f->source_line);
+		put_path(stdout, f->path);
+		printf(":%u:%u: %s %s: %s\n    ", f->line, f->column, ccgov_severity_name(f->rule->severity),
+		       f->rule->id, f->rule->message);
+		put_code(stdout, f->source_line);
+		putchar('\n');
 	}
 }
 
@@ -75,7 +238,7 @@ static cJSON *finding_json(const ccgov_finding *f)
 	cJSON_AddStringToObject(o, "rule", f->rule->id);
 	cJSON_AddStringToObject(o, "category", f->rule->category);
 	cJSON_AddStringToObject(o, "severity", ccgov_severity_name(f->rule->severity));
-	cJSON_AddStringToObject(o, "path", f->path);
+	add_path(o, f->path);
 	cJSON_AddNumberToObject(o, "line", f->line);
 	cJSON_AddNumberToObject(o, "column", f->column);
 	cJSON_AddNumberToObject(o, "end_line", f->end_line);
@@ -111,6 +274,7 @@ static cJSON *summary_json(const ccgov_scan_result *r, size_t nrules, size_t act
 	cJSON_AddNumberToObject(skipped, "generated", (double)r->skipped_generated);
 	cJSON_AddNumberToObject(skipped, "too_large", (double)r->skipped_large);
 	cJSON_AddNumberToObject(skipped, "unreadable", (double)r->skipped_unreadable);
+	cJSON_AddNumberToObject(skipped, "not_allowed", (double)count_not_allowed(r));
 	return s;
 }
 
@@ -124,6 +288,7 @@ static int print_json_report(const ccgov_scan_result *r, size_t nrules, size_t a
 	list = cJSON_AddArrayToObject(root, "findings");
 	for (size_t i = 0; i < r->nfindings; i++)
 		cJSON_AddItemToArray(list, finding_json(&r->findings[i]));
+	cJSON_AddItemToObject(root, "skipped", skipped_json(r));
 	cJSON_AddItemToObject(root, "summary", summary_json(r, nrules, active));
 	err = print_json(root);
 	cJSON_Delete(root);
@@ -188,6 +353,20 @@ static size_t count_rules(const ccgov_ruleset *rs, int inventory)
 	return n;
 }
 
+/* "file:line:col: kind key sensitivity[ runtime-mutable]"; a key from a string literal is escaped too. */
+static void print_inventory_line(const ccgov_finding *f, const char *sensitivity, int mutable_)
+{
+	int named = f->key && strcmp(ccgov_inventory_sensitivity(f->key), "unknown") != 0;
+
+	put_path(stdout, f->path);
+	printf(":%u:%u: %s ", f->line, f->column, f->rule->inventory);
+	if (named)
+		put_path(stdout, f->key);
+	else
+		fputs(mutable_ && !f->key ? "-" : "(computed)", stdout);
+	printf(" %s%s\n", sensitivity, mutable_ ? " runtime-mutable" : "");
+}
+
 /*
  * The inventory: every place the code reads configuration. A read can
  * change at run time when the same file also has a reload hook or watch.
@@ -210,7 +389,7 @@ static int print_inventory(const ccgov_scan_result *r, enum output_format format
 				   strcmp(r->findings[k].rule->inventory, "reload") == 0 &&
 				   strcmp(f->rule->inventory, "file") == 0;
 		cJSON_AddStringToObject(o, "kind", f->rule->inventory);
-		cJSON_AddStringToObject(o, "path", f->path);
+		add_path(o, f->path);
 		cJSON_AddNumberToObject(o, "line", f->line);
 		cJSON_AddNumberToObject(o, "column", f->column);
 		if (f->key && strcmp(ccgov_inventory_sensitivity(f->key), "unknown") != 0)
@@ -223,35 +402,43 @@ static int print_inventory(const ccgov_scan_result *r, enum output_format format
 		cJSON_AddBoolToObject(o, "runtime_mutable", mutable_);
 		cJSON_AddStringToObject(o, "source", f->source_line);
 		if (format == FORMAT_TEXT)
-			printf("%s:%u:%u: %s %s %s%s\n", f->path, f->line, f->column, f->rule->inventory,
-			       f->key && strcmp(ccgov_inventory_sensitivity(f->key), "unknown") ? f->key :
-			       mutable_ && !f->key ? "-" : "(computed)",
-			       cJSON_GetObjectItem(o, "sensitivity")->valuestring, mutable_ ? " runtime-mutable" : "");
+			print_inventory_line(f, cJSON_GetObjectItem(o, "sensitivity")->valuestring, mutable_);
 		cJSON_AddItemToArray(list, o);
 	}
+	/* The inventory never gates, but what it could not read is named all the same. */
+	cJSON_AddItemToObject(root, "skipped", skipped_json(r));
+	if (format == FORMAT_TEXT)
+		print_skipped_text(r);
 	err = format == FORMAT_TEXT ? 0 : print_json(root);
 	cJSON_Delete(root);
 	return err;
 }
 
+static cJSON *sarif_location(const char *path)
+{
+	cJSON *loc = cJSON_CreateObject(), *phys = cJSON_AddObjectToObject(loc, "physicalLocation"), *a;
+	char *uri = ccgov_uri_encode(path, "/");
+
+	a = cJSON_AddObjectToObject(phys, "artifactLocation");
+	/* A URI reference: a space, '%', '#' or ':', a control or a non-ASCII byte is escaped. */
+	cJSON_AddStringToObject(a, "uri", uri ? uri : "");
+	cJSON_AddStringToObject(a, "uriBaseId", "%SRCROOT%");
+	free(uri);
+	return loc;
+}
+
 static cJSON *sarif_result(const ccgov_ruleset *rs, const ccgov_finding *f)
 {
-	cJSON *o = cJSON_CreateObject(), *t, *loc, *phys, *region, *fp;
-	char hex[33], *uri = ccgov_uri_encode(f->path, "/");
+	cJSON *o = cJSON_CreateObject(), *t, *loc, *region, *fp;
+	char hex[33];
 
 	cJSON_AddStringToObject(o, "ruleId", f->rule->id);
 	cJSON_AddNumberToObject(o, "ruleIndex", rule_index(rs, f->rule));
 	cJSON_AddStringToObject(o, "level", ccgov_severity_name(f->rule->severity));
 	t = cJSON_AddObjectToObject(o, "message");
 	cJSON_AddStringToObject(t, "text", f->rule->message);
-	loc = cJSON_CreateObject();
-	phys = cJSON_AddObjectToObject(loc, "physicalLocation");
-	t = cJSON_AddObjectToObject(phys, "artifactLocation");
-	/* A URI reference: a space, '%', '#' or ':' in a file name is escaped. */
-	cJSON_AddStringToObject(t, "uri", uri ? uri : "");
-	free(uri);
-	cJSON_AddStringToObject(t, "uriBaseId", "%SRCROOT%");
-	region = cJSON_AddObjectToObject(phys, "region");
+	loc = sarif_location(f->path);
+	region = cJSON_AddObjectToObject(cJSON_GetObjectItem(loc, "physicalLocation"), "region");
 	cJSON_AddNumberToObject(region, "startLine", f->line);
 	cJSON_AddNumberToObject(region, "startColumn", f->column);
 	cJSON_AddNumberToObject(region, "endLine", f->end_line);
@@ -271,7 +458,72 @@ static cJSON *sarif_result(const ccgov_ruleset *rs, const ccgov_finding *f)
 	return o;
 }
 
-static int print_sarif(const ccgov_ruleset *rs, const ccgov_scan_result *r)
+/* What each skip kind means, for SARIF's notification descriptors (ids skipped-KIND). */
+static const char *const skip_descriptions[CCGOV_SKIP_KINDS] = {
+	"A binary file (mostly NUL and control bytes) was not scanned.",
+	"A file larger than the size limit (--max-file-size) was not scanned.",
+	"A file with a code generator's marker in its leading comments was not scanned.",
+	"A file or folder that could not be read was not scanned.",
+	"A file with syntax errors was scanned only as far as it parses: code past an error may be missed.",
+};
+
+static cJSON *sarif_notification_descriptors(void)
+{
+	cJSON *list = cJSON_CreateArray();
+
+	for (int k = 0; k < CCGOV_SKIP_KINDS; k++) {
+		cJSON *o = cJSON_CreateObject(), *t;
+		char id[32];
+
+		snprintf(id, sizeof(id), "skipped-%s", ccgov_skip_kind_name(k));
+		cJSON_AddStringToObject(o, "id", id);
+		t = cJSON_AddObjectToObject(o, "shortDescription");
+		cJSON_AddStringToObject(t, "text", skip_descriptions[k]);
+		t = cJSON_AddObjectToObject(o, "defaultConfiguration");
+		cJSON_AddStringToObject(t, "level", "error");
+		cJSON_AddItemToArray(list, o);
+	}
+	return list;
+}
+
+/* A skip is a tool execution notification: the run did not cover that file. */
+static cJSON *sarif_notification(const ccgov_skipped_file *s)
+{
+	cJSON *o = cJSON_CreateObject(), *t;
+	char *name = ccgov_utf8_escape(s->path, strlen(s->path));
+	ccgov_buffer text = CCGOV_BUFFER_INIT;
+
+	t = cJSON_AddObjectToObject(o, "descriptor");
+	ccgov_buffer_printf(&text, "skipped-%s", ccgov_skip_kind_name(s->kind));
+	cJSON_AddStringToObject(t, "id", text.data ? text.data : "");
+	cJSON_AddNumberToObject(t, "index", s->kind);
+	cJSON_AddStringToObject(o, "level", skip_level(s));
+	text.len = 0;
+	ccgov_buffer_printf(&text, "%s: skipped-%s: %s%s", name ? name : "?", ccgov_skip_kind_name(s->kind),
+			    s->reason, s->allowed ? " (allowed)" : "");
+	t = cJSON_AddObjectToObject(o, "message");
+	cJSON_AddStringToObject(t, "text", text.data ? text.data : "");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "locations"), sarif_location(s->path));
+	t = cJSON_AddObjectToObject(o, "properties");
+	cJSON_AddBoolToObject(t, "allowed", s->allowed);
+	ccgov_buffer_free(&text);
+	free(name);
+	return o;
+}
+
+static cJSON *sarif_invocation(const ccgov_scan_result *r, int exit_code)
+{
+	cJSON *inv = cJSON_CreateObject(), *list;
+
+	cJSON_AddBoolToObject(inv, "executionSuccessful", 1);
+	cJSON_AddNumberToObject(inv, "exitCode", exit_code);
+	list = cJSON_AddArrayToObject(inv, "toolExecutionNotifications");
+	for (size_t i = 0; i < r->nskipped; i++)
+		cJSON_AddItemToArray(list, sarif_notification(&r->skipped[i]));
+	return inv;
+}
+
+static int print_sarif(const ccgov_ruleset *rs, const ccgov_scan_result *r, int exit_code)
 {
 	cJSON *root = cJSON_CreateObject(), *run, *tool, *driver, *results;
 	int err;
@@ -287,6 +539,8 @@ static int print_sarif(const ccgov_ruleset *rs, const ccgov_scan_result *r)
 	cJSON_AddStringToObject(driver, "version", CCGOV_VERSION);
 	cJSON_AddStringToObject(driver, "informationUri", "https://ccgov.dev/");
 	cJSON_AddItemToObject(driver, "rules", sarif_rules(rs));
+	cJSON_AddItemToObject(driver, "notifications", sarif_notification_descriptors());
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(run, "invocations"), sarif_invocation(r, exit_code));
 	results = cJSON_AddArrayToObject(run, "results");
 	for (size_t i = 0; i < r->nfindings; i++)
 		cJSON_AddItemToArray(results, sarif_result(rs, &r->findings[i]));
@@ -296,13 +550,37 @@ static int print_sarif(const ccgov_ruleset *rs, const ccgov_scan_result *r)
 	return err;
 }
 
+/*
+ * The scanned folder's ccgov.json can accept kinds of skips ("scan":
+ * {"allow_skipped": [...]}): in the repository, a reviewer sees that
+ * decision. No file, no allowance; a file that does not load is an error.
+ */
+static int project_allowances(unsigned *mask, const char *root)
+{
+	char *path = ccgov_path_join(root, CCGOV_PROJECT_FILE);
+	ccgov_project *p = NULL;
+	struct stat st;
+	int err = 0;
+
+	if (!path)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	/* A root that cannot be searched is the scan's to report, as a skip or an error. */
+	if (stat(path, &st) < 0)
+		;
+	else if ((err = ccgov_project_load(&p, path, path)) == 0)
+		*mask |= p->scan_allow_skipped;
+	ccgov_project_free(p);
+	free(path);
+	return err;
+}
+
 int cmd_scan(int argc, char **argv)
 {
 	ccgov_scan_options opts = { .root = "." };
 	const char **dirs = calloc((size_t)argc + 1, sizeof(*dirs));
 	char *defaults = NULL;
 	const char *baseline = NULL;
-	size_t ndirs = 0, active = 0, failing = 0;
+	size_t ndirs = 0, active = 0, failing = 0, failing_skips;
 	int c, use_defaults = 1, status = EXIT_OK, fail_never = 0, format = 0;
 	ccgov_severity fail_on = CCGOV_SEVERITY_WARNING;
 	ccgov_ruleset *rules = NULL;
@@ -348,6 +626,13 @@ int cmd_scan(int argc, char **argv)
 		case OPT_CHANGED_SINCE: opts.changed_since = optarg; break;
 		case OPT_NO_PREFILTER: opts.no_prefilter = 1; break;
 		case OPT_INVENTORY: opts.inventory = 1; break;
+		case OPT_ALLOW_SKIPPED:
+			if (ccgov_skip_kinds_parse(&opts.allow_skipped, optarg) < 0) {
+				error_line("scan: --allow-skipped: %s", ccgov_error_last()->message);
+				status = EXIT_USAGE;
+				goto done;
+			}
+			break;
 		case OPT_MAX_SIZE:
 			opts.max_file_size = strtoull(optarg, NULL, 10);
 			if (!opts.max_file_size) {
@@ -376,7 +661,8 @@ int cmd_scan(int argc, char **argv)
 		}
 		dirs[ndirs++] = defaults;
 	}
-	if (ccgov_ruleset_load(&rules, dirs, ndirs) < 0 || ccgov_scan(&result, rules, &opts) < 0 ||
+	if (project_allowances(&opts.allow_skipped, opts.root) < 0 || ccgov_ruleset_load(&rules, dirs, ndirs) < 0 ||
+	    ccgov_scan(&result, rules, &opts) < 0 ||
 	    (baseline && ccgov_scan_apply_baseline(&result, baseline) < 0)) {
 		status = error_from_library();
 		goto done;
@@ -398,20 +684,24 @@ int cmd_scan(int argc, char **argv)
 			continue;
 		failing += result.findings[i].rule->severity >= fail_on;
 	}
-	if (format == 0)
+	failing_skips = fail_never ? 0 : count_not_allowed(&result);
+	if (!fail_never && (failing || failing_skips))
+		status = EXIT_CHECK_FAILED;
+	if (format == 0) {
 		print_text(&result);
-	else if ((format == 1 && print_json_report(&result, count_rules(rules, 0), active) < 0) ||
-		 (format == 2 && print_sarif(rules, &result) < 0)) {
+		print_skipped_text(&result);
+	} else if ((format == 1 && print_json_report(&result, count_rules(rules, 0), active) < 0) ||
+		   (format == 2 && print_sarif(rules, &result, status) < 0)) {
 		status = error_from_library();
 		goto done;
 	}
 	fflush(stdout);
+	if (failing_skips)
+		print_skip_verdict(&result, failing_skips);
 	fprintf(stderr, "ccgov: scan: %zu files, %zu rules: %zu findings, %zu suppressed; skipped %zu binary, %zu generated, %zu too large, %zu unreadable; %zu with syntax errors\n",
 		result.files_scanned, count_rules(rules, 0), active, result.nfindings - active,
 		result.skipped_binary, result.skipped_generated, result.skipped_large,
 		result.skipped_unreadable, result.files_with_syntax_errors);
-	if (!fail_never && failing)
-		status = EXIT_CHECK_FAILED;
 done:
 	ccgov_scan_result_clear(&result);
 	ccgov_ruleset_free(rules);

@@ -9,8 +9,12 @@
  *     "outputs": [ { "path": "hello", "dest": "/usr/local/bin/hello" } ],
  *     "image": { "entrypoint": ["/usr/local/bin/hello"], "cmd": [],
  *                "env": ["A=b"], "labels": {"k": "v"},
- *                "user": "65532:65532", "workdir": "/" }
+ *                "user": "65532:65532", "workdir": "/" },
+ *     "scan": { "allow_skipped": ["generated"] }
  *   }
+ *
+ * "scan" is read by `ccgov scan` from the scanned folder's ccgov.json; it
+ * is not part of the build's configuration.
  */
 #ifndef CCGOV_PROJECT_H
 #define CCGOV_PROJECT_H
@@ -40,6 +44,7 @@ typedef struct {
 	char *user;
 	char *workdir;
 	long timeout;         /* seconds the build command may run; 0 for no limit */
+	unsigned scan_allow_skipped; /* 1 << CCGOV_SKIP_* that scan's gate accepts */
 } ccgov_project;
 
 /* An empty project (every field unset), for flags-only builds. */

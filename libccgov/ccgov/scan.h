@@ -60,7 +60,7 @@ void ccgov_ruleset_free(ccgov_ruleset *rs);
 
 typedef struct {
 	const ccgov_rule *rule;
-	char *path;         /* relative to the scanned root */
+	char *path;         /* relative to the scanned root, the name's exact bytes */
 	uint32_t line, column, end_line, end_column; /* 1-based */
 	char *source_line;  /* the line of code, without its newline */
 	char *suppression;  /* the reason of a ccgov:ignore, or NULL */
@@ -75,6 +75,38 @@ typedef struct {
  */
 void ccgov_finding_fingerprint(char out[33], const ccgov_finding *f);
 
+/*
+ * Why scan did not check a file, or checked only part of it. Every skip is
+ * named in the report; while the gate is on, a skip fails it unless its
+ * kind is allowed (--allow-skipped, or "scan": {"allow_skipped": [...]} in
+ * the scanned folder's ccgov.json), so a file cannot leave the gate
+ * silently by being padded, marked generated or made unreadable.
+ */
+typedef enum {
+	CCGOV_SKIP_BINARY,       /* "binary": mostly NUL and control bytes */
+	CCGOV_SKIP_LARGE,        /* "large": over max_file_size */
+	CCGOV_SKIP_GENERATED,    /* "generated": a generator's marker in the leading comments */
+	CCGOV_SKIP_UNREADABLE,   /* "unreadable": a file or folder that cannot be read */
+	CCGOV_SKIP_SYNTAX_ERROR, /* "syntax-error": parsed with errors; code past one may be missed */
+	CCGOV_SKIP_KINDS
+} ccgov_skip_kind;
+
+/* "binary", "large", "generated", "unreadable", "syntax-error". */
+const char *ccgov_skip_kind_name(ccgov_skip_kind kind);
+/*
+ * Adds the kinds named in a comma-separated list ("large,generated") to
+ * *mask, as bits 1 << kind; an empty or unknown name is an error that
+ * lists the kinds.
+ */
+int ccgov_skip_kinds_parse(unsigned *mask, const char *list);
+
+typedef struct {
+	char *path;    /* relative to the scanned root, the name's exact bytes; "." is the root */
+	ccgov_skip_kind kind;
+	char *reason;  /* why, without the path: "5000000 bytes, over the 4194304-byte limit" */
+	int allowed;   /* its kind is in the options' allow_skipped */
+} ccgov_skipped_file;
+
 typedef struct {
 	const char *root;      /* folder (or file) to scan */
 	int threads;           /* 0: all online CPUs */
@@ -82,6 +114,7 @@ typedef struct {
 	const char *changed_since; /* only files changed against this git revision, or NULL */
 	int no_prefilter;          /* parse every file, even those no rule can match */
 	int inventory;             /* run the inventory rules instead of the checks */
+	unsigned allow_skipped;    /* 1 << CCGOV_SKIP_* of the skips the gate accepts */
 } ccgov_scan_options;
 
 typedef struct {
@@ -91,6 +124,8 @@ typedef struct {
 	size_t files_parsed;
 	size_t files_with_syntax_errors;
 	size_t skipped_binary, skipped_generated, skipped_large, skipped_unreadable;
+	ccgov_skipped_file *skipped; /* every skip, files with syntax errors too, sorted by path */
+	size_t nskipped;
 } ccgov_scan_result;
 
 int ccgov_scan(ccgov_scan_result *out, const ccgov_ruleset *rules, const ccgov_scan_options *opts);

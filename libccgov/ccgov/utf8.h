@@ -24,4 +24,18 @@ size_t ccgov_utf8_encode(char out[4], uint32_t cp);
  */
 char *ccgov_utf8_sanitize(const char *s, size_t len);
 
+/*
+ * A copy of len bytes as one line of printable text that maps back to the
+ * exact bytes: a backslash becomes \\, a line feed \n, a tab \t, a
+ * carriage return \r, and every byte of a character that could break or
+ * disguise a line (other C0 controls, DEL, C1 controls, U+2028 to U+202E,
+ * U+2066 to U+2069) or that is not valid UTF-8 becomes \xNN (lowercase
+ * hex). For file names in reports: a hostile name cannot forge a line.
+ * NULL if out of memory.
+ */
+char *ccgov_utf8_escape(const char *s, size_t len);
+
+/* 1 for the code points ccgov_utf8_escape writes as \xNN bytes (controls, separators, bidi). */
+int ccgov_utf8_breaks_line(uint32_t cp);
+
 #endif

@@ -64,10 +64,34 @@ static void percent_encoding(void)
 	free(e);
 }
 
+static void line_escaping(void)
+{
+	static const struct { const char *in; size_t len; const char *want; } cases[] = {
+		{ "src/a.c", 7, "src/a.c" },
+		{ "new\nline.c", 10, "new\\nline.c" },
+		{ "tab\tcr\r\\x41", 11, "tab\\tcr\\r\\\\x41" },
+		{ "bell\a\x1b[31m\x7f", 11, "bell\\x07\\x1b[31m\\x7f" },
+		{ "bad\xff.c", 6, "bad\\xff.c" },
+		{ "caf\xc3\xa9", 5, "caf\xc3\xa9" },                   /* printable UTF-8 stays */
+		{ "nel\xc2\x85", 5, "nel\\xc2\\x85" },                /* C1 control */
+		{ "rlo\xe2\x80\xae", 6, "rlo\\xe2\\x80\\xae" },        /* bidi override */
+		{ "nul\0x", 5, "nul\\x00x" },
+		{ "cut\xe2\x82", 5, "cut\\xe2\\x82" },                /* truncated sequence */
+	};
+	char *e;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK((e = ccgov_utf8_escape(cases[i].in, cases[i].len)) != NULL);
+		CHECK_STR(e, cases[i].want);
+		free(e);
+	}
+}
+
 const struct unit_test text_tests[] = {
 	{ "UTF-8 validation per RFC 3629", utf8_validation },
 	{ "UTF-8 encode and decode round-trip", utf8_encode_round_trips },
 	{ "RFC 3339 timestamps and SOURCE_DATE_EPOCH", timestamps },
 	{ "RFC 3986 percent-encoding", percent_encoding },
+	{ "one-line escaping of hostile names, reversible", line_escaping },
 	{ NULL, NULL }
 };

@@ -1,0 +1,6 @@
+/**
+ * Copyright
+ *
+ * @generated SignedSource<<0123abcd>>
+ */
+void *f(void) { return dlopen(getenv("X"), 0); }
