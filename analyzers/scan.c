@@ -123,6 +123,29 @@ static int push_path(file_list *l, const char *rel)
 }
 
 /*
+ * .gitignore hides untracked files from git, not committed ones: a change
+ * that lists its own file there (and adds it with git add -f) must not
+ * hide it from the gate. A folder is walked if anything in it is tracked.
+ */
+static int is_tracked(git_repository *repo, ccgov_buffer *path, int folder)
+{
+	git_index *index;
+	size_t pos;
+	int tracked;
+
+	if (git_repository_index(&index, repo) < 0)
+		return 0;
+	if (folder) {
+		ccgov_buffer_putc(path, '/');
+		tracked = !path->failed && git_index_find_prefix(&pos, index, path->data) == 0;
+	} else {
+		tracked = git_index_get_bypath(index, path->data, 0) != NULL;
+	}
+	git_index_free(index);
+	return tracked;
+}
+
+/*
  * Walks the folder without following links (a link loop cannot hang it),
  * skipping what git ignores when the folder is in a repository.
  */
@@ -175,8 +198,9 @@ static int walk(file_list *l, const char *root, ccgov_buffer *rel, git_repositor
 
 				ccgov_buffer_printf(&in_repo, "%s%s%s", repo_prefix, repo_prefix[0] ? "/" : "",
 						    rel->data);
-				if (!in_repo.failed)
-					git_ignore_path_is_ignored(&ignored, repo, in_repo.data);
+				if (!in_repo.failed && git_ignore_path_is_ignored(&ignored, repo, in_repo.data) == 0 &&
+				    ignored)
+					ignored = !is_tracked(repo, &in_repo, S_ISDIR(st.st_mode));
 				ccgov_buffer_free(&in_repo);
 			}
 			if (ignored)

@@ -178,7 +178,7 @@ findings() { # the JSON report as "path:line:rule" lines
 	[ "$(echo "$output" | jq -c '[.skipped[] | [.path, .kind]]')" = '[["big.c","large"],["binary.c","binary"],["broken.c","syntax-error"],["gen.c","generated"],["latin1.c","syntax-error"]]' ]
 }
 
-@test ".gitignore is honoured inside a git work tree" {
+@test ".gitignore is honoured inside a git work tree, for untracked files only" {
 	d="$BATS_TEST_TMPDIR/repo"
 	make_repo "$d"
 	mkdir "$d/vendor"
@@ -187,6 +187,16 @@ findings() { # the JSON report as "path:line:rule" lines
 	echo vendor/ >"$d/.gitignore"
 	run --separate-stderr ccgov scan "$d" --format json
 	[ "$(echo "$output" | findings)" = "main.c:1:code-loading.dlopen" ]
+	# Committed files are scanned even where .gitignore matches them: a change
+	# must not hide its own code from the gate by listing it there.
+	printf 'void *h(void) { return dlopen("c", 0); }\n' >"$d/vendor/tracked.c"
+	printf 'hidden.c\n' >>"$d/.gitignore"
+	cp "$d/main.c" "$d/hidden.c"
+	git -C "$d" add -f vendor/tracked.c hidden.c
+	git -C "$d" commit -qm force
+	printf 'void *i(void) { return dlopen("d", 0); }\n' >"$d/vendor/untracked.c"
+	run --separate-stderr ccgov scan "$d" --format json
+	[ "$(echo "$output" | findings | tr '\n' ' ')" = "hidden.c:1:code-loading.dlopen main.c:1:code-loading.dlopen vendor/tracked.c:1:code-loading.dlopen " ]
 }
 
 @test "scan usage errors" {

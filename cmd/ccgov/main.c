@@ -45,7 +45,7 @@ const struct command commands[] = {
 	{ "scan", cmd_scan,
 	  "Find platform sealing, runtime code loading and runtime-mutable security configuration",
 	  "scan [PATH] [--rules DIR] [--format text|json|sarif] [--fail-on SEVERITY] [--allow-skipped KIND] [--baseline FILE] [--changed-since REV]",
-	  "  PATH                 the folder to scan (default .); .gitignore is honoured\n"
+	  "  PATH                 the folder to scan (default .); .gitignore hides untracked files only\n"
 	  "  --rules DIR          also load the rules in DIR (*.scm); repeatable\n"
 	  "  --no-default-rules   only the rules given with --rules\n"
 	  "  --format FMT         text (default), json or sarif (SARIF 2.1.0)\n"
