@@ -23,5 +23,6 @@
 #include <ccgov/build.h>
 #include <ccgov/provenance.h>
 #include <ccgov/scan.h>
+#include <ccgov/tar.h>
 
 #endif

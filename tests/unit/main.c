@@ -78,6 +78,7 @@ static const struct {
 	{ "digest", digest_tests }, { "json", json_tests }, { "file", file_tests },
 	{ "path", path_tests },     { "git", git_tests },   { "text", text_tests },
 	{ "image", image_tests }, { "toml", toml_tests }, { "sbom", sbom_tests }, { "elf", elf_tests },
+	{ "tar", tar_tests },
 };
 
 int main(int argc, char **argv)

@@ -68,6 +68,7 @@ int unit_write(const char *path, const char *text);
 	} while (0)
 
 extern const struct unit_test digest_tests[], json_tests[], file_tests[],
-	path_tests[], git_tests[], text_tests[], image_tests[], toml_tests[], sbom_tests[], elf_tests[];
+	path_tests[], git_tests[], text_tests[], image_tests[], toml_tests[], sbom_tests[], elf_tests[],
+	tar_tests[];
 
 #endif
