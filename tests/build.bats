@@ -238,6 +238,34 @@ TZ=UTC"
 	[ "$(readlink "$BATS_TEST_TMPDIR/u/rootfs/opt/out/up")" = ../x ]
 }
 
+@test "non-ASCII names and link targets are packed byte for byte, with the same digest under any locale" {
+	# héllo as a dest, a folder with an NFD name (e + U+0301) inside, a link to héllo.
+	nfd=$'e\xcc\x81'
+	cmd="make && ln -s héllo l && mkdir -p dé && cp hello dé/$nfd"
+	for lang in C C.UTF-8; do
+		run env LANG=$lang LC_ALL=$lang "$CCGOV" build -q "$S" -o "$BATS_TEST_TMPDIR/$lang" --command "$cmd" \
+			--output hello:/usr/bin/héllo --output l:/usr/bin/l --output dé:/opt/dé
+		assert_success
+	done
+	O="$BATS_TEST_TMPDIR/C"
+	[ "$(cat "$O/image.digest")" = "$(cat "$BATS_TEST_TMPDIR/C.UTF-8/image.digest")" ]
+	run skopeo inspect "oci:$O/image:1.0"
+	assert_success
+	run umoci unpack --rootless --image "$O/image:1.0" "$BATS_TEST_TMPDIR/u"
+	assert_success
+	root="$BATS_TEST_TMPDIR/u/rootfs"
+	[ "$(cd "$root" && find . | LC_ALL=C sort | od -An -c | tr -s ' \n' ' ')" = \
+	  "$(printf '.\n./opt\n./opt/d\303\251\n./opt/d\303\251/e\314\201\n./usr\n./usr/bin\n./usr/bin/h\303\251llo\n./usr/bin/l\n' | od -An -c | tr -s ' \n' ' ')" ]
+	make -s -C "$S" hello >/dev/null
+	cmp "$root/usr/bin/h"$'\xc3\xa9'"llo" "$S/hello"
+	cmp "$root/opt/d"$'\xc3\xa9'"/$nfd" "$S/hello"
+	[ "$(readlink "$root/usr/bin/l")" = "h"$'\xc3\xa9'"llo" ]
+	# The SBOM names the files with the image's bytes.
+	run jq -r '.components[] | select(.type == "file") | .name' "$O/sbom.cdx.json"
+	assert_output "/opt/dé/$nfd
+/usr/bin/héllo"
+}
+
 @test "flags override ccgov.json, and a project without git is built as it is" {
 	plain="$BATS_TEST_TMPDIR/plain"
 	cp -R "$REPO_ROOT/testdata/sample" "$plain"

@@ -6,6 +6,8 @@
  * clamped to SOURCE_DATE_EPOCH; owners are uid/gid 0 with no names; modes
  * are 0755 or 0644 (0755 for folders and executables); symbolic links and
  * hard links stay links and are never followed; no atime or ctime is kept.
+ * Names and link targets are UTF-8, kept byte for byte (no normalization),
+ * in pax records where ustar cannot hold them (see tar.h).
  */
 #ifndef CCGOV_LAYER_H
 #define CCGOV_LAYER_H
