@@ -113,11 +113,28 @@ static int add_one(ccgov_fileset *fs, const char *source, const char *dest,
 			return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", shown_as);
 		target[n] = '\0';
 		if (!ccgov_utf8_valid(target, (size_t)n))
-			return ccgov_error_set(CCGOV_EINVALID, "%s: link target is not valid UTF-8", shown_as);
+			return ccgov_error_set(CCGOV_EINVALID, "%s: link target %s is not valid UTF-8",
+					       shown_as, target);
 		if (!(e->link = strdup(target)))
 			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	}
 	fs->added++;
+	return 0;
+}
+
+/*
+ * Names in an image are UTF-8: the SBOM and provenance name files in JSON,
+ * which cannot hold other bytes, and a name shown with U+FFFD in their place
+ * would be another name. Control characters are refused as in a dest.
+ */
+static int check_name(const char *name, const char *shown_as)
+{
+	if (!ccgov_utf8_valid(name, strlen(name)))
+		return ccgov_error_set(CCGOV_EINVALID, "%s: file name is not valid UTF-8", shown_as);
+	for (const char *p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return ccgov_error_set(CCGOV_EINVALID, "%s: file name contains a control character",
+					       shown_as);
 	return 0;
 }
 
@@ -152,10 +169,7 @@ static int walk(ccgov_fileset *fs, ccgov_buffer *src, ccgov_buffer *dst, ccgov_b
 		if ((err = ccgov_buffer_check(src)) < 0 || (err = ccgov_buffer_check(dst)) < 0 ||
 		    (err = ccgov_buffer_check(shown)) < 0)
 			break;
-		if (!ccgov_utf8_valid(de->d_name, strlen(de->d_name)))
-			err = ccgov_error_set(CCGOV_EINVALID, "%s: file name is not valid UTF-8",
-					      shown->data);
-		else
+		if ((err = check_name(de->d_name, shown->data)) == 0)
 			err = walk(fs, src, dst, shown, depth + 1);
 		src->data[src->len = ls] = '\0';
 		dst->data[dst->len = ld] = '\0';

@@ -266,6 +266,25 @@ TZ=UTC"
 /usr/bin/héllo"
 }
 
+@test "names that are not UTF-8 or hold control characters are refused, naming them, leaving nothing behind" {
+	bd="$BATS_TEST_TMPDIR/bd"
+	run ccgov build -q "$S" -o "$O" --build-dir "$bd" --output $'hello:/usr/bin/caf\xe9'
+	assert_failure 2
+	assert_output 'ccgov: error: --output: dest: usr/bin/caf\xe9: path is not valid UTF-8'
+	run ccgov build -q "$S" -o "$O" --build-dir "$bd" --command $'make && cp hello caf\xe9' --output $'caf\xe9:/x'
+	assert_failure 2
+	assert_output 'ccgov: error: --output: path: caf\xe9: path is not valid UTF-8'
+	run ccgov build -q "$S" -o "$O" --build-dir "$bd" --command $'ln -s caf\xe9 l' --output l:/usr/bin/l
+	assert_failure 2
+	assert_output 'ccgov: error: l: link target caf\xe9 is not valid UTF-8'
+	run ccgov build -q "$S" -o "$O" --build-dir "$bd" --command 'mkdir d && touch "d/a$(printf "\nb")"' --output d:/d
+	assert_failure 2
+	assert_output 'ccgov: error: d/a\x0ab: file name contains a control character'
+	[ ! -e "$O" ]
+	[ ! -e "$bd" ]
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR" | grep '^\.out')" ]
+}
+
 @test "flags override ccgov.json, and a project without git is built as it is" {
 	plain="$BATS_TEST_TMPDIR/plain"
 	cp -R "$REPO_ROOT/testdata/sample" "$plain"

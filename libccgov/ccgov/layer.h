@@ -29,7 +29,8 @@ void ccgov_fileset_free(ccgov_fileset *fs);
  * Adds source (a file, link or folder on disk, walked without following
  * links) at dest, a relative path inside the image. shown_as names source
  * in messages. Refuses, naming the path: device files, sockets, FIFOs,
- * names that are not UTF-8, files over CCGOV_LAYER_MAX_FILE.
+ * names or link targets that are not UTF-8, names with control
+ * characters, files over CCGOV_LAYER_MAX_FILE.
  */
 int ccgov_fileset_add(ccgov_fileset *fs, const char *source, const char *dest,
 		      const char *shown_as);
