@@ -182,6 +182,107 @@ static void repeated_init_and_shutdown(void)
 	CHECK_OK(ccgov_init());
 }
 
+/* What git config reads from the same text: submodule.NAME.path and .url, last value winning. */
+static char *git_says(const char *file, const char *name, const char *key)
+{
+	return unit_run("git config -f '%s' --get 'submodule.%s.%s' || true", file, name, key);
+}
+
+static void gitmodules_read_as_git_reads_them(void)
+{
+	static const char *const texts[] = {
+		"[submodule \"lib\"]\n\tpath = sub/lib\n\turl = ../lib\n",
+		"[submodule \"a b\"] path = x ; comment\n url = \"https://h/x.git\" # comment\r\n",
+		"# only a comment\n[core]\n\tbare = false\n[submodule \"q\\\"uote\"]\n\tPATH = \"sp  aced\"  \n\turl = a\\\n  b\n",
+		"[Submodule \"Case\"]\n\tpath = first\n\tpath = second\n\turl = u\n[submodule \"other\"]\nurl=\"x;y#z\"\n",
+		"\xef\xbb\xbf[submodule.OldStyle]\n\tpath = old\n",
+		"[submodule \"t\"]\n\tpath = \"tab\\there\"\n\turl =\n",
+	};
+	char file[4300];
+
+	snprintf(file, sizeof(file), "%s/gitmodules", unit_tmpdir());
+	for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+		ccgov_gitmodule *m;
+		size_t n;
+
+		CHECK(unit_write(file, texts[t]) == 0);
+		CHECK_OK(ccgov_gitmodules_parse(&m, &n, texts[t], strlen(texts[t]), ".gitmodules"));
+		CHECK(n > 0);
+		for (size_t i = 0; i < n; i++) {
+			char *path = git_says(file, m[i].name, "path"), *url = git_says(file, m[i].name, "url");
+
+			CHECK_STR(m[i].path ? m[i].path : "", path);
+			CHECK_STR(m[i].url ? m[i].url : "", url);
+			free(path);
+			free(url);
+		}
+		ccgov_gitmodules_free(m, n);
+	}
+}
+
+static void gitmodules_git_refuses_are_refused(void)
+{
+	static const char *const texts[] = {
+		"path = x\n",                              /* a key before any section */
+		"[submodule \"x\"\n\tpath = a\n",          /* no ']' */
+		"[submodule \"x\"]\n\tpath = \"a\n",       /* a quote left open */
+		"[submodule \"x\"]\n\turl = a\\qb\n",      /* an unknown escape */
+		"[submodule x]\n\tpath = a\n",             /* a subsection without quotes */
+		"[submodule \"x\"]\n\t=a\n",               /* no key */
+	};
+	static const char no_value[] = "[submodule \"x\"]\n\tpath\n";
+	char file[4300];
+
+	snprintf(file, sizeof(file), "%s/gitmodules", unit_tmpdir());
+	for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+		ccgov_gitmodule *m;
+		size_t n;
+		char *git;
+
+		CHECK(unit_write(file, texts[t]) == 0);
+		git = unit_run("git config -f '%s' --list >/dev/null 2>&1 && git config -f '%s' submodule.x.path >/dev/null 2>&1 && echo accepts || echo refuses", file, file);
+		CHECK_STR(git, "refuses");
+		free(git);
+		CHECK_ERR(ccgov_gitmodules_parse(&m, &n, texts[t], strlen(texts[t]), ".gitmodules"),
+			  CCGOV_EINVALID, ".gitmodules:");
+	}
+	/* git config takes a key without a value as "true"; git's submodule code refuses it for a path. */
+	{
+		ccgov_gitmodule *m;
+		size_t n;
+
+		CHECK_ERR(ccgov_gitmodules_parse(&m, &n, no_value, strlen(no_value), ".gitmodules"),
+			  CCGOV_EINVALID, ".gitmodules:2: path and url need a value");
+	}
+}
+
+static void gitmodule_names_and_urls(void)
+{
+	static const char *const good[] = { "lib", "sub/lib", "a.b", "x..y" };
+	static const char *const bad[] = { "", "..", "../x", "a/../b", "a\\..\\b", "/abs", "a/", "./a", "a//b" };
+	static const char *const urls[][3] = {
+		{ "../lib", "https://git.example.org/bank/sample.git", "https://git.example.org/bank/lib" },
+		{ "../lib.git/", "https://git.example.org/bank/sample/", "https://git.example.org/bank/lib.git" },
+		{ "./sub", "https://h/a", "https://h/a/sub" },
+		{ "../../lib", "git@host:team/app.git", "git@host:lib" },
+		{ "../lib", "git@host:app.git", "git@host:lib" },
+		{ "https://other/x.git", NULL, "https://other/x.git" },
+	};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CHECK(ccgov_gitmodule_name_ok(good[i]));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(!ccgov_gitmodule_name_ok(bad[i]));
+	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		char *got = ccgov_gitmodule_resolve_url(urls[i][0], urls[i][1]);
+
+		CHECK_STR(got, urls[i][2]);
+		free(got);
+	}
+	CHECK(ccgov_gitmodule_resolve_url("../lib", NULL) == NULL);
+	CHECK(ccgov_gitmodule_resolve_url("../../lib", "noslash") == NULL);
+}
+
 const struct unit_test git_tests[] = {
 	{ "init and shutdown pair up again and again, libgit2 starting on first use", repeated_init_and_shutdown },
 	{ "commit id, time, remote and relative path match git", commit_facts_match_git },
@@ -189,5 +290,8 @@ const struct unit_test git_tests[] = {
 	{ "a folder outside any repository is named", not_a_repository },
 	{ "export equals git archive, without uncommitted files", export_matches_git_archive },
 	{ "export refuses a tree entry named '..'", export_refuses_hostile_names },
+	{ ".gitmodules is read as git config reads it", gitmodules_read_as_git_reads_them },
+	{ ".gitmodules that git refuses is refused", gitmodules_git_refuses_are_refused },
+	{ "submodule names that leave .git/modules are refused; relative URLs resolve as git's", gitmodule_names_and_urls },
 	{ NULL, NULL }
 };
