@@ -285,6 +285,82 @@ TZ=UTC"
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR" | grep '^\.out')" ]
 }
 
+# make_submodules: lib (with inner at deps/inner) as a submodule of the sample at sub/lib, file:// URLs, initialized.
+make_submodules() {
+	local t="$BATS_TEST_TMPDIR" g="git -c protocol.file.allow=always"
+	for r in inner lib; do
+		git init -q -b main "$t/$r"
+		echo "$r" >"$t/$r/$r.txt"
+		git -C "$t/$r" add -A
+		git -C "$t/$r" commit -q -m "$r"
+	done
+	$g -C "$t/lib" submodule -q add ../inner deps/inner
+	git -C "$t/lib" commit -q -m "inner as a submodule"
+	$g -C "$S" submodule -q add ../lib sub/lib
+	$g -C "$S" submodule -q update --init --recursive
+	git -C "$S" commit -q -m "lib as a submodule"
+}
+
+# layer_file OUT PATH: a file of the image's layer, as tar extracts it.
+layer_file() {
+	local m l
+	m=$(jq -r '.manifests[0].digest' "$1/image/index.json")
+	l=$(jq -r '.layers[0].digest' "$1/image/blobs/sha256/${m#sha256:}")
+	tar -xzOf "$1/image/blobs/sha256/${l#sha256:}" "$2"
+}
+
+@test "submodules are built at their pinned commits, nested too, from the local repository, and the provenance names them" {
+	make_submodules
+	git -C "$S" remote add origin https://git.example.org/bank/sample.git
+	run ccgov build -q "$S" -o "$O" --command 'make && cat sub/lib/lib.txt sub/lib/deps/inner/inner.txt > both.txt' \
+		--output both.txt:/both.txt --output sub:/opt/sub
+	assert_success
+	run umoci unpack --rootless --image "$O/image:1.0" "$BATS_TEST_TMPDIR/u"
+	assert_success
+	root="$BATS_TEST_TMPDIR/u/rootfs"
+	[ "$(cat "$root/both.txt")" = "lib
+inner" ]
+	[ "$(cat "$root/opt/sub/lib/deps/inner/inner.txt")" = inner ]
+	lib=$(git -C "$S" rev-parse HEAD:sub/lib)
+	inner=$(git -C "$BATS_TEST_TMPDIR/lib" rev-parse HEAD:deps/inner)
+	p="$O/provenance.intoto.json"
+	d=.predicate.buildDefinition
+	[ "$(jq -r "$d.externalParameters.source.submodules" "$p")" = exported ]
+	[ "$(jq -r "$d.resolvedDependencies[0].digest.gitCommit" "$p")" = "$(git -C "$S" rev-parse HEAD)" ]
+	run jq -c "$d.resolvedDependencies[1:][] | [.name, .uri, .digest.gitCommit, .annotations.submodule, .annotations.url, .annotations.exported]" "$p"
+	assert_output "[\"sub/lib\",\"git+https://git.example.org/bank/lib\",\"$lib\",\"sub/lib\",\"../lib\",true]
+[\"sub/lib/deps/inner\",\"git+https://git.example.org/bank/inner\",\"$inner\",\"deps/inner\",\"../inner\",true]"
+}
+
+@test "a submodule commit not in the local repository is refused, naming it and --no-submodules, which builds it empty and says so" {
+	make_submodules
+	c="$BATS_TEST_TMPDIR/clone"
+	bd="$BATS_TEST_TMPDIR/bd"
+	git clone -q "$S" "$c"
+	lib=$(git -C "$c" rev-parse HEAD:sub/lib)
+	run ccgov build -q "$c" -o "$O" --build-dir "$bd"
+	assert_failure 2
+	assert_output "ccgov: error: sub/lib: submodule commit $lib is not in the local repository (.git/modules/sub/lib); run 'git submodule update --init', or pass --no-submodules to build with it empty"
+	[ ! -e "$O" ]
+	[ ! -e "$bd" ]
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR" | grep '^\.out')" ]
+	run ccgov build -q "$c" -o "$O" --build-dir "$bd" --no-submodules --command 'make && ls -A sub/lib > ls.txt' \
+		--output ls.txt:/ls.txt
+	assert_success
+	[ -z "$(layer_file "$O" ls.txt)" ]
+	p="$O/provenance.intoto.json"
+	d=.predicate.buildDefinition
+	[ "$(jq -r "$d.externalParameters.source.submodules" "$p")" = "left empty" ]
+	run jq -c "$d.resolvedDependencies[1:][] | [.name, .digest.gitCommit, .annotations.exported]" "$p"
+	assert_output "[\"sub/lib\",\"$lib\",false]"
+	# The outer one fetched, the nested one not: refused by its own path.
+	git -c protocol.file.allow=always -C "$c" submodule -q update --init
+	inner=$(git -C "$BATS_TEST_TMPDIR/lib" rev-parse HEAD:deps/inner)
+	run ccgov build -q "$c" -o "$O" --build-dir "$bd"
+	assert_failure 2
+	assert_output "ccgov: error: sub/lib/deps/inner: submodule commit $inner is not in the local repository (.git/modules/sub/lib/modules/deps/inner); run 'git submodule update --init --recursive', or pass --no-submodules to build with it empty"
+}
+
 @test "flags override ccgov.json, and a project without git is built as it is" {
 	plain="$BATS_TEST_TMPDIR/plain"
 	cp -R "$REPO_ROOT/testdata/sample" "$plain"

@@ -16,13 +16,14 @@ struct override {
 enum {
 	OPT_COMMAND = 256, OPT_OUTPUT, OPT_NAME, OPT_TAG, OPT_ENTRYPOINT, OPT_CMD, OPT_ENV,
 	OPT_LABEL, OPT_USER, OPT_WORKDIR, OPT_KEEP_ENV, OPT_BUILD_DIR, OPT_THREADS, OPT_FORMAT,
-	OPT_COMPRESSION, OPT_ALLOW_DIRTY, OPT_REV, OPT_KEEP_BUILD_DIR, OPT_OCI_ARCHIVE
+	OPT_COMPRESSION, OPT_ALLOW_DIRTY, OPT_REV, OPT_KEEP_BUILD_DIR, OPT_OCI_ARCHIVE, OPT_NO_SUBMODULES
 };
 
 static const struct option longopts[] = {
 	{ "output-dir", required_argument, NULL, 'o' },
 	{ "rev", required_argument, NULL, OPT_REV },
 	{ "allow-dirty", no_argument, NULL, OPT_ALLOW_DIRTY },
+	{ "no-submodules", no_argument, NULL, OPT_NO_SUBMODULES },
 	{ "compression", required_argument, NULL, OPT_COMPRESSION },
 	{ "command", required_argument, NULL, OPT_COMMAND },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
@@ -178,6 +179,7 @@ int cmd_build(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case OPT_REV: opts.rev = optarg; break;
 		case OPT_ALLOW_DIRTY: opts.allow_dirty = 1; break;
+		case OPT_NO_SUBMODULES: opts.no_submodules = 1; break;
 		case OPT_BUILD_DIR: opts.build_dir = optarg; break;
 		case OPT_KEEP_BUILD_DIR: opts.keep_build_dir = 1; break;
 		case OPT_OCI_ARCHIVE: opts.oci_archive = 1; break;

@@ -37,6 +37,7 @@ typedef struct {
 	int output_fd;               /* the build's output goes here; -1 to drop it */
 	int keep_build_dir;          /* leave the build folder for inspection */
 	int oci_archive;             /* also write OUT/image.oci.tar */
+	int no_submodules;           /* leave submodules empty folders (the provenance says so) */
 } ccgov_build_options;
 
 typedef struct ccgov_build ccgov_build;
