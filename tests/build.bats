@@ -361,6 +361,19 @@ inner" ]
 	assert_output "ccgov: error: sub/lib/deps/inner: submodule commit $inner is not in the local repository (.git/modules/sub/lib/modules/deps/inner); run 'git submodule update --init --recursive', or pass --no-submodules to build with it empty"
 }
 
+@test "a ccgov.json in the work tree but not committed is named, not passed over" {
+	git -C "$S" rm -q --cached ccgov.json
+	git -C "$S" commit -q -m "ccgov.json untracked"
+	run ccgov build -q "$S" -o "$O"
+	assert_failure 2
+	assert_output "ccgov: error: $S/ccgov.json: not committed; commit it (ccgov builds only what is committed)"
+	git -C "$S" add ccgov.json
+	run ccgov build -q "$S" -o "$O" --allow-dirty
+	assert_failure 2
+	assert_output "ccgov: error: $S/ccgov.json: not committed; commit it (ccgov builds only what is committed)"
+	[ ! -e "$O" ]
+}
+
 @test "flags override ccgov.json, and a project without git is built as it is" {
 	plain="$BATS_TEST_TMPDIR/plain"
 	cp -R "$REPO_ROOT/testdata/sample" "$plain"

@@ -67,7 +67,10 @@ static int apply(ccgov_project *p, const struct override *o, int *outputs_replac
 	return 0;
 }
 
-/* ccgov.json comes from the exported tree: uncommitted settings never reach a build. */
+/*
+ * ccgov.json comes from the exported tree: uncommitted settings never reach
+ * a build. One in the work tree only is named, not silently passed over.
+ */
 static int load_project(ccgov_project **out, const ccgov_build *b, const char *project_dir)
 {
 	char *path = ccgov_path_join(ccgov_build_project_dir(b), CCGOV_PROJECT_FILE);
@@ -78,6 +81,9 @@ static int load_project(ccgov_project **out, const ccgov_build *b, const char *p
 		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	else if (access(path, F_OK) == 0)
 		err = ccgov_project_load(out, path, shown);
+	else if (ccgov_build_commit(b) && access(shown, F_OK) == 0)
+		err = ccgov_error_set(CCGOV_EINVALID,
+				      "%s: not committed; commit it (ccgov builds only what is committed)", shown);
 	else
 		err = ccgov_project_new(out);
 	free(path);
