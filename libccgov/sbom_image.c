@@ -297,8 +297,11 @@ static long layer_bytes(void *ctx, void *buf, size_t len)
 	struct archive *a = ctx;
 	la_ssize_t n = archive_read_data(a, buf, len);
 
-	if (n < 0)
-		return ccgov_error_set(CCGOV_EINVALID, "%s", archive_error_string(a));
+	if (n < 0) {
+		const char *why = archive_error_string(a);
+
+		return ccgov_error_set(CCGOV_EINVALID, "%s", why ? why : "layer: decompression failed");
+	}
 	return (long)n;
 }
 
@@ -316,7 +319,9 @@ static int open_layer(struct archive **out, const char *blob)
 	archive_read_support_format_raw(a);
 	if (archive_read_open_filename(a, blob, 1 << 16) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
-		err = ccgov_error_set(CCGOV_EINVALID, "%s: %s", blob, archive_error_string(a));
+		const char *why = archive_error_string(a);
+
+		err = ccgov_error_set(CCGOV_EINVALID, "%s: %s", blob, why ? why : "unreadable layer");
 		archive_read_free(a);
 		return err;
 	}
