@@ -38,6 +38,8 @@ struct ccgov_build {
 
 	int has_git;
 	char commit[CCGOV_OID_HEX];
+	ccgov_repo_submodule *submodules; /* as the export met them */
+	size_t nsubmodules;
 	char *remote;
 	char *rel_path;    /* project path inside the repository */
 	int dirty;
@@ -236,7 +238,10 @@ static int fetch_source(ccgov_build *b)
 			return err;
 	} else if (err == 0) {
 		if ((err = read_git_source(b, repo)) == 0)
-			err = ccgov_repo_export(repo, b->opts.rev ? b->opts.rev : "HEAD", b->src);
+			err = ccgov_repo_export_ext(&b->submodules, &b->nsubmodules, repo,
+						    b->opts.rev ? b->opts.rev : "HEAD", b->src,
+						    b->opts.no_submodules ? CCGOV_SUBMODULES_LEAVE_EMPTY
+									  : CCGOV_SUBMODULES_EXPORT);
 	}
 	ccgov_repo_free(repo);
 	if (err < 0)
@@ -648,6 +653,8 @@ int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_proj
 			.build_dir = b->view, .build_dir_isolated = b->isolated,
 			.timeout = build_timeout(b, p), .started = b->started, .finished = b->finished,
 			.compression = b->opts.compression, .architecture = spec.architecture,
+			.submodules = b->submodules, .nsubmodules = b->nsubmodules,
+			.submodules_left_empty = b->opts.no_submodules,
 		};
 
 		if ((err = ccgov_provenance_build(&statement, &facts, p, &out->image)) < 0)
@@ -717,6 +724,7 @@ void ccgov_build_free(ccgov_build *b)
 	free(b->project);
 	free(b->remote);
 	free(b->rel_path);
+	ccgov_repo_submodules_free(b->submodules, b->nsubmodules);
 	for (size_t i = 0; b->env && b->env[i]; i++)
 		free(b->env[i]);
 	free(b->env);

@@ -2,6 +2,8 @@
 #include <ccgov/error.h>
 #include <ccgov/file.h>
 #include <ccgov/git.h>
+#include <ccgov/interrupt.h>
+#include <ccgov/gitmodules.h>
 
 #include <git2.h>
 #include <pthread.h>
@@ -275,9 +277,29 @@ int ccgov_repo_is_dirty(int *dirty, ccgov_repo *repo)
 
 /* ---- export ----------------------------------------------------------- */
 
+/* Submodules inside submodules deeper than this are refused (git sets no limit; a build needs one). */
+#define MAX_SUBMODULE_NESTING 8
+
+typedef struct {
+	ccgov_repo_submodule *items;
+	size_t len, cap;
+} submodule_found;
+
+/* One repository's part of an export: the top one, or a submodule's pinned commit. */
 typedef struct {
 	git_repository *git;
-	ccgov_buffer path; /* of the entry being written, for messages */
+	const git_tree *root;  /* its exported tree, where its .gitmodules is */
+	char *modules_dir;     /* where git keeps its submodules' repositories: COMMONDIR/modules */
+	const char *url;       /* where it comes from, for its submodules' relative URLs; NULL if unknown */
+	size_t base;           /* bytes of path before its root: 0, or strlen("sub/lib/") */
+	int nesting;           /* submodules above it */
+	ccgov_submodule_mode mode;
+	const char *workdir;   /* the top work tree, to show modules folders relative to it; NULL if bare */
+	ccgov_buffer *path;    /* of the entry being written (from the top), for messages */
+	submodule_found *found;
+	ccgov_gitmodule *modules; /* its .gitmodules, read at the first submodule */
+	size_t nmodules;
+	int modules_read;
 } exporter;
 
 static int export_tree(exporter *ex, const git_tree *tree, int dirfd, int depth);
@@ -295,16 +317,16 @@ static int export_blob(exporter *ex, const git_tree_entry *e, int dirfd, mode_t 
 	int fd, err = 0;
 
 	if (git_blob_lookup(&blob, ex->git, git_tree_entry_id(e)) < 0)
-		return git_fail(CCGOV_EINVALID, ex->path.data);
+		return git_fail(CCGOV_EINVALID, ex->path->data);
 	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s",
-					    ex->path.data);
+					    ex->path->data);
 	else if (ccgov_file_write_all(fd, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob)) < 0 ||
 		 fchmod(fd, mode) < 0)
-		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", ex->path.data);
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", ex->path->data);
 	if (fd >= 0 && close(fd) < 0 && err == 0)
-		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", ex->path.data);
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", ex->path->data);
 	git_blob_free(blob);
 	return err;
 }
@@ -317,19 +339,19 @@ static int export_link(exporter *ex, const git_tree_entry *e, int dirfd)
 	int err = 0;
 
 	if (git_blob_lookup(&blob, ex->git, git_tree_entry_id(e)) < 0)
-		return git_fail(CCGOV_EINVALID, ex->path.data);
+		return git_fail(CCGOV_EINVALID, ex->path->data);
 	n = (size_t)git_blob_rawsize(blob);
 	if (n == 0 || n >= 4096 || memchr(git_blob_rawcontent(blob), '\0', n)) {
 		git_blob_free(blob);
 		return ccgov_error_set(CCGOV_EINVALID, "%s: invalid symbolic link target",
-				       ex->path.data);
+				       ex->path->data);
 	}
 	if (!(target = strndup(git_blob_rawcontent(blob), n)))
 		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	/* Stored as a link, never followed: where it points is not our business here. */
 	else if (symlinkat(target, dirfd, git_tree_entry_name(e)) < 0)
 		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s",
-					    ex->path.data);
+					    ex->path->data);
 	free(target);
 	git_blob_free(blob);
 	return err;
@@ -343,19 +365,211 @@ static int export_dir(exporter *ex, const git_tree_entry *e, int dirfd, int dept
 
 	if (mkdirat(dirfd, name, 0700) < 0)
 		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s",
-					     ex->path.data);
+					     ex->path->data);
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", ex->path.data);
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", ex->path->data);
 	if (git_tree_entry_filemode(e) == GIT_FILEMODE_TREE) {
 		if (git_tree_lookup(&sub, ex->git, git_tree_entry_id(e)) < 0)
-			err = git_fail(CCGOV_EINVALID, ex->path.data);
+			err = git_fail(CCGOV_EINVALID, ex->path->data);
 		else
 			err = export_tree(ex, sub, fd, depth + 1);
 		git_tree_free(sub);
 	}
 	if (err == 0 && fchmod(fd, 0755) < 0)
-		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", ex->path.data);
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", ex->path->data);
+	close(fd);
+	return err;
+}
+
+/* ---- submodules ------------------------------------------------------- */
+
+/* This repository's .gitmodules, as committed (not as in the work tree): read once. */
+static int read_gitmodules(exporter *ex)
+{
+	const git_tree_entry *e;
+	git_blob *blob = NULL;
+	ccgov_buffer shown = CCGOV_BUFFER_INIT;
+	int err;
+
+	if (ex->modules_read)
+		return 0;
+	ex->modules_read = 1;
+	if (!(e = git_tree_entry_byname(ex->root, ".gitmodules")))
+		return 0;
+	ccgov_buffer_append(&shown, ex->path->data, ex->base);
+	ccgov_buffer_puts(&shown, ".gitmodules");
+	if ((err = ccgov_buffer_check(&shown)) < 0)
+		return err;
+	/* git refuses a .gitmodules that is a link: it could point anywhere. */
+	if (git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB &&
+	    git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB_EXECUTABLE)
+		err = ccgov_error_set(CCGOV_EUNSAFE, "%s: not a regular file", shown.data);
+	else if (git_blob_lookup(&blob, ex->git, git_tree_entry_id(e)) < 0)
+		err = git_fail(CCGOV_EINVALID, shown.data);
+	else if (git_blob_rawsize(blob) > CCGOV_GITMODULES_MAX)
+		err = ccgov_error_set(CCGOV_EINVALID, "%s: larger than 1 MiB", shown.data);
+	else
+		err = ccgov_gitmodules_parse(&ex->modules, &ex->nmodules, git_blob_rawcontent(blob),
+					     (size_t)git_blob_rawsize(blob), shown.data);
+	git_blob_free(blob);
+	ccgov_buffer_free(&shown);
+	return err;
+}
+
+/* The .gitmodules entry whose path is rel; NULL if none. Two entries for one path are refused. */
+static int find_gitmodule(const ccgov_gitmodule **out, const exporter *ex, const char *rel)
+{
+	*out = NULL;
+	for (size_t i = 0; i < ex->nmodules; i++) {
+		if (!ex->modules[i].path || strcmp(ex->modules[i].path, rel) != 0)
+			continue;
+		if (*out)
+			return ccgov_error_set(CCGOV_EINVALID, "%s: two submodules in .gitmodules, '%s' and '%s', claim it",
+					       ex->path->data, (*out)->name, ex->modules[i].name);
+		*out = &ex->modules[i];
+	}
+	return 0;
+}
+
+/* A record of the gitlink at ex->path: its index in ex->found, or a negative error. */
+static long record_submodule(exporter *ex, const git_tree_entry *e, const ccgov_gitmodule *m)
+{
+	submodule_found *f = ex->found;
+	ccgov_repo_submodule *s;
+	char *url = NULL;
+
+	if (f->len == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 8;
+		ccgov_repo_submodule *p = realloc(f->items, cap * sizeof(*p));
+
+		if (!p)
+			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		f->items = p;
+		f->cap = cap;
+	}
+	s = &f->items[f->len];
+	memset(s, 0, sizeof(*s));
+	git_oid_tostr(s->id, CCGOV_OID_HEX, git_tree_entry_id(e));
+	s->path = strdup(ex->path->data);
+	if (m && m->url && (url = without_credentials(m->url)))
+		s->uri = ccgov_gitmodule_resolve_url(url, ex->url);
+	s->url = url;
+	s->name = m ? strdup(m->name) : NULL;
+	f->len++;
+	if (!s->path || (m && (!s->name || (m->url && !url))))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	return (long)(f->len - 1);
+}
+
+/* DIR shown relative to the top work tree when it is inside it (".git/modules/lib"). */
+static const char *shown_dir(const exporter *ex, const char *dir)
+{
+	size_t n = ex->workdir ? strlen(ex->workdir) : 0;
+
+	if (n && strncmp(dir, ex->workdir, n) == 0 && dir[n] == '/')
+		return dir + n + 1;
+	return dir;
+}
+
+static int not_local(const exporter *ex, const char *id, const char *dir)
+{
+	return ccgov_error_set(CCGOV_ENOTFOUND,
+			       "%s: submodule commit %s is not in the local repository (%s); run 'git submodule update --init%s', or pass --no-submodules to build with it empty",
+			       ex->path->data, id, shown_dir(ex, dir), ex->nesting ? " --recursive" : "");
+}
+
+/*
+ * The pinned commit's tree into the folder fd, read from the submodule's
+ * repository under .git/modules: never fetched, so what is built is what
+ * this machine already holds, and nothing else.
+ */
+static int export_pinned(exporter *ex, const ccgov_gitmodule *m, const git_tree_entry *e,
+			 const char *id, const char *uri, int fd, int depth)
+{
+	exporter sub = *ex;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	char *dir = NULL;
+	int rc, err = 0;
+
+	if (!ccgov_gitmodule_name_ok(m->name))
+		return ccgov_error_set(CCGOV_EUNSAFE, "%s: submodule name '%s' would lead out of .git/modules",
+				       ex->path->data, m->name);
+	if (ex->nesting >= MAX_SUBMODULE_NESTING)
+		return ccgov_error_set(CCGOV_EINVALID, "%s: submodules nested deeper than %d levels",
+				       ex->path->data, MAX_SUBMODULE_NESTING);
+	if (asprintf(&dir, "%s/%s", ex->modules_dir, m->name) < 0)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	sub.git = NULL;
+	if ((rc = git_repository_open_bare(&sub.git, dir)) == GIT_ENOTFOUND)
+		err = not_local(ex, id, dir);
+	else if (rc < 0)
+		err = git_fail(CCGOV_EINVALID, ex->path->data);
+	else if ((rc = git_commit_lookup(&commit, sub.git, git_tree_entry_id(e))) == GIT_ENOTFOUND)
+		err = not_local(ex, id, dir);
+	else if (rc < 0 || git_commit_tree(&tree, commit) < 0)
+		err = git_fail(CCGOV_EINVALID, ex->path->data);
+	if (err == 0) {
+		sub.root = tree;
+		sub.url = uri;
+		sub.base = ex->path->len + 1;
+		sub.nesting = ex->nesting + 1;
+		sub.modules = NULL;
+		sub.nmodules = 0;
+		sub.modules_read = 0;
+		if (asprintf(&sub.modules_dir, "%smodules", git_repository_commondir(sub.git)) < 0) {
+			sub.modules_dir = NULL;
+			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		} else {
+			err = export_tree(&sub, tree, fd, depth + 1);
+		}
+		free(sub.modules_dir);
+		ccgov_gitmodules_free(sub.modules, sub.nmodules);
+	}
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_repository_free(sub.git);
+	free(dir);
+	return err;
+}
+
+/*
+ * A gitlink: a folder holding the submodule's pinned commit, or left empty
+ * when asked; recorded either way, so the provenance can say which.
+ */
+static int export_submodule(exporter *ex, const git_tree_entry *e, int dirfd, int depth)
+{
+	const ccgov_gitmodule *m = NULL;
+	char id[CCGOV_OID_HEX];
+	long at = -1;
+	int fd, err;
+
+	if (mkdirat(dirfd, git_tree_entry_name(e), 0700) < 0)
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s",
+					     ex->path->data);
+	if ((fd = openat(dirfd, git_tree_entry_name(e), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", ex->path->data);
+	/* Left empty, a broken .gitmodules only costs the record its name and URL. */
+	err = read_gitmodules(ex);
+	if (err == 0)
+		err = find_gitmodule(&m, ex, ex->path->data + ex->base);
+	if (ex->mode == CCGOV_SUBMODULES_LEAVE_EMPTY)
+		err = 0;
+	if (err == 0 && (at = record_submodule(ex, e, m)) < 0)
+		err = (int)at;
+	if (err == 0 && ex->mode == CCGOV_SUBMODULES_EXPORT) {
+		if (!m)
+			err = ccgov_error_set(CCGOV_EINVALID,
+					      "%s: submodule commit %s has no entry in .gitmodules; pass --no-submodules to build with it empty",
+					      ex->path->data, ex->found->items[at].id);
+		/* Copies: nested submodules grow ex->found, which may move its items (not their strings). */
+		else if ((err = export_pinned(ex, m, e, strcpy(id, ex->found->items[at].id),
+					      ex->found->items[at].uri, fd, depth)) == 0)
+			ex->found->items[at].exported = 1;
+	}
+	if (err == 0 && fchmod(fd, 0755) < 0)
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", ex->path->data);
 	close(fd);
 	return err;
 }
@@ -370,68 +584,96 @@ static int export_entry(exporter *ex, const git_tree_entry *e, int dirfd, int de
 	case GIT_FILEMODE_LINK:
 		return export_link(ex, e, dirfd);
 	case GIT_FILEMODE_TREE:
-	case GIT_FILEMODE_COMMIT: /* a submodule: an empty folder, as git archive does */
 		return export_dir(ex, e, dirfd, depth);
+	case GIT_FILEMODE_COMMIT:
+		return export_submodule(ex, e, dirfd, depth);
 	default:
 		return ccgov_error_set(CCGOV_EINVALID, "%s: unknown tree entry mode %o",
-				       ex->path.data, (unsigned)git_tree_entry_filemode(e));
+				       ex->path->data, (unsigned)git_tree_entry_filemode(e));
 	}
 }
 
 static int export_tree(exporter *ex, const git_tree *tree, int dirfd, int depth)
 {
-	size_t base = ex->path.len, n = git_tree_entrycount(tree);
+	size_t base = ex->path->len, n = git_tree_entrycount(tree);
 	int err = 0;
 
 	if (depth > MAX_TREE_DEPTH)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: tree nested deeper than %d levels",
-				       ex->path.data, MAX_TREE_DEPTH);
+				       ex->path->data, MAX_TREE_DEPTH);
 	for (size_t i = 0; i < n && err == 0; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
 		const char *name = git_tree_entry_name(e);
 
-		ex->path.len = base;
+		ex->path->len = base;
 		if (base)
-			ccgov_buffer_putc(&ex->path, '/');
-		ccgov_buffer_puts(&ex->path, name);
-		if ((err = ccgov_buffer_check(&ex->path)) < 0)
+			ccgov_buffer_putc(ex->path, '/');
+		ccgov_buffer_puts(ex->path, name);
+		if ((err = ccgov_buffer_check(ex->path)) < 0)
 			break;
 		if (!entry_name_ok(name))
 			err = ccgov_error_set(CCGOV_EUNSAFE, "%s: unsafe name in git tree",
-					      ex->path.data);
-		else
+					      ex->path->data);
+		else if ((err = ccgov_interrupt_check()) == 0) /* a large tree stops within one file */
 			err = export_entry(ex, e, dirfd, depth);
 	}
-	ex->path.len = base;
-	if (ex->path.data)
-		ex->path.data[base] = '\0';
+	ex->path->len = base;
+	if (ex->path->data)
+		ex->path->data[base] = '\0';
 	return err;
 }
 
-static int export_into(ccgov_repo *repo, git_tree *tree, const char *dir)
+static int export_into(exporter *ex, const char *dir)
 {
-	exporter ex = { repo->git, CCGOV_BUFFER_INIT };
 	int fd, err;
 
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", dir);
-	ccgov_buffer_append(&ex.path, "", 0);
-	if ((err = export_tree(&ex, tree, fd, 0)) == 0 && fchmod(fd, 0755) < 0)
+	if ((err = export_tree(ex, ex->root, fd, 0)) == 0 && fchmod(fd, 0755) < 0)
 		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", dir);
 	close(fd);
-	ccgov_buffer_free(&ex.path);
 	return err;
 }
 
-int ccgov_repo_export(ccgov_repo *repo, const char *rev, const char *dest)
+static int by_submodule_path(const void *a, const void *b);
+
+/* The top repository's exporter; its remote (without credentials) resolves relative submodule URLs. */
+static int start_export(exporter *ex, ccgov_repo *repo, const git_tree *tree, ccgov_submodule_mode mode,
+			ccgov_buffer *path, submodule_found *found, char **url)
+{
+	memset(ex, 0, sizeof(*ex));
+	ex->git = repo->git;
+	ex->root = tree;
+	ex->mode = mode;
+	ex->workdir = repo->workdir;
+	ex->path = path;
+	ex->found = found;
+	if (ccgov_repo_remote_url(url, repo, NULL) < 0)
+		*url = NULL;
+	ex->url = *url;
+	ccgov_buffer_append(path, "", 0);
+	if (asprintf(&ex->modules_dir, "%smodules", git_repository_commondir(repo->git)) < 0) {
+		ex->modules_dir = NULL;
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	}
+	return ccgov_buffer_check(path);
+}
+
+int ccgov_repo_export_ext(ccgov_repo_submodule **subs, size_t *nsubs, ccgov_repo *repo,
+			  const char *rev, const char *dest, ccgov_submodule_mode mode)
 {
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
 	ccgov_ownership proof;
-	char *tmp = NULL;
+	ccgov_buffer path = CCGOV_BUFFER_INIT;
+	submodule_found found = { 0 };
+	exporter ex = { 0 };
+	char *tmp = NULL, *url = NULL;
 	struct stat st;
 	int err;
 
+	*subs = NULL;
+	*nsubs = 0;
 	if (lstat(dest, &st) == 0)
 		return ccgov_error_set(CCGOV_EEXISTS, "%s: already exists", dest);
 	if ((err = lookup_commit(&commit, repo, rev)) < 0)
@@ -440,10 +682,12 @@ int ccgov_repo_export(ccgov_repo *repo, const char *rev, const char *dest)
 		err = git_fail(CCGOV_EINVALID, rev);
 		goto done;
 	}
+	if ((err = start_export(&ex, repo, tree, mode, &path, &found, &url)) < 0)
+		goto done;
 	/* Built under a temporary name: an interrupted export leaves no half tree at dest. */
 	if ((err = ccgov_file_temp_dir(&tmp, &proof, dest)) < 0)
 		goto done;
-	if ((err = export_into(repo, tree, tmp)) == 0)
+	if ((err = export_into(&ex, tmp)) == 0)
 		err = ccgov_file_publish_dir(tmp, dest);
 	if (err < 0) {
 		int saved = err;
@@ -452,9 +696,30 @@ int ccgov_repo_export(ccgov_repo *repo, const char *rev, const char *dest)
 		err = saved;
 	}
 done:
+	if (err == 0 && found.len) {
+		qsort(found.items, found.len, sizeof(*found.items), by_submodule_path);
+		*subs = found.items;
+		*nsubs = found.len;
+	} else {
+		ccgov_repo_submodules_free(found.items, found.len);
+	}
+	free(ex.modules_dir);
+	ccgov_gitmodules_free(ex.modules, ex.nmodules);
+	ccgov_buffer_free(&path);
+	free(url);
 	free(tmp);
 	git_tree_free(tree);
 	git_commit_free(commit);
+	return err;
+}
+
+int ccgov_repo_export(ccgov_repo *repo, const char *rev, const char *dest)
+{
+	ccgov_repo_submodule *subs;
+	size_t n;
+	int err = ccgov_repo_export_ext(&subs, &n, repo, rev, dest, CCGOV_SUBMODULES_LEAVE_EMPTY);
+
+	ccgov_repo_submodules_free(subs, n);
 	return err;
 }
 
@@ -606,6 +871,8 @@ void ccgov_repo_submodules_free(ccgov_repo_submodule *subs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(subs[i].path);
 		free(subs[i].url);
+		free(subs[i].name);
+		free(subs[i].uri);
 	}
 	free(subs);
 }

@@ -1,12 +1,12 @@
 #include <ccgov/buffer.h>
 #include <ccgov/error.h>
 #include <ccgov/file.h>
+#include <ccgov/interrupt.h>
 #include <ccgov/layer.h>
 #include <ccgov/path.h>
+#include <ccgov/tar.h>
 #include <ccgov/utf8.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -114,11 +114,28 @@ static int add_one(ccgov_fileset *fs, const char *source, const char *dest,
 			return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", shown_as);
 		target[n] = '\0';
 		if (!ccgov_utf8_valid(target, (size_t)n))
-			return ccgov_error_set(CCGOV_EINVALID, "%s: link target is not valid UTF-8", shown_as);
+			return ccgov_error_set(CCGOV_EINVALID, "%s: link target %s is not valid UTF-8",
+					       shown_as, target);
 		if (!(e->link = strdup(target)))
 			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	}
 	fs->added++;
+	return 0;
+}
+
+/*
+ * Names in an image are UTF-8: the SBOM and provenance name files in JSON,
+ * which cannot hold other bytes, and a name shown with U+FFFD in their place
+ * would be another name. Control characters are refused as in a dest.
+ */
+static int check_name(const char *name, const char *shown_as)
+{
+	if (!ccgov_utf8_valid(name, strlen(name)))
+		return ccgov_error_set(CCGOV_EINVALID, "%s: file name is not valid UTF-8", shown_as);
+	for (const char *p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return ccgov_error_set(CCGOV_EINVALID, "%s: file name contains a control character",
+					       shown_as);
 	return 0;
 }
 
@@ -153,10 +170,7 @@ static int walk(ccgov_fileset *fs, ccgov_buffer *src, ccgov_buffer *dst, ccgov_b
 		if ((err = ccgov_buffer_check(src)) < 0 || (err = ccgov_buffer_check(dst)) < 0 ||
 		    (err = ccgov_buffer_check(shown)) < 0)
 			break;
-		if (!ccgov_utf8_valid(de->d_name, strlen(de->d_name)))
-			err = ccgov_error_set(CCGOV_EINVALID, "%s: file name is not valid UTF-8",
-					      shown->data);
-		else
+		if ((err = check_name(de->d_name, shown->data)) == 0)
 			err = walk(fs, src, dst, shown, depth + 1);
 		src->data[src->len = ls] = '\0';
 		dst->data[dst->len = ld] = '\0';
@@ -340,7 +354,6 @@ typedef struct {
 	int fd;
 	int blob_is_tar; /* no compression: one digest serves both */
 	uint64_t tar_size, blob_size, synced;
-	int error;
 } stream;
 
 static int write_out(void *ctx, const void *data, size_t len)
@@ -365,28 +378,22 @@ static int write_out(void *ctx, const void *data, size_t len)
 	return 0;
 }
 
-static la_ssize_t tar_bytes(struct archive *a, void *ctx, const void *data, size_t len)
+/* Tar bytes: hashed as the diff_id, then compressed into the blob. */
+static int tar_bytes(stream *st, const void *data, size_t len)
 {
-	stream *st = ctx;
-
-	(void)a;
 	st->tar_size += len;
 	ccgov_hasher_update(st->tar_hash, data, len);
-	if (ccgov_compressor_write(st->compressor, data, len) < 0) {
-		st->error = 1;
-		return -1;
-	}
-	return (la_ssize_t)len;
+	return ccgov_compressor_write(st->compressor, data, len);
 }
 
-static int archive_fail(struct archive *a, stream *st, const char *what)
+static int write_zeros(stream *st, size_t len)
 {
-	if (st->error) /* our own sink failed: its message is the real one */
-		return CCGOV_EIO;
-	return ccgov_error_set(CCGOV_EIO, "%s: %s", what, archive_error_string(a));
+	static const unsigned char zeros[CCGOV_TAR_TRAILER];
+
+	return tar_bytes(st, zeros, len);
 }
 
-static int write_contents(struct archive *a, stream *st, const entry *e, unsigned char *buf)
+static int write_contents(stream *st, const entry *e, unsigned char *buf)
 {
 	uint64_t left = e->size;
 	int fd = open(e->source, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), err = 0;
@@ -406,46 +413,50 @@ static int write_contents(struct archive *a, stream *st, const entry *e, unsigne
 			err = ccgov_error_set(CCGOV_EIO, "%s: file shrank while being packed", e->dest);
 			break;
 		}
-		if (archive_write_data(a, buf, (size_t)n) != n) {
-			err = archive_fail(a, st, e->dest);
+		/* A signal stops packing within one block, however large the file. */
+		if ((err = tar_bytes(st, buf, (size_t)n)) < 0 || (err = ccgov_interrupt_check()) < 0)
 			break;
-		}
 		left -= (uint64_t)n;
 	}
 	if (err == 0 && read(fd, buf, 1) > 0)
 		err = ccgov_error_set(CCGOV_EIO, "%s: file grew while being packed", e->dest);
 	close(fd);
-	return err;
+	return err == 0 ? write_zeros(st, ccgov_tar_padding(e->size)) : err;
 }
 
-static int write_entry(struct archive *a, stream *st, struct archive_entry *ae, const entry *e,
-		       int64_t epoch, unsigned char *buf)
+static void describe(ccgov_tar_entry *t, const entry *e, int64_t epoch)
 {
-	int err = 0;
-
-	archive_entry_clear(ae);
-	archive_entry_set_pathname_utf8(ae, e->dest);
-	archive_entry_set_uid(ae, 0);
-	archive_entry_set_gid(ae, 0);
-	archive_entry_set_perm(ae, e->mode);
-	archive_entry_set_mtime(ae, e->mtime < epoch ? e->mtime : epoch, 0);
+	memset(t, 0, sizeof(*t));
+	t->path = e->dest;
+	t->mode = e->mode;
+	t->mtime = e->mtime < epoch ? e->mtime : epoch;
 	if (e->hardlink) {
-		archive_entry_set_filetype(ae, AE_IFREG);
-		archive_entry_set_hardlink_utf8(ae, e->hardlink);
-		archive_entry_set_size(ae, 0);
+		t->type = CCGOV_TAR_HARDLINK;
+		t->link = e->hardlink;
 	} else if (e->type == S_IFLNK) {
-		archive_entry_set_filetype(ae, AE_IFLNK);
-		archive_entry_set_symlink_utf8(ae, e->link);
+		t->type = CCGOV_TAR_SYMLINK;
+		t->link = e->link;
 	} else if (e->type == S_IFDIR) {
-		archive_entry_set_filetype(ae, AE_IFDIR);
+		t->type = CCGOV_TAR_DIR;
 	} else {
-		archive_entry_set_filetype(ae, AE_IFREG);
-		archive_entry_set_size(ae, (la_int64_t)e->size);
+		t->type = CCGOV_TAR_FILE;
+		t->size = e->size;
 	}
-	if (archive_write_header(a, ae) != ARCHIVE_OK)
-		return archive_fail(a, st, e->dest);
-	if (e->type == S_IFREG && !e->hardlink && e->size > 0)
-		err = write_contents(a, st, e, buf);
+}
+
+static int write_entry(stream *st, ccgov_buffer *header, const entry *e, int64_t epoch,
+		       unsigned char *buf)
+{
+	ccgov_tar_entry t;
+	int err;
+
+	describe(&t, e, epoch);
+	header->len = 0;
+	if ((err = ccgov_tar_header(header, &t)) < 0 ||
+	    (err = tar_bytes(st, header->data, header->len)) < 0)
+		return err;
+	if (t.type == CCGOV_TAR_FILE && t.size > 0)
+		err = write_contents(st, e, buf);
 	return err;
 }
 
@@ -465,8 +476,7 @@ int ccgov_layer_write(ccgov_layer *out, ccgov_fileset *fs, int fd,
 		      ccgov_compression compression, int threads, int64_t epoch)
 {
 	stream st = { .fd = fd, .blob_is_tar = compression == CCGOV_COMPRESS_NONE };
-	struct archive *a = NULL;
-	struct archive_entry *ae = NULL;
+	ccgov_buffer header = CCGOV_BUFFER_INIT;
 	unsigned char *buf = NULL;
 	int err;
 
@@ -479,25 +489,14 @@ int ccgov_layer_write(ccgov_layer *out, ccgov_fileset *fs, int fd,
 	    (err = ccgov_hasher_new(&st.blob_hash, CCGOV_SHA256)) < 0 ||
 	    (err = ccgov_compressor_new(&st.compressor, compression, threads, write_out, &st)) < 0)
 		goto done;
-	if (!(buf = malloc(READ_BLOCK)) || !(a = archive_write_new()) || !(ae = archive_entry_new())) {
+	if (!(buf = malloc(READ_BLOCK))) {
 		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 		goto done;
 	}
-	/*
-	 * POSIX ustar, with pax records only where ustar cannot say it (long or
-	 * non-ASCII names, big files); unblocked, so bytes pass straight through.
-	 */
-	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_set_bytes_per_block(a, 0) != ARCHIVE_OK ||
-	    archive_write_open2(a, &st, NULL, tar_bytes, NULL, NULL) != ARCHIVE_OK) {
-		err = archive_fail(a, &st, "layer");
-		goto done;
-	}
 	for (size_t i = 0; i < fs->len && err == 0; i++)
-		err = write_entry(a, &st, ae, &fs->entries[i], epoch, buf);
-	if (err == 0 && archive_write_close(a) != ARCHIVE_OK)
-		err = archive_fail(a, &st, "layer");
-	if (err == 0)
+		if ((err = ccgov_interrupt_check()) == 0)
+			err = write_entry(&st, &header, &fs->entries[i], epoch, buf);
+	if (err == 0 && (err = write_zeros(&st, CCGOV_TAR_TRAILER)) == 0)
 		err = ccgov_compressor_finish(st.compressor);
 	if (err == 0 && (err = ccgov_hasher_final(&out->diff_id, st.tar_hash)) == 0 &&
 	    (err = ccgov_hasher_final(&out->blob, st.blob_hash)) == 0) {
@@ -508,9 +507,7 @@ int ccgov_layer_write(ccgov_layer *out, ccgov_fileset *fs, int fd,
 		out->media_type = ccgov_layer_media_type(compression);
 	}
 done:
-	if (a)
-		archive_write_free(a);
-	archive_entry_free(ae);
+	ccgov_buffer_free(&header);
 	free(buf);
 	ccgov_compressor_free(st.compressor);
 	ccgov_hasher_free(st.tar_hash);

@@ -32,6 +32,35 @@ static cJSON *source_descriptor(const ccgov_build_facts *f)
 	return s;
 }
 
+/*
+ * A submodule as SLSA's resolvedDependencies names a dependency: its path,
+ * where it comes from and its pinned commit; "exported": false says that
+ * --no-submodules left its folder empty, so the build did not use it.
+ */
+static cJSON *submodule_descriptor(const ccgov_repo_submodule *sm)
+{
+	cJSON *d = cJSON_CreateObject(), *ann;
+	ccgov_buffer uri = CCGOV_BUFFER_INIT;
+
+	cJSON_AddStringToObject(d, "name", sm->path);
+	if (sm->uri) {
+		ccgov_buffer_printf(&uri, "git+%s", sm->uri);
+		if (!uri.failed)
+			cJSON_AddStringToObject(d, "uri", uri.data);
+		ccgov_buffer_free(&uri);
+	}
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(d, "digest"), "gitCommit", sm->id);
+	ann = cJSON_AddObjectToObject(d, "annotations");
+	cJSON_AddStringToObject(ann, "kind", "git submodule");
+	cJSON_AddStringToObject(ann, "path", sm->path);
+	if (sm->name)
+		cJSON_AddStringToObject(ann, "submodule", sm->name);
+	if (sm->url)
+		cJSON_AddStringToObject(ann, "url", sm->url);
+	cJSON_AddBoolToObject(ann, "exported", sm->exported);
+	return d;
+}
+
 static cJSON *versions(void)
 {
 	ccgov_versions v;
@@ -59,6 +88,7 @@ static cJSON *build_definition(const ccgov_build_facts *f, const ccgov_project *
 			cJSON_AddStringToObject(src, "repository", f->remote);
 		cJSON_AddStringToObject(src, "revision", f->revision);
 		cJSON_AddStringToObject(src, "commit", f->commit);
+		cJSON_AddStringToObject(src, "submodules", f->submodules_left_empty ? "left empty" : "exported");
 	} else {
 		cJSON_AddStringToObject(src, "vcs", "none");
 	}
@@ -88,9 +118,13 @@ static cJSON *build_definition(const ccgov_build_facts *f, const ccgov_project *
 				f->compression == CCGOV_COMPRESS_GZIP ? "one gzip member per chunk" :
 				f->compression == CCGOV_COMPRESS_ZSTD ? "one zstd frame per chunk" : "none");
 
-	if (f->has_git)
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(def, "resolvedDependencies"),
-				     source_descriptor(f));
+	if (f->has_git) {
+		cJSON *deps = cJSON_AddArrayToObject(def, "resolvedDependencies");
+
+		cJSON_AddItemToArray(deps, source_descriptor(f));
+		for (size_t i = 0; i < f->nsubmodules; i++)
+			cJSON_AddItemToArray(deps, submodule_descriptor(&f->submodules[i]));
+	}
 	return def;
 }
 

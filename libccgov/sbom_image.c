@@ -14,6 +14,7 @@
 #include <ccgov/oci.h>
 #include <ccgov/path.h>
 #include <ccgov/sbom.h>
+#include <ccgov/tar.h>
 #include <ccgov/utf8.h>
 
 #include <archive.h>
@@ -237,24 +238,24 @@ static int keep_text(char **out, size_t *out_len, const unsigned char *data, siz
 }
 
 /* One regular file of a layer: hashed as it streams; kept whole when it is to be parsed. */
-static int layer_file(image_walk *w, struct archive *a, struct archive_entry *e, const char *file)
+static int layer_file(image_walk *w, ccgov_tar_reader *r, const ccgov_tar_member *m, const char *file)
 {
-	int64_t size = archive_entry_size(e);
-	int keep = size >= 0 && (uint64_t)size <= MAX_PARSED_FILE;
+	uint64_t size = m->size;
+	int keep = size <= MAX_PARSED_FILE;
 	unsigned char *buf = NULL, chunk[65536];
 	size_t used = 0;
 	char hex[2 * CCGOV_DIGEST_MAX + 1], *ref = NULL;
 	ccgov_hasher *hasher;
 	ccgov_digest digest;
 	ccgov_component *c;
-	la_ssize_t n;
+	long n;
 	int err = ccgov_hasher_new(&hasher, CCGOV_SHA256);
 
 	if (err < 0)
 		return err;
 	if (keep && !(buf = malloc(size ? (size_t)size : 1)))
 		keep = 0;
-	while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0) {
+	while ((n = ccgov_tar_read(r, chunk, sizeof(chunk))) > 0) {
 		ccgov_hasher_update(hasher, chunk, (size_t)n);
 		if (keep && used + (size_t)n <= (size_t)size) {
 			memcpy(buf + used, chunk, (size_t)n);
@@ -262,7 +263,7 @@ static int layer_file(image_walk *w, struct archive *a, struct archive_entry *e,
 		}
 	}
 	if (n < 0)
-		err = ccgov_error_set(CCGOV_EINVALID, "%s: %s", file, archive_error_string(a));
+		err = ccgov_error_wrap("%s", file);
 	if (err == 0)
 		err = ccgov_hasher_final(&digest, hasher);
 	ccgov_hasher_free(hasher);
@@ -290,52 +291,89 @@ static int layer_file(image_walk *w, struct archive *a, struct archive_entry *e,
 	return err;
 }
 
-static int read_layer(image_walk *w, const char *blob)
+/* The decompressed layer, through libarchive's filters: the tar itself is read by ccgov_tar_*. */
+static long layer_bytes(void *ctx, void *buf, size_t len)
+{
+	struct archive *a = ctx;
+	la_ssize_t n = archive_read_data(a, buf, len);
+
+	if (n < 0) {
+		const char *why = archive_error_string(a);
+
+		return ccgov_error_set(CCGOV_EINVALID, "%s", why ? why : "layer: decompression failed");
+	}
+	return (long)n;
+}
+
+static int open_layer(struct archive **out, const char *blob)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
-	int rc, err = 0;
+	int err;
 
+	*out = NULL;
 	if (!a)
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	archive_read_support_filter_gzip(a);
 	archive_read_support_filter_zstd(a);
-	archive_read_support_format_tar(a);
-	if (archive_read_open_filename(a, blob, 1 << 16) != ARCHIVE_OK) {
-		err = ccgov_error_set(CCGOV_EINVALID, "%s: %s", blob, archive_error_string(a));
+	archive_read_support_format_raw(a);
+	if (archive_read_open_filename(a, blob, 1 << 16) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
+		const char *why = archive_error_string(a);
+
+		err = ccgov_error_set(CCGOV_EINVALID, "%s: %s", blob, why ? why : "unreadable layer");
 		archive_read_free(a);
 		return err;
 	}
-	while (err == 0 && (rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
-		char *file = NULL;
-		const char *base;
+	*out = a;
+	return 0;
+}
 
-		/* "./usr/bin/x" and "usr/bin/x" are the same file; "../x" and "/x" are hostile. */
-		while (name && name[0] == '.' && name[1] == '/')
-			name += 2;
-		if (!name || !name[0] || (name[0] == '.' && !name[1]))
-			continue;
-		if (ccgov_path_normalize(&file, name) < 0) {
-			err = ccgov_error_wrap("%s", blob);
-			break;
-		}
-		base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-		if (strncmp(base, ".wh.", 4) == 0) {
-			err = ccgov_sbom_warn(w->s, "%s: whiteout %s not applied: the SBOM lists the layer's files", blob, file);
-		} else if (archive_entry_filetype(e) == AE_IFREG) {
-			char *rooted = NULL;
+/* One member: "./usr/bin/x" and "usr/bin/x" are the same file; "../x" and "/x" are hostile. */
+static int layer_member(image_walk *w, ccgov_tar_reader *r, const ccgov_tar_member *m, const char *blob)
+{
+	const char *name = m->path, *base;
+	char *file = NULL, *rooted = NULL;
+	int err = 0;
 
-			if (asprintf(&rooted, "/%s", file) < 0)
-				err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-			else
-				err = layer_file(w, a, e, rooted);
-			free(rooted);
-		}
-		free(file);
+	while (name[0] == '.' && name[1] == '/')
+		name += 2;
+	if (!name[0] || (name[0] == '.' && !name[1]))
+		return 0;
+	if (ccgov_path_normalize(&file, name) < 0)
+		return ccgov_error_wrap("%s", blob);
+	base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	if (strncmp(base, ".wh.", 4) == 0) {
+		err = ccgov_sbom_warn(w->s, "%s: whiteout %s not applied: the SBOM lists the layer's files", blob, file);
+	} else if (m->sparse) {
+		err = ccgov_sbom_warn(w->s, "%s: %s is a sparse file: not hashed", blob, file);
+	} else if (m->type == CCGOV_TAR_FILE || m->type == '\0' || m->type == '7') {
+		if (asprintf(&rooted, "/%s", file) < 0)
+			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		else
+			err = layer_file(w, r, m, rooted);
 	}
-	if (err == 0 && rc != ARCHIVE_EOF)
-		err = ccgov_error_set(CCGOV_EINVALID, "%s: %s", blob, archive_error_string(a));
+	free(rooted);
+	free(file);
+	return err;
+}
+
+static int read_layer(image_walk *w, const char *blob)
+{
+	struct archive *a;
+	ccgov_tar_reader *r = NULL;
+	const ccgov_tar_member *m;
+	int rc, err;
+
+	if ((err = open_layer(&a, blob)) < 0)
+		return err;
+	if ((err = ccgov_tar_reader_new(&r, layer_bytes, a)) == 0) {
+		while ((rc = ccgov_tar_next(r, &m)) == 1 && (err = layer_member(w, r, m, blob)) == 0)
+			;
+		if (err == 0 && rc < 0)
+			err = ccgov_error_wrap("%s", blob);
+	}
+	ccgov_tar_reader_free(r);
 	archive_read_free(a);
 	return err;
 }

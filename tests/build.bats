@@ -249,6 +249,142 @@ TZ=UTC"
 	[ "$(readlink "$BATS_TEST_TMPDIR/u/rootfs/opt/out/up")" = ../x ]
 }
 
+@test "non-ASCII names and link targets are packed byte for byte, with the same digest under any locale" {
+	# héllo as a dest, a folder with an NFD name (e + U+0301) inside, a link to héllo.
+	nfd=$'e\xcc\x81'
+	cmd="make && ln -s héllo l && mkdir -p dé && cp hello dé/$nfd"
+	for lang in C C.UTF-8; do
+		run env LANG=$lang LC_ALL=$lang "$CCGOV" build -q "$S" -o "$BATS_TEST_TMPDIR/$lang" --command "$cmd" \
+			--output hello:/usr/bin/héllo --output l:/usr/bin/l --output dé:/opt/dé
+		assert_success
+	done
+	O="$BATS_TEST_TMPDIR/C"
+	[ "$(cat "$O/image.digest")" = "$(cat "$BATS_TEST_TMPDIR/C.UTF-8/image.digest")" ]
+	run skopeo inspect "oci:$O/image:1.0"
+	assert_success
+	run umoci unpack --rootless --image "$O/image:1.0" "$BATS_TEST_TMPDIR/u"
+	assert_success
+	root="$BATS_TEST_TMPDIR/u/rootfs"
+	[ "$(cd "$root" && find . | LC_ALL=C sort | od -An -c | tr -s ' \n' ' ')" = \
+	  "$(printf '.\n./opt\n./opt/d\303\251\n./opt/d\303\251/e\314\201\n./usr\n./usr/bin\n./usr/bin/h\303\251llo\n./usr/bin/l\n' | od -An -c | tr -s ' \n' ' ')" ]
+	make -s -C "$S" hello >/dev/null
+	cmp "$root/usr/bin/h"$'\xc3\xa9'"llo" "$S/hello"
+	cmp "$root/opt/d"$'\xc3\xa9'"/$nfd" "$S/hello"
+	[ "$(readlink "$root/usr/bin/l")" = "h"$'\xc3\xa9'"llo" ]
+	# The SBOM names the files with the image's bytes.
+	run jq -r '.components[] | select(.type == "file") | .name' "$O/sbom.cdx.json"
+	assert_output "/opt/dé/$nfd
+/usr/bin/héllo"
+}
+
+@test "names that are not UTF-8 or hold control characters are refused, naming them, leaving nothing behind" {
+	bd="$BATS_TEST_TMPDIR/bd"
+	run ccgov build -q "$S" -o "$O" --build-dir "$bd" --output $'hello:/usr/bin/caf\xe9'
+	assert_failure 2
+	assert_output 'ccgov: error: --output: dest: usr/bin/caf\xe9: path is not valid UTF-8'
+	run ccgov build -q "$S" -o "$O" --build-dir "$bd" --command $'make && cp hello caf\xe9' --output $'caf\xe9:/x'
+	assert_failure 2
+	assert_output 'ccgov: error: --output: path: caf\xe9: path is not valid UTF-8'
+	run ccgov build -q "$S" -o "$O" --build-dir "$bd" --command $'ln -s caf\xe9 l' --output l:/usr/bin/l
+	assert_failure 2
+	assert_output 'ccgov: error: l: link target caf\xe9 is not valid UTF-8'
+	run ccgov build -q "$S" -o "$O" --build-dir "$bd" --command 'mkdir d && touch "d/a$(printf "\nb")"' --output d:/d
+	assert_failure 2
+	assert_output 'ccgov: error: d/a\x0ab: file name contains a control character'
+	[ ! -e "$O" ]
+	[ ! -e "$bd" ]
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR" | grep '^\.out')" ]
+}
+
+# make_submodules: lib (with inner at deps/inner) as a submodule of the sample at sub/lib, file:// URLs, initialized.
+make_submodules() {
+	local t="$BATS_TEST_TMPDIR" g="git -c protocol.file.allow=always"
+	for r in inner lib; do
+		git init -q -b main "$t/$r"
+		echo "$r" >"$t/$r/$r.txt"
+		git -C "$t/$r" add -A
+		git -C "$t/$r" commit -q -m "$r"
+	done
+	$g -C "$t/lib" submodule -q add ../inner deps/inner
+	git -C "$t/lib" commit -q -m "inner as a submodule"
+	$g -C "$S" submodule -q add ../lib sub/lib
+	$g -C "$S" submodule -q update --init --recursive
+	git -C "$S" commit -q -m "lib as a submodule"
+}
+
+# layer_file OUT PATH: a file of the image's layer, as tar extracts it.
+layer_file() {
+	local m l
+	m=$(jq -r '.manifests[0].digest' "$1/image/index.json")
+	l=$(jq -r '.layers[0].digest' "$1/image/blobs/sha256/${m#sha256:}")
+	tar -xzOf "$1/image/blobs/sha256/${l#sha256:}" "$2"
+}
+
+@test "submodules are built at their pinned commits, nested too, from the local repository, and the provenance names them" {
+	make_submodules
+	git -C "$S" remote add origin https://git.example.org/bank/sample.git
+	run ccgov build -q "$S" -o "$O" --command 'make && cat sub/lib/lib.txt sub/lib/deps/inner/inner.txt > both.txt' \
+		--output both.txt:/both.txt --output sub:/opt/sub
+	assert_success
+	run umoci unpack --rootless --image "$O/image:1.0" "$BATS_TEST_TMPDIR/u"
+	assert_success
+	root="$BATS_TEST_TMPDIR/u/rootfs"
+	[ "$(cat "$root/both.txt")" = "lib
+inner" ]
+	[ "$(cat "$root/opt/sub/lib/deps/inner/inner.txt")" = inner ]
+	lib=$(git -C "$S" rev-parse HEAD:sub/lib)
+	inner=$(git -C "$BATS_TEST_TMPDIR/lib" rev-parse HEAD:deps/inner)
+	p="$O/provenance.intoto.json"
+	d=.predicate.buildDefinition
+	[ "$(jq -r "$d.externalParameters.source.submodules" "$p")" = exported ]
+	[ "$(jq -r "$d.resolvedDependencies[0].digest.gitCommit" "$p")" = "$(git -C "$S" rev-parse HEAD)" ]
+	run jq -c "$d.resolvedDependencies[1:][] | [.name, .uri, .digest.gitCommit, .annotations.submodule, .annotations.url, .annotations.exported]" "$p"
+	assert_output "[\"sub/lib\",\"git+https://git.example.org/bank/lib\",\"$lib\",\"sub/lib\",\"../lib\",true]
+[\"sub/lib/deps/inner\",\"git+https://git.example.org/bank/inner\",\"$inner\",\"deps/inner\",\"../inner\",true]"
+}
+
+@test "a submodule commit not in the local repository is refused, naming it and --no-submodules, which builds it empty and says so" {
+	make_submodules
+	c="$BATS_TEST_TMPDIR/clone"
+	bd="$BATS_TEST_TMPDIR/bd"
+	git clone -q "$S" "$c"
+	lib=$(git -C "$c" rev-parse HEAD:sub/lib)
+	run ccgov build -q "$c" -o "$O" --build-dir "$bd"
+	assert_failure 2
+	assert_output "ccgov: error: sub/lib: submodule commit $lib is not in the local repository (.git/modules/sub/lib); run 'git submodule update --init', or pass --no-submodules to build with it empty"
+	[ ! -e "$O" ]
+	[ ! -e "$bd" ]
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR" | grep '^\.out')" ]
+	run ccgov build -q "$c" -o "$O" --build-dir "$bd" --no-submodules --command 'make && ls -A sub/lib > ls.txt' \
+		--output ls.txt:/ls.txt
+	assert_success
+	[ -z "$(layer_file "$O" ls.txt)" ]
+	p="$O/provenance.intoto.json"
+	d=.predicate.buildDefinition
+	[ "$(jq -r "$d.externalParameters.source.submodules" "$p")" = "left empty" ]
+	run jq -c "$d.resolvedDependencies[1:][] | [.name, .digest.gitCommit, .annotations.exported]" "$p"
+	assert_output "[\"sub/lib\",\"$lib\",false]"
+	# The outer one fetched, the nested one not: refused by its own path.
+	git -c protocol.file.allow=always -C "$c" submodule -q update --init
+	inner=$(git -C "$BATS_TEST_TMPDIR/lib" rev-parse HEAD:deps/inner)
+	run ccgov build -q "$c" -o "$O" --build-dir "$bd"
+	assert_failure 2
+	assert_output "ccgov: error: sub/lib/deps/inner: submodule commit $inner is not in the local repository (.git/modules/sub/lib/modules/deps/inner); run 'git submodule update --init --recursive', or pass --no-submodules to build with it empty"
+}
+
+@test "a ccgov.json in the work tree but not committed is named, not passed over" {
+	git -C "$S" rm -q --cached ccgov.json
+	git -C "$S" commit -q -m "ccgov.json untracked"
+	run ccgov build -q "$S" -o "$O"
+	assert_failure 2
+	assert_output "ccgov: error: $S/ccgov.json: not committed; commit it (ccgov builds only what is committed)"
+	git -C "$S" add ccgov.json
+	run ccgov build -q "$S" -o "$O" --allow-dirty
+	assert_failure 2
+	assert_output "ccgov: error: $S/ccgov.json: not committed; commit it (ccgov builds only what is committed)"
+	[ ! -e "$O" ]
+}
+
 @test "flags override ccgov.json, and a project without git is built as it is" {
 	plain="$BATS_TEST_TMPDIR/plain"
 	cp -R "$REPO_ROOT/testdata/sample" "$plain"

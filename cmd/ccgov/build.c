@@ -20,13 +20,14 @@ enum {
 	OPT_COMMAND = 256, OPT_OUTPUT, OPT_NAME, OPT_TAG, OPT_ENTRYPOINT, OPT_CMD, OPT_ENV,
 	OPT_LABEL, OPT_USER, OPT_WORKDIR, OPT_KEEP_ENV, OPT_BUILD_DIR, OPT_THREADS, OPT_FORMAT,
 	OPT_COMPRESSION, OPT_ALLOW_DIRTY, OPT_REV, OPT_KEEP_BUILD_DIR, OPT_OCI_ARCHIVE, OPT_TIMEOUT,
-	OPT_LOCK_TIMEOUT, OPT_NO_NAMESPACE
+	OPT_LOCK_TIMEOUT, OPT_NO_NAMESPACE, OPT_NO_SUBMODULES
 };
 
 static const struct option longopts[] = {
 	{ "output-dir", required_argument, NULL, 'o' },
 	{ "rev", required_argument, NULL, OPT_REV },
 	{ "allow-dirty", no_argument, NULL, OPT_ALLOW_DIRTY },
+	{ "no-submodules", no_argument, NULL, OPT_NO_SUBMODULES },
 	{ "compression", required_argument, NULL, OPT_COMPRESSION },
 	{ "command", required_argument, NULL, OPT_COMMAND },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
@@ -73,7 +74,10 @@ static int apply(ccgov_project *p, const struct override *o, int *outputs_replac
 	return 0;
 }
 
-/* ccgov.json comes from the exported tree: uncommitted settings never reach a build. */
+/*
+ * ccgov.json comes from the exported tree: uncommitted settings never reach
+ * a build. One in the work tree only is named, not silently passed over.
+ */
 static int load_project(ccgov_project **out, const ccgov_build *b, const char *project_dir)
 {
 	char *path = ccgov_path_join(ccgov_build_project_dir(b), CCGOV_PROJECT_FILE);
@@ -84,6 +88,9 @@ static int load_project(ccgov_project **out, const ccgov_build *b, const char *p
 		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	else if (access(path, F_OK) == 0)
 		err = ccgov_project_load(out, path, shown);
+	else if (ccgov_build_commit(b) && access(shown, F_OK) == 0)
+		err = ccgov_error_set(CCGOV_EINVALID,
+				      "%s: not committed; commit it (ccgov builds only what is committed)", shown);
 	else
 		err = ccgov_project_new(out);
 	free(path);
@@ -233,6 +240,7 @@ int cmd_build(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case OPT_REV: opts.rev = optarg; break;
 		case OPT_ALLOW_DIRTY: opts.allow_dirty = 1; break;
+		case OPT_NO_SUBMODULES: opts.no_submodules = 1; break;
 		case OPT_BUILD_DIR: opts.build_dir = optarg; break;
 		case OPT_KEEP_BUILD_DIR: opts.keep_build_dir = 1; break;
 		case OPT_OCI_ARCHIVE: opts.oci_archive = 1; break;

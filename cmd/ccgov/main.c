@@ -18,6 +18,7 @@ const struct command commands[] = {
 	  "  -o, --output-dir DIR the evidence bundle (default ccgov-out)\n"
 	  "  --rev REV            build this commit (default HEAD)\n"
 	  "  --allow-dirty        build although tracked files have uncommitted changes\n"
+	  "  --no-submodules      leave submodules empty folders (the provenance says so)\n"
 	  "  --compression ALG    gzip (default), zstd or none\n"
 	  "  --command CMD        the build command, run with /bin/sh -c\n"
 	  "  --output PATH:DEST   put PATH (in the project) at DEST (in the image); repeatable\n"

@@ -46,6 +46,7 @@ typedef struct {
 	/* Told once when another run holds the build folder: the path and its pid. */
 	void (*on_wait)(void *ctx, const char *path, long holder_pid);
 	void *wait_ctx;
+	int no_submodules;           /* leave submodules empty folders (the provenance says so) */
 } ccgov_build_options;
 
 typedef struct ccgov_build ccgov_build;

@@ -8,6 +8,7 @@
 #include <ccgov/error.h>
 #include <ccgov/file.h>
 #include <ccgov/git.h>
+#include <ccgov/gitmodules.h>
 #include <ccgov/json.h>
 #include <ccgov/measure.h>
 #include <ccgov/path.h>
@@ -27,5 +28,6 @@
 #include <ccgov/owned_dir.h>
 #include <ccgov/remove.h>
 #include <ccgov/sandbox.h>
+#include <ccgov/tar.h>
 
 #endif

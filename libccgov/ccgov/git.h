@@ -67,6 +67,29 @@ int ccgov_repo_is_dirty(int *dirty, ccgov_repo *repo);
  */
 int ccgov_repo_export(ccgov_repo *repo, const char *rev, const char *dest);
 
+typedef enum {
+	/*
+	 * Each submodule's pinned commit (the gitlink's id), exported in its
+	 * folder, and theirs in turn (8 levels at most). The commit is read from
+	 * the submodule's repository in the local .git/modules/NAME, NAME coming
+	 * from .gitmodules at rev; it is never fetched. CCGOV_ENOTFOUND, naming
+	 * the submodule and --no-submodules, when it is not there.
+	 */
+	CCGOV_SUBMODULES_EXPORT,
+	/* Empty folders, as git archive leaves them. */
+	CCGOV_SUBMODULES_LEAVE_EMPTY,
+} ccgov_submodule_mode;
+
+typedef struct ccgov_repo_submodule ccgov_repo_submodule;
+
+/*
+ * ccgov_repo_export, with submodules as mode says, and *subs the
+ * submodules met (free with ccgov_repo_submodules_free), in path order:
+ * those inside an exported submodule too, with paths from dest.
+ */
+int ccgov_repo_export_ext(ccgov_repo_submodule **subs, size_t *n, ccgov_repo *repo,
+			  const char *rev, const char *dest, ccgov_submodule_mode mode);
+
 /*
  * The nearest tag reachable from HEAD as git describe --tags prints it
  * ("v1.2.0", "v1.2.0-3-gabcdef012345"), or the abbreviated commit when
@@ -77,12 +100,16 @@ int ccgov_repo_describe(char **out, ccgov_repo *repo);
 /* *ignored = 1 when .gitignore rules ignore path (relative to the work tree). */
 int ccgov_repo_is_ignored(int *ignored, ccgov_repo *repo, const char *path);
 
-/* A submodule as .gitmodules and the index describe it. */
-typedef struct {
-	char *path;             /* relative to the work tree */
+/* A submodule as .gitmodules and the index (or, for an export, the tree) describe it. */
+struct ccgov_repo_submodule {
+	char *path;             /* relative to the work tree (to the exported tree) */
 	char *url;              /* as .gitmodules says, credentials removed; NULL if none */
-	char id[CCGOV_OID_HEX]; /* the pinned commit (the gitlink in the index); "" when there is none */
-} ccgov_repo_submodule;
+	char id[CCGOV_OID_HEX]; /* the pinned commit (the gitlink); "" when there is none */
+	/* Export only: */
+	char *name;             /* in .gitmodules; NULL when it has no entry */
+	char *uri;              /* url made absolute against the superproject's; NULL if it cannot be */
+	int exported;           /* 1: the commit's tree is in its folder; 0: the folder was left empty */
+};
 
 /* The submodules, in path order. */
 int ccgov_repo_submodules(ccgov_repo_submodule **out, size_t *n, ccgov_repo *repo);

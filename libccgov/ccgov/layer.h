@@ -6,6 +6,8 @@
  * clamped to SOURCE_DATE_EPOCH; owners are uid/gid 0 with no names; modes
  * are 0755 or 0644 (0755 for folders and executables); symbolic links and
  * hard links stay links and are never followed; no atime or ctime is kept.
+ * Names and link targets are UTF-8, kept byte for byte (no normalization),
+ * in pax records where ustar cannot hold them (see tar.h).
  */
 #ifndef CCGOV_LAYER_H
 #define CCGOV_LAYER_H
@@ -27,7 +29,8 @@ void ccgov_fileset_free(ccgov_fileset *fs);
  * Adds source (a file, link or folder on disk, walked without following
  * links) at dest, a relative path inside the image. shown_as names source
  * in messages. Refuses, naming the path: device files, sockets, FIFOs,
- * names that are not UTF-8, files over CCGOV_LAYER_MAX_FILE.
+ * names or link targets that are not UTF-8, names with control
+ * characters, files over CCGOV_LAYER_MAX_FILE.
  */
 int ccgov_fileset_add(ccgov_fileset *fs, const char *source, const char *dest,
 		      const char *shown_as);

@@ -7,6 +7,7 @@
 #define CCGOV_PROVENANCE_H
 
 #include <ccgov/compress.h>
+#include <ccgov/git.h>
 #include <ccgov/oci.h>
 #include <ccgov/project.h>
 
@@ -35,6 +36,9 @@ typedef struct {
 	int64_t started, finished;
 	ccgov_compression compression;
 	const char *architecture;
+	const ccgov_repo_submodule *submodules; /* every gitlink of the source, in path order */
+	size_t nsubmodules;
+	int submodules_left_empty;              /* --no-submodules */
 } ccgov_build_facts;
 
 /* An in-toto Statement v1 about one subject, owning predicate; NULL when out of memory. */

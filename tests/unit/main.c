@@ -87,6 +87,7 @@ static const struct {
 	{ "path", path_tests },     { "git", git_tests },   { "text", text_tests },
 	{ "image", image_tests }, { "toml", toml_tests }, { "sbom", sbom_tests }, { "elf", elf_tests },
 	{ "remove", remove_tests },
+	{ "tar", tar_tests },
 };
 
 int main(int argc, char **argv)

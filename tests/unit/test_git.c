@@ -182,6 +182,213 @@ static void repeated_init_and_shutdown(void)
 	CHECK_OK(ccgov_init());
 }
 
+/* What git config reads from the same text: submodule.NAME.path and .url, last value winning. */
+static char *git_says(const char *file, const char *name, const char *key)
+{
+	return unit_run("git config -f '%s' --get 'submodule.%s.%s' || true", file, name, key);
+}
+
+static void gitmodules_read_as_git_reads_them(void)
+{
+	static const char *const texts[] = {
+		"[submodule \"lib\"]\n\tpath = sub/lib\n\turl = ../lib\n",
+		"[submodule \"a b\"] path = x ; comment\n url = \"https://h/x.git\" # comment\r\n",
+		"# only a comment\n[core]\n\tbare = false\n[submodule \"q\\\"uote\"]\n\tPATH = \"sp  aced\"  \n\turl = a\\\n  b\n",
+		"[Submodule \"Case\"]\n\tpath = first\n\tpath = second\n\turl = u\n[submodule \"other\"]\nurl=\"x;y#z\"\n",
+		"\xef\xbb\xbf[submodule.OldStyle]\n\tpath = old\n",
+		"[submodule \"t\"]\n\tpath = \"tab\\there\"\n\turl =\n",
+	};
+	char file[4300];
+
+	snprintf(file, sizeof(file), "%s/gitmodules", unit_tmpdir());
+	for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+		ccgov_gitmodule *m;
+		size_t n;
+
+		CHECK(unit_write(file, texts[t]) == 0);
+		CHECK_OK(ccgov_gitmodules_parse(&m, &n, texts[t], strlen(texts[t]), ".gitmodules"));
+		CHECK(n > 0);
+		for (size_t i = 0; i < n; i++) {
+			char *path = git_says(file, m[i].name, "path"), *url = git_says(file, m[i].name, "url");
+
+			CHECK_STR(m[i].path ? m[i].path : "", path);
+			CHECK_STR(m[i].url ? m[i].url : "", url);
+			free(path);
+			free(url);
+		}
+		ccgov_gitmodules_free(m, n);
+	}
+}
+
+static void gitmodules_git_refuses_are_refused(void)
+{
+	static const char *const texts[] = {
+		"path = x\n",                              /* a key before any section */
+		"[submodule \"x\"\n\tpath = a\n",          /* no ']' */
+		"[submodule \"x\"]\n\tpath = \"a\n",       /* a quote left open */
+		"[submodule \"x\"]\n\turl = a\\qb\n",      /* an unknown escape */
+		"[submodule x]\n\tpath = a\n",             /* a subsection without quotes */
+		"[submodule \"x\"]\n\t=a\n",               /* no key */
+	};
+	static const char no_value[] = "[submodule \"x\"]\n\tpath\n";
+	char file[4300];
+
+	snprintf(file, sizeof(file), "%s/gitmodules", unit_tmpdir());
+	for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+		ccgov_gitmodule *m;
+		size_t n;
+		char *git;
+
+		CHECK(unit_write(file, texts[t]) == 0);
+		git = unit_run("git config -f '%s' --list >/dev/null 2>&1 && git config -f '%s' submodule.x.path >/dev/null 2>&1 && echo accepts || echo refuses", file, file);
+		CHECK_STR(git, "refuses");
+		free(git);
+		CHECK_ERR(ccgov_gitmodules_parse(&m, &n, texts[t], strlen(texts[t]), ".gitmodules"),
+			  CCGOV_EINVALID, ".gitmodules:");
+	}
+	/* git config takes a key without a value as "true"; git's submodule code refuses it for a path. */
+	{
+		ccgov_gitmodule *m;
+		size_t n;
+
+		CHECK_ERR(ccgov_gitmodules_parse(&m, &n, no_value, strlen(no_value), ".gitmodules"),
+			  CCGOV_EINVALID, ".gitmodules:2: path and url need a value");
+	}
+}
+
+static void gitmodule_names_and_urls(void)
+{
+	static const char *const good[] = { "lib", "sub/lib", "a.b", "x..y" };
+	static const char *const bad[] = { "", "..", "../x", "a/../b", "a\\..\\b", "/abs", "a/", "./a", "a//b" };
+	static const char *const urls[][3] = {
+		{ "../lib", "https://git.example.org/bank/sample.git", "https://git.example.org/bank/lib" },
+		{ "../lib.git/", "https://git.example.org/bank/sample/", "https://git.example.org/bank/lib.git" },
+		{ "./sub", "https://h/a", "https://h/a/sub" },
+		{ "../../lib", "git@host:team/app.git", "git@host:lib" },
+		{ "../lib", "git@host:app.git", "git@host:lib" },
+		{ "https://other/x.git", NULL, "https://other/x.git" },
+	};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CHECK(ccgov_gitmodule_name_ok(good[i]));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(!ccgov_gitmodule_name_ok(bad[i]));
+	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		char *got = ccgov_gitmodule_resolve_url(urls[i][0], urls[i][1]);
+
+		CHECK_STR(got, urls[i][2]);
+		free(got);
+	}
+	CHECK(ccgov_gitmodule_resolve_url("../lib", NULL) == NULL);
+	CHECK(ccgov_gitmodule_resolve_url("../../lib", "noslash") == NULL);
+}
+
+/* top/sub/lib -> lib, whose deps/inner -> inner; file:// submodules, initialized recursively; top's origin is https. */
+static int make_superproject(char *dir, size_t size)
+{
+	char *out;
+
+	snprintf(dir, size, "%s/super", unit_tmpdir());
+	out = unit_run("set -e; cd '%s'; g() { " GIT " -c protocol.file.allow=always \"$@\"; }; "
+		       "g init -q inner && echo inner > inner/inner.txt && g -C inner add -A && g -C inner commit -qm i && "
+		       "g init -q lib && echo lib > lib/lib.txt && g -C lib add -A && g -C lib commit -qm l && "
+		       "g -C lib submodule -q add ../inner deps/inner && g -C lib commit -qm sub && "
+		       "g init -q super && echo top > super/top.txt && g -C super add -A && g -C super commit -qm t && "
+		       "g -C super submodule -q add ../lib sub/lib && g -C super submodule -q update --init --recursive && "
+		       "g -C super commit -qm sub && g -C super remote add origin https://u:p@git.example.org/bank/super.git && "
+		       "echo ok", unit_tmpdir());
+	if (!out)
+		return -1;
+	free(out);
+	return 0;
+}
+
+static void submodules_export_their_pinned_commits(void)
+{
+	char dir[4200], dest[4300], *want, *files;
+	ccgov_repo *repo;
+	ccgov_repo_submodule *subs;
+	size_t n;
+
+	CHECK(make_superproject(dir, sizeof(dir)) == 0);
+	snprintf(dest, sizeof(dest), "%s/export", unit_tmpdir());
+	CHECK_OK(ccgov_repo_open(&repo, dir));
+	CHECK_OK(ccgov_repo_export_ext(&subs, &n, repo, "HEAD", dest, CCGOV_SUBMODULES_EXPORT));
+	files = unit_run("cd '%s' && find . -type f | sort", dest);
+	CHECK_STR(files, "./.gitmodules\n./sub/lib/.gitmodules\n./sub/lib/deps/inner/inner.txt\n./sub/lib/lib.txt\n./top.txt");
+	free(files);
+	CHECK(n == 2);
+	CHECK_STR(subs[0].path, "sub/lib");
+	CHECK_STR(subs[0].name, "sub/lib");
+	CHECK_STR(subs[0].url, "../lib");
+	CHECK_STR(subs[0].uri, "https://git.example.org/bank/lib");
+	want = unit_run("git -C '%s' rev-parse HEAD:sub/lib", dir);
+	CHECK_STR(subs[0].id, want);
+	free(want);
+	CHECK(subs[0].exported && subs[1].exported);
+	CHECK_STR(subs[1].path, "sub/lib/deps/inner");
+	CHECK_STR(subs[1].uri, "https://git.example.org/bank/inner");
+	want = unit_run("git -C '%s/sub/lib' rev-parse HEAD:deps/inner", dir);
+	CHECK_STR(subs[1].id, want);
+	free(want);
+	ccgov_repo_submodules_free(subs, n);
+	ccgov_repo_free(repo);
+}
+
+/* A clone without `git submodule update`: refused, naming the way out; or left empty when asked. */
+static void missing_submodule_commits_are_refused(void)
+{
+	char dir[4200], clone[4300], dest[4300], *out;
+	ccgov_repo *repo;
+	ccgov_repo_submodule *subs;
+	size_t n;
+
+	CHECK(make_superproject(dir, sizeof(dir)) == 0);
+	snprintf(clone, sizeof(clone), "%s/clone", unit_tmpdir());
+	snprintf(dest, sizeof(dest), "%s/export", unit_tmpdir());
+	out = unit_run(GIT " clone -q '%s' '%s' && echo ok", dir, clone);
+	CHECK_STR(out, "ok");
+	free(out);
+	CHECK_OK(ccgov_repo_open(&repo, clone));
+	CHECK_ERR(ccgov_repo_export_ext(&subs, &n, repo, "HEAD", dest, CCGOV_SUBMODULES_EXPORT), CCGOV_ENOTFOUND,
+		  "is not in the local repository (.git/modules/sub/lib); run 'git submodule update --init', or pass --no-submodules");
+	CHECK(subs == NULL && n == 0 && access(dest, F_OK) != 0);
+	CHECK_OK(ccgov_repo_export_ext(&subs, &n, repo, "HEAD", dest, CCGOV_SUBMODULES_LEAVE_EMPTY));
+	CHECK(n == 1 && !subs[0].exported);
+	CHECK_STR(subs[0].name, "sub/lib");
+	out = unit_run("cd '%s' && find sub | sort", dest);
+	CHECK_STR(out, "sub\nsub/lib");
+	free(out);
+	ccgov_repo_submodules_free(subs, n);
+	ccgov_repo_free(repo);
+}
+
+/* A committed .gitmodules that names a folder outside .git/modules, or that is a link, is refused. */
+static void hostile_gitmodules_are_refused(void)
+{
+	char dir[4200], dest[4300], *out;
+	ccgov_repo *repo;
+	ccgov_repo_submodule *subs;
+	size_t n;
+
+	CHECK(make_superproject(dir, sizeof(dir)) == 0);
+	snprintf(dest, sizeof(dest), "%s/export", unit_tmpdir());
+	out = unit_run("cd '%s' && printf '[submodule \"../../../lib\"]\\n\\tpath = sub/lib\\n' > .gitmodules && "
+		       GIT " commit -qam evil && echo ok", dir);
+	CHECK_STR(out, "ok");
+	free(out);
+	CHECK_OK(ccgov_repo_open(&repo, dir));
+	CHECK_ERR(ccgov_repo_export_ext(&subs, &n, repo, "HEAD", dest, CCGOV_SUBMODULES_EXPORT), CCGOV_EUNSAFE,
+		  "sub/lib: submodule name '../../../lib' would lead out of .git/modules");
+	out = unit_run("cd '%s' && rm .gitmodules && ln -s /etc/passwd .gitmodules && " GIT " add .gitmodules && "
+		       GIT " commit -qm link && echo ok", dir);
+	CHECK_STR(out, "ok");
+	free(out);
+	CHECK_ERR(ccgov_repo_export_ext(&subs, &n, repo, "HEAD", dest, CCGOV_SUBMODULES_EXPORT), CCGOV_EUNSAFE,
+		  ".gitmodules: not a regular file");
+	ccgov_repo_free(repo);
+}
+
 const struct unit_test git_tests[] = {
 	{ "init and shutdown pair up again and again, libgit2 starting on first use", repeated_init_and_shutdown },
 	{ "commit id, time, remote and relative path match git", commit_facts_match_git },
@@ -189,5 +396,11 @@ const struct unit_test git_tests[] = {
 	{ "a folder outside any repository is named", not_a_repository },
 	{ "export equals git archive, without uncommitted files", export_matches_git_archive },
 	{ "export refuses a tree entry named '..'", export_refuses_hostile_names },
+	{ ".gitmodules is read as git config reads it", gitmodules_read_as_git_reads_them },
+	{ ".gitmodules that git refuses is refused", gitmodules_git_refuses_are_refused },
+	{ "submodule names that leave .git/modules are refused; relative URLs resolve as git's", gitmodule_names_and_urls },
+	{ "submodules export their pinned commits from .git/modules, nested too", submodules_export_their_pinned_commits },
+	{ "a submodule commit missing locally is refused, or left empty when asked", missing_submodule_commits_are_refused },
+	{ "a .gitmodules naming a folder outside .git/modules, or a link, is refused", hostile_gitmodules_are_refused },
 	{ NULL, NULL }
 };

@@ -126,8 +126,11 @@ static void corrupted_blob_is_named(void)
 	CHECK_OK(pack(&img, layout, outputs, CCGOV_COMPRESS_GZIP, 2));
 	ccgov_digest_hex(hex, &img.layer.blob);
 	/* Flip one byte in the middle of the layer. */
-	out = unit_run("f='%s/blobs/sha256/%s'; printf '\\001' | dd of=\"$f\" bs=1 seek=1000 conv=notrunc status=none "
+	/* Inverted, not overwritten: the byte there may already have had any value. */
+	out = unit_run("f='%s/blobs/sha256/%s'; b=$(od -An -tu1 -j1000 -N1 \"$f\"); "
+		       "printf \"\\\\$(printf %%o $((255 - b)))\" | dd of=\"$f\" bs=1 seek=1000 conv=notrunc status=none "
 		       "&& echo ok", layout, hex);
+	CHECK_STR(out, "ok");
 	free(out);
 	CHECK_ERR(ccgov_oci_verify(&read, layout, NULL), CCGOV_EMISMATCH, hex);
 }
