@@ -104,6 +104,9 @@ static size_t nprotected;
 
 int ccgov_protect_path(const char *path, const char *label)
 {
+	for (size_t i = 0; i < nprotected; i++)
+		if (strcmp(protected[i].path, path) == 0)
+			return 0; /* a library user may prepare many builds of one project */
 	if (nprotected == MAX_PROTECTED)
 		return ccgov_error_set(CCGOV_ERROR, "too many protected paths");
 	if (!(protected[nprotected].path = strdup(path)))
