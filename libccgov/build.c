@@ -486,61 +486,14 @@ static int check_replaceable(int *has_old, ccgov_ownership *old, const char *out
 	}
 }
 
-/*
- * A new bundle is written beside out_dir under a private name, marked and
- * locked; what killed runs left there under such names goes first.
- */
-static int make_temp_bundle(ccgov_owned_dir **out, const char *out_dir)
-{
-	char *copy = strdup(out_dir), *template = NULL, *prefix = NULL, *slash;
-	const char *parent = ".", *name;
-	int err;
-
-	if (!copy)
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	for (size_t n = strlen(copy); n > 1 && copy[n - 1] == '/'; n--)
-		copy[n - 1] = '\0';
-	name = copy;
-	if ((slash = strrchr(copy, '/'))) {
-		*slash = '\0';
-		parent = slash == copy ? "/" : copy;
-		name = slash + 1;
-	}
-	if (asprintf(&prefix, ".%s.", name) < 0)
-		prefix = NULL;
-	else if (asprintf(&template, "%s/%sXXXXXX", parent, prefix) < 0)
-		template = NULL;
-	if (!template) {
-		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	} else {
-		ccgov_owned_dir_sweep(parent, prefix);
-		if ((err = ccgov_owned_dir_create_temp(out, template)) < 0)
-			err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", out_dir);
-	}
-	free(copy);
-	free(prefix);
-	free(template);
-	return err;
-}
-
 /* Moves the finished bundle to out_dir; an old one is swapped out in one step, then removed. */
 static int publish_bundle(ccgov_owned_dir *tmp, const char *out_dir, int has_old, const ccgov_ownership *old)
 {
-	char *swapped;
 	int err;
 
 	if ((err = ccgov_interrupt_check()) < 0)
 		return err;
-	if (!has_old)
-		return ccgov_owned_dir_publish(tmp, out_dir);
-	if (!(swapped = strdup(ccgov_owned_dir_path(tmp))))
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	if (renameat2(AT_FDCWD, swapped, AT_FDCWD, out_dir, RENAME_EXCHANGE) < 0)
-		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", out_dir);
-	else
-		err = ccgov_remove(swapped, old, 0);
-	free(swapped);
-	return err;
+	return has_old ? ccgov_owned_dir_replace(tmp, out_dir, old) : ccgov_owned_dir_publish(tmp, out_dir);
 }
 
 static int write_text(const char *dir, const char *name, const char *text, size_t len)
@@ -603,7 +556,8 @@ int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_proj
 		return err;
 	for (size_t i = 0; i < p->noutputs && err == 0; i++)
 		err = add_output(fs, b, &p->outputs[i]);
-	if (err < 0 || (err = make_temp_bundle(&bundle, out_dir)) < 0)
+	/* Written beside out_dir under a private name, marked and locked. */
+	if (err < 0 || (err = ccgov_owned_dir_create_beside(&bundle, out_dir)) < 0)
 		goto done;
 	tmp = ccgov_owned_dir_path(bundle);
 	if (chmod(tmp, 0755) < 0 || !(layout = join(tmp, "image")) || mkdir(layout, 0755) < 0 ||

@@ -90,34 +90,51 @@ int ccgov_owned_dir_create_temp(ccgov_owned_dir **out, const char *template)
 	return err;
 }
 
-/* ".NAME.XXXXXX" beside path, so that rename never crosses a file system. */
-static char *sibling_template(const char *path)
+int ccgov_owned_dir_create_beside(ccgov_owned_dir **out, const char *final)
 {
-	const char *slash = strrchr(path, '/');
-	char *t = NULL;
+	char *copy = strdup(final), *prefix = NULL, *template = NULL, *slash;
+	const char *parent = ".", *name;
+	int err;
 
-	if (slash)
-		(void)!asprintf(&t, "%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
-	else
-		(void)!asprintf(&t, ".%s.XXXXXX", path);
-	return t;
+	*out = NULL;
+	if (!copy)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	for (size_t n = strlen(copy); n > 1 && copy[n - 1] == '/'; n--)
+		copy[n - 1] = '\0';
+	name = copy;
+	if ((slash = strrchr(copy, '/'))) {
+		*slash = '\0';
+		parent = slash == copy ? "/" : copy;
+		name = slash + 1;
+	}
+	/* ".NAME.XXXXXX" beside final, so that rename never crosses a file system. */
+	if (asprintf(&prefix, ".%s.", name) < 0)
+		prefix = NULL;
+	else if (asprintf(&template, "%s/%sXXXXXX", parent, prefix) < 0)
+		template = NULL;
+	if (!template) {
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	} else {
+		ccgov_owned_dir_sweep(parent, prefix);
+		if ((err = ccgov_owned_dir_create_temp(out, template)) < 0)
+			err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", final);
+	}
+	free(copy);
+	free(prefix);
+	free(template);
+	return err;
 }
 
 int ccgov_owned_dir_create(ccgov_owned_dir **out, const char *path)
 {
-	char *template = sibling_template(path);
 	int err;
 
-	*out = NULL;
-	if (!template)
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	/* Made under a private name, marked and locked, then renamed into place. */
-	if ((err = ccgov_owned_dir_create_temp(out, template)) == 0 &&
+	if ((err = ccgov_owned_dir_create_beside(out, path)) == 0 &&
 	    (err = ccgov_owned_dir_publish(*out, path)) < 0) {
 		ccgov_owned_dir_remove(*out);
 		*out = NULL;
 	}
-	free(template);
 	return err;
 }
 
@@ -136,6 +153,27 @@ int ccgov_owned_dir_publish(ccgov_owned_dir *d, const char *final)
 	free(d->path);
 	d->path = copy;
 	return 0;
+}
+
+int ccgov_owned_dir_replace(ccgov_owned_dir *d, const char *final, const ccgov_ownership *old)
+{
+	struct stat st;
+	int err;
+
+	if (renameat2(AT_FDCWD, d->path, AT_FDCWD, final, RENAME_EXCHANGE) < 0)
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", final);
+	/* d->path now names what was at final: ours only if it is what old proves. */
+	if (lstat(d->path, &st) < 0 || st.st_dev != old->dev || st.st_ino != old->ino) {
+		err = ccgov_error_set(CCGOV_EUNSAFE, "%s: was replaced while the bundle was written; left in place",
+				      final);
+		renameat2(AT_FDCWD, d->path, AT_FDCWD, final, RENAME_EXCHANGE);
+		return err;
+	}
+	err = ccgov_remove(d->path, old, 0);
+	free(d->path);
+	if (!(d->path = strdup(final)) && err == 0)
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	return err;
 }
 
 int ccgov_owned_dir_remove(ccgov_owned_dir *d)

@@ -22,6 +22,12 @@ typedef struct ccgov_owned_dir ccgov_owned_dir;
  */
 int ccgov_owned_dir_create(ccgov_owned_dir **out, const char *path);
 
+/*
+ * Creates ".NAME.XXXXXX" beside final, for a tree that is then published
+ * at final; first removes what killed runs left there under such names.
+ */
+int ccgov_owned_dir_create_beside(ccgov_owned_dir **out, const char *final);
+
 /* Creates a folder named template with its trailing XXXXXX made unique. */
 int ccgov_owned_dir_create_temp(ccgov_owned_dir **out, const char *template);
 
@@ -52,6 +58,13 @@ int ccgov_owned_dir_fd(const ccgov_owned_dir *d);
 
 /* Renames the folder to final, which must not exist; the marker stays valid. */
 int ccgov_owned_dir_publish(ccgov_owned_dir *d, const char *final);
+
+/*
+ * Puts the folder at final in one step, in place of the folder old proves
+ * ours, which is then removed. If what was at final is not that folder any
+ * more, it is swapped back, and nothing is removed.
+ */
+int ccgov_owned_dir_replace(ccgov_owned_dir *d, const char *final, const ccgov_ownership *old);
 
 /* Removes the folder and all beneath it, unlocks, frees d (NULL is fine). */
 int ccgov_owned_dir_remove(ccgov_owned_dir *d);

@@ -195,6 +195,28 @@ static void claims_take_only_what_is_ours(void)
 	CHECK(!exists(path_in(t, "new")));
 }
 
+static void replacing_swaps_back_what_is_not_ours(void)
+{
+	const char *t = unit_tmpdir();
+	ccgov_owned_dir *d = NULL;
+	ccgov_ownership old;
+
+	CHECK(mkdir(path_in(t, "out"), 0755) == 0 && unit_write(path_in(t, "out/old"), "o") == 0);
+	CHECK_OK(ccgov_ownership_of_path(&old, path_in(t, "out")));
+	/* Someone puts their folder at out after it was checked. */
+	CHECK(rename(path_in(t, "out"), path_in(t, "was")) == 0);
+	CHECK(mkdir(path_in(t, "out"), 0755) == 0 && unit_write(path_in(t, "out/theirs"), "t") == 0);
+	CHECK_OK(ccgov_owned_dir_create_beside(&d, path_in(t, "out")));
+	CHECK_ERR(ccgov_owned_dir_replace(d, path_in(t, "out"), &old), CCGOV_EUNSAFE, "was replaced");
+	CHECK(exists(path_in(t, "out/theirs")) && !exists(path_in(t, "out/.ccgov-owned")));
+	/* The folder old proves is replaced, and removed. */
+	CHECK(rename(path_in(t, "out"), path_in(t, "theirs")) == 0 && rename(path_in(t, "was"), path_in(t, "out")) == 0);
+	CHECK_OK(ccgov_owned_dir_replace(d, path_in(t, "out"), &old));
+	CHECK(exists(path_in(t, "out/.ccgov-owned")) && !exists(path_in(t, "out/old")));
+	ccgov_owned_dir_release(d);
+	CHECK(exists(path_in(t, "theirs/theirs")));
+}
+
 /* ---- the stress test ------------------------------------------------------ */
 
 #define SENTINELS 8
@@ -347,6 +369,7 @@ const struct unit_test remove_tests[] = {
 	{ "/, the current folder, a protected path and their ancestors are refused", protected_folders_are_refused },
 	{ "a marker proves ownership only of the folder it names", markers_name_their_own_folder },
 	{ "claiming a folder takes only an empty one or a killed run's", claims_take_only_what_is_ours },
+	{ "replacing a folder swaps back one that is not ours", replacing_swaps_back_what_is_not_ours },
 	{ "random trees, links and swaps during the walk: nothing outside is removed",
 	  random_trees_with_swaps_never_lose_outside_files },
 	{ "mounts inside the tree are never crossed", mounts_inside_the_tree_are_not_crossed },
