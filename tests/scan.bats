@@ -496,6 +496,10 @@ t_string.go: generated: Go's \"// Code generated ... DO NOT EDIT.\" marker on li
 	printf '%s\n' "$LOAD" >"$d/secret.c"
 	printf '%s\n' "$LOAD" >"$d/closed/inner.c"
 	chmod 000 "$d/secret.c" "$d/closed"
+	# The shipped rules where nobody can read them: a clone may sit in a 0700 folder.
+	cp -R "$REPO_ROOT/rules" "$BATS_TEST_TMPDIR/rules"
+	chmod -R o+rX "$BATS_TEST_TMPDIR/rules"
+	export CCGOV_RULES_DIR="$BATS_TEST_TMPDIR/rules"
 	run --separate-stderr as_nobody "$CCGOV" scan "$d" --fail-on error
 	assert_failure 1
 	assert_output "closed: error skipped-unreadable: folder: Permission denied
