@@ -274,222 +274,352 @@ static int mismatch(const char *path, const ccgov_digest *want, const ccgov_dige
 			       path, w, g);
 }
 
-/* Reads a JSON blob, checking its size and digest before parsing it. */
-static int read_json_blob(cJSON **out, const char *layout, const ccgov_digest *d, uint64_t size)
+/*
+ * A file of the layout, opened relative to the layout's descriptor and
+ * never through a link in its last component: what is read is what is
+ * checked, whatever happens to the paths meanwhile.
+ */
+static int open_in_layout(int layout_fd, const char *layout, const char *name, char **shown)
 {
-	char *path = blob_path(layout, d), *data = NULL;
+	int fd;
+
+	if (!(*shown = ccgov_path_join(layout, name)))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if ((fd = openat(layout_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return ccgov_error_set_errno(errno == ELOOP ? CCGOV_EINVALID : ccgov_error_from_errno(errno), errno,
+					     errno == ELOOP ? "%s: a symbolic link, not a file" : "%s", *shown);
+	return fd;
+}
+
+static int read_json_in_layout(cJSON **out, int layout_fd, const char *layout, const char *name, size_t max,
+			       const ccgov_digest *d, uint64_t size)
+{
+	char *shown = NULL, *data = NULL;
 	ccgov_digest got;
 	size_t len;
-	int err;
+	int fd = open_in_layout(layout_fd, layout, name, &shown), err;
 
 	*out = NULL;
-	if (!path)
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	if ((err = ccgov_file_read(&data, &len, path, MAX_JSON_BLOB)) < 0)
+	if (fd < 0) {
+		free(shown);
+		return fd;
+	}
+	if ((err = ccgov_file_read_fd(&data, &len, fd, shown, max)) < 0)
 		goto done;
-	if (len != size) {
-		err = ccgov_error_set(CCGOV_EMISMATCH, "%s: %zu bytes, but its descriptor says %llu",
-				      path, len, (unsigned long long)size);
+	if (d && len != size) {
+		err = ccgov_error_set(CCGOV_EMISMATCH, "%s: %zu bytes, but its descriptor says %llu", shown, len,
+				      (unsigned long long)size);
 		goto done;
 	}
-	if ((err = ccgov_digest_buffer(&got, d->alg, data, len)) < 0)
+	/* A blob's bytes are checked before they are parsed: the parser sees only what the digest vouches for. */
+	if (d && (err = ccgov_digest_buffer(&got, d->alg, data, len)) < 0)
 		goto done;
-	if (!ccgov_digest_equal(&got, d)) {
-		err = mismatch(path, d, &got);
+	if (d && !ccgov_digest_equal(&got, d)) {
+		err = mismatch(shown, d, &got);
 		goto done;
 	}
-	err = ccgov_json_parse(out, data, len, path);
+	err = ccgov_json_parse(out, data, len, shown);
 done:
+	close(fd);
 	free(data);
-	free(path);
+	free(shown);
 	return err;
 }
 
+static void blob_name(char *out, size_t size, const ccgov_digest *d)
+{
+	char hex[2 * CCGOV_DIGEST_MAX + 1];
+
+	ccgov_digest_hex(hex, d);
+	snprintf(out, size, "blobs/%s/%s", ccgov_digest_alg_name(d->alg), hex);
+}
+
+static int read_json_blob(cJSON **out, int layout_fd, const char *layout, const ccgov_digest *d, uint64_t size)
+{
+	char name[200];
+
+	blob_name(name, sizeof(name), d);
+	return read_json_in_layout(out, layout_fd, layout, name, MAX_JSON_BLOB, d, size);
+}
+
+/* ---- one layer, streamed --------------------------------------------- */
+
+#define LAYER_BUFFER (1u << 20)
+
+/* The open layer: one descriptor, read once; every byte hashed as it passes. */
 typedef struct {
-	ccgov_hasher *tar;
-	uint64_t tar_size;
-} tar_counter;
+	int fd;
+	char *path;                 /* for messages */
+	ccgov_compression kind;
+	ccgov_layer layer;          /* blob digest wanted, media type; sizes counted */
+	ccgov_digest want_diff;
+	uint64_t want_size;
+	ccgov_hasher *blob, *tar;
+	unsigned char *in;          /* compressed bytes read, not yet decoded */
+	size_t in_pos, in_len;
+	int eof;
+	z_stream z;
+	int z_started, gz_ended;
+	ZSTD_DStream *zs;
+	size_t zstd_pending;
+} layer_stream;
 
-static int hash_tar(tar_counter *t, const void *data, size_t len)
+struct ccgov_oci_reader {
+	ccgov_image image;
+	cJSON *manifest, *config;
+	const cJSON *layers, *diff_ids;
+	char *layout;
+	int layout_fd;
+	layer_stream *open;
+};
+
+static void layer_stream_free(layer_stream *s)
 {
-	t->tar_size += len;
-	return ccgov_hasher_update(t->tar, data, len);
+	if (!s)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->z_started)
+		inflateEnd(&s->z);
+	ZSTD_freeDStream(s->zs);
+	ccgov_hasher_free(s->blob);
+	ccgov_hasher_free(s->tar);
+	free(s->in);
+	free(s->path);
+	free(s);
 }
 
-/* gzip: members follow one another until the input ends (RFC 1952 2.2). */
-static int inflate_chunk(z_stream *z, tar_counter *t, const unsigned char *in, size_t len,
-			 int *ended, const char *path)
-{
-	unsigned char out[1 << 16];
-
-	z->next_in = (unsigned char *)in;
-	z->avail_in = (uInt)len;
-	while (z->avail_in > 0) {
-		int rc;
-
-		if (*ended) { /* another member starts */
-			inflateReset(z);
-			*ended = 0;
-		}
-		z->next_out = out;
-		z->avail_out = sizeof(out);
-		rc = inflate(z, Z_NO_FLUSH);
-		if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
-			return ccgov_error_set(CCGOV_EINVALID, "%s: corrupt gzip data (%s)", path,
-					       z->msg ? z->msg : "inflate failed");
-		hash_tar(t, out, sizeof(out) - z->avail_out);
-		if (rc == Z_STREAM_END)
-			*ended = 1;
-		else if (rc == Z_BUF_ERROR && z->avail_out != 0)
-			break;
-	}
-	return 0;
-}
-
-static int unzstd_chunk(ZSTD_DStream *zs, tar_counter *t, const unsigned char *in, size_t len,
-			size_t *pending, const char *path)
-{
-	unsigned char out[1 << 16];
-	ZSTD_inBuffer ib = { in, len, 0 };
-
-	while (ib.pos < ib.size) {
-		ZSTD_outBuffer ob = { out, sizeof(out), 0 };
-		size_t rc = ZSTD_decompressStream(zs, &ob, &ib);
-
-		if (ZSTD_isError(rc))
-			return ccgov_error_set(CCGOV_EINVALID, "%s: corrupt zstd data (%s)", path,
-					       ZSTD_getErrorName(rc));
-		*pending = rc;
-		hash_tar(t, out, ob.pos);
-	}
-	return 0;
-}
-
-/* Streams a layer blob once: its own digest and the digest of what it decompresses to. */
-static int check_layer(const char *layout, const cJSON *desc, const char *diff_id_text,
-		       ccgov_layer *out)
+static int layer_kind(ccgov_compression *kind, const cJSON *desc, size_t i)
 {
 	const cJSON *mt = cJSON_GetObjectItemCaseSensitive(desc, "mediaType");
-	ccgov_compression kind;
-	ccgov_digest want_diff;
-	ccgov_hasher *blob = NULL;
-	tar_counter t = { 0 };
-	z_stream z = { 0 };
-	ZSTD_DStream *zs = NULL;
-	unsigned char *buf = NULL;
-	char *path = NULL;
-	uint64_t size, seen = 0;
-	size_t zstd_pending = 0;
-	int fd = -1, err, gz_ended = 0, decode_err = 0;
-	char decode_msg[512] = "";
+	static const ccgov_compression kinds[] = { CCGOV_COMPRESS_GZIP, CCGOV_COMPRESS_ZSTD, CCGOV_COMPRESS_NONE };
 
-	if ((err = read_descriptor(&out->blob, &size, desc, "manifest layers[0]")) < 0)
-		return err;
 	if (!cJSON_IsString(mt))
-		return ccgov_error_set(CCGOV_EINVALID, "manifest layers[0]: no mediaType");
-	if (strcmp(mt->valuestring, ccgov_layer_media_type(CCGOV_COMPRESS_GZIP)) == 0)
-		kind = CCGOV_COMPRESS_GZIP;
-	else if (strcmp(mt->valuestring, ccgov_layer_media_type(CCGOV_COMPRESS_ZSTD)) == 0)
-		kind = CCGOV_COMPRESS_ZSTD;
-	else if (strcmp(mt->valuestring, ccgov_layer_media_type(CCGOV_COMPRESS_NONE)) == 0)
-		kind = CCGOV_COMPRESS_NONE;
-	else
-		return ccgov_error_set(CCGOV_EINVALID, "manifest layers[0]: unsupported mediaType %.100s",
-				       mt->valuestring);
-	if (ccgov_digest_parse(&want_diff, diff_id_text) < 0 || want_diff.alg != CCGOV_SHA256)
-		return ccgov_error_set(CCGOV_EINVALID, "config rootfs.diff_ids[0]: not sha256:<hex>");
-	out->media_type = ccgov_layer_media_type(kind);
-	if (!(path = blob_path(layout, &out->blob)) || !(buf = malloc(1 << 20))) {
-		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-		goto done;
-	}
-	if ((err = ccgov_hasher_new(&blob, CCGOV_SHA256)) < 0 ||
-	    (err = ccgov_hasher_new(&t.tar, CCGOV_SHA256)) < 0)
-		goto done;
-	if (kind == CCGOV_COMPRESS_GZIP && inflateInit2(&z, 15 + 16) != Z_OK) {
-		err = ccgov_error_set(CCGOV_ENOMEM, "zlib: cannot start");
-		goto done;
-	}
-	if (kind == CCGOV_COMPRESS_ZSTD && !(zs = ZSTD_createDStream())) {
-		err = ccgov_error_set(CCGOV_ENOMEM, "zstd: cannot start");
-		goto done;
-	}
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", path);
-		goto done;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf, 1 << 20);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", path);
-			goto done;
+		return ccgov_error_set(CCGOV_EINVALID, "manifest layers[%zu]: no mediaType", i);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (strcmp(mt->valuestring, ccgov_layer_media_type(kinds[k])) == 0) {
+			*kind = kinds[k];
+			return 0;
 		}
-		if (n == 0)
-			break;
-		seen += (uint64_t)n;
-		ccgov_hasher_update(blob, buf, (size_t)n);
-		/* After a decoding error, keep hashing: a digest mismatch is the better report. */
-		if (decode_err)
-			continue;
-		if (kind == CCGOV_COMPRESS_GZIP)
-			decode_err = inflate_chunk(&z, &t, buf, (size_t)n, &gz_ended, path);
-		else if (kind == CCGOV_COMPRESS_ZSTD)
-			decode_err = unzstd_chunk(zs, &t, buf, (size_t)n, &zstd_pending, path);
-		else
-			decode_err = hash_tar(&t, buf, (size_t)n);
-		if (decode_err)
-			snprintf(decode_msg, sizeof(decode_msg), "%s", ccgov_error_last()->message);
+	return ccgov_error_set(CCGOV_EINVALID, "manifest layers[%zu]: unsupported mediaType %.100s", i,
+			       mt->valuestring);
+}
+
+/* The next compressed bytes from the blob into s->in; s->eof at its end. */
+static int refill(layer_stream *s)
+{
+	ssize_t n;
+
+	do
+		n = read(s->fd, s->in, LAYER_BUFFER);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", s->path);
+	s->in_pos = 0;
+	s->in_len = (size_t)n;
+	s->eof = n == 0;
+	s->layer.blob_size += (uint64_t)n;
+	/* A blob longer than its descriptor says is wrong however it ends: stop reading it. */
+	if (s->layer.blob_size > s->want_size)
+		return ccgov_error_set(CCGOV_EMISMATCH, "%s: more than the %llu bytes its descriptor says", s->path,
+				       (unsigned long long)s->want_size);
+	return ccgov_hasher_update(s->blob, s->in, (size_t)n);
+}
+
+/* Decodes from s->in into out: bytes produced (maybe 0: more input needed), or a CCGOV_E* code. */
+static long decode(layer_stream *s, unsigned char *out, size_t len)
+{
+	size_t avail = s->in_len - s->in_pos;
+
+	if (s->kind == CCGOV_COMPRESS_NONE) {
+		size_t n = avail < len ? avail : len;
+
+		memcpy(out, s->in + s->in_pos, n);
+		s->in_pos += n;
+		return (long)n;
 	}
-	if ((err = ccgov_hasher_final(&out->diff_id, t.tar)) < 0)
-		goto done;
+	if (s->kind == CCGOV_COMPRESS_GZIP) {
+		int rc;
+
+		if (s->gz_ended) { /* gzip members follow one another to the end (RFC 1952 2.2) */
+			inflateReset(&s->z);
+			s->gz_ended = 0;
+		}
+		s->z.next_in = s->in + s->in_pos;
+		s->z.avail_in = (uInt)avail;
+		s->z.next_out = out;
+		s->z.avail_out = (uInt)len;
+		rc = inflate(&s->z, Z_NO_FLUSH);
+		s->in_pos = s->in_len - s->z.avail_in;
+		if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+			return ccgov_error_set(CCGOV_EINVALID, "%s: corrupt gzip data (%s)", s->path,
+					       s->z.msg ? s->z.msg : "inflate failed");
+		s->gz_ended = rc == Z_STREAM_END;
+		return (long)(len - s->z.avail_out);
+	}
 	{
-		ccgov_digest got;
+		ZSTD_inBuffer ib = { s->in, s->in_len, s->in_pos };
+		ZSTD_outBuffer ob = { out, len, 0 };
+		size_t rc = ZSTD_decompressStream(s->zs, &ob, &ib);
 
-		if ((err = ccgov_hasher_final(&got, blob)) < 0)
-			goto done;
-		if (seen != size) {
-			err = ccgov_error_set(CCGOV_EMISMATCH, "%s: %llu bytes, but its descriptor says %llu",
-					      path, (unsigned long long)seen, (unsigned long long)size);
-			goto done;
+		if (ZSTD_isError(rc))
+			return ccgov_error_set(CCGOV_EINVALID, "%s: corrupt zstd data (%s)", s->path,
+					       ZSTD_getErrorName(rc));
+		s->in_pos = ib.pos;
+		s->zstd_pending = rc;
+		return (long)ob.pos;
+	}
+}
+
+/*
+ * After a decoding error the rest of the blob is still hashed: if the
+ * blob is not the one the manifest names, that is the better report.
+ */
+static int decoding_failed(layer_stream *s, int err)
+{
+	char why[512];
+	ccgov_digest got;
+
+	snprintf(why, sizeof(why), "%s", ccgov_error_last()->message);
+	while (!s->eof)
+		if (refill(s) < 0)
+			return ccgov_error_last()->code;
+	if (ccgov_hasher_final(&got, s->blob) == 0 && !ccgov_digest_equal(&got, &s->layer.blob))
+		return mismatch(s->path, &s->layer.blob, &got);
+	return ccgov_error_set(err, "%s", why);
+}
+
+long ccgov_oci_layer_read(void *ctx, void *buf, size_t len)
+{
+	ccgov_oci_reader *r = ctx;
+	layer_stream *s = r->open;
+	long n = 0;
+	int err;
+
+	if (!s)
+		return ccgov_error_set(CCGOV_EINVALID, "no layer is open");
+	while (len > 0) {
+		if (s->in_pos == s->in_len) {
+			if (s->eof)
+				return 0;
+			if ((err = refill(s)) < 0)
+				return err;
+			continue;
 		}
-		if (!ccgov_digest_equal(&got, &out->blob)) {
-			err = mismatch(path, &out->blob, &got);
-			goto done;
+		if ((n = decode(s, buf, len)) < 0)
+			return decoding_failed(s, (int)n);
+		if (n > 0) {
+			s->layer.tar_size += (uint64_t)n;
+			if ((err = ccgov_hasher_update(s->tar, buf, (size_t)n)) < 0)
+				return err;
+			return n;
 		}
 	}
-	if (decode_err) {
-		err = ccgov_error_set(decode_err, "%s", decode_msg);
-		goto done;
+	return 0;
+}
+
+int ccgov_oci_layer_open(ccgov_oci_reader *r, size_t i)
+{
+	const cJSON *desc = cJSON_GetArrayItem(r->layers, (int)i), *id = cJSON_GetArrayItem(r->diff_ids, (int)i);
+	char where[64], name[200];
+	layer_stream *s;
+	int err;
+
+	if (r->open)
+		return ccgov_error_set(CCGOV_EINVALID, "a layer is already open");
+	if (!(s = calloc(1, sizeof(*s))))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	s->fd = -1;
+	snprintf(where, sizeof(where), "manifest layers[%zu]", i);
+	if ((err = read_descriptor(&s->layer.blob, &s->want_size, desc, where)) < 0 ||
+	    (err = layer_kind(&s->kind, desc, i)) < 0)
+		goto fail;
+	if (!cJSON_IsString(id) || ccgov_digest_parse(&s->want_diff, id->valuestring) < 0 ||
+	    s->want_diff.alg != CCGOV_SHA256) {
+		err = ccgov_error_set(CCGOV_EINVALID, "config rootfs.diff_ids[%zu]: not sha256:<hex>", i);
+		goto fail;
 	}
-	if ((kind == CCGOV_COMPRESS_GZIP && !gz_ended) || (kind == CCGOV_COMPRESS_ZSTD && zstd_pending)) {
-		err = ccgov_error_set(CCGOV_EINVALID, "%s: compressed data is truncated", path);
-		goto done;
+	s->layer.media_type = ccgov_layer_media_type(s->kind);
+	if (!(s->in = malloc(LAYER_BUFFER))) {
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		goto fail;
 	}
-	if (!ccgov_digest_equal(&out->diff_id, &want_diff)) {
+	if ((err = ccgov_hasher_new(&s->blob, CCGOV_SHA256)) < 0 || (err = ccgov_hasher_new(&s->tar, CCGOV_SHA256)) < 0)
+		goto fail;
+	if (s->kind == CCGOV_COMPRESS_GZIP) {
+		if (inflateInit2(&s->z, 15 + 16) != Z_OK) {
+			err = ccgov_error_set(CCGOV_ENOMEM, "zlib: cannot start");
+			goto fail;
+		}
+		s->z_started = 1;
+	}
+	if (s->kind == CCGOV_COMPRESS_ZSTD && !(s->zs = ZSTD_createDStream())) {
+		err = ccgov_error_set(CCGOV_ENOMEM, "zstd: cannot start");
+		goto fail;
+	}
+	blob_name(name, sizeof(name), &s->layer.blob);
+	if ((s->fd = open_in_layout(r->layout_fd, r->layout, name, &s->path)) < 0) {
+		err = s->fd;
+		goto fail;
+	}
+	r->open = s;
+	return 0;
+fail:
+	layer_stream_free(s);
+	return err;
+}
+
+static int layer_checks(layer_stream *s)
+{
+	ccgov_digest got;
+	int err;
+
+	if ((err = ccgov_hasher_final(&got, s->blob)) < 0)
+		return err;
+	if (s->layer.blob_size != s->want_size)
+		return ccgov_error_set(CCGOV_EMISMATCH, "%s: %llu bytes, but its descriptor says %llu", s->path,
+				       (unsigned long long)s->layer.blob_size, (unsigned long long)s->want_size);
+	if (!ccgov_digest_equal(&got, &s->layer.blob))
+		return mismatch(s->path, &s->layer.blob, &got);
+	if ((s->kind == CCGOV_COMPRESS_GZIP && !s->gz_ended) || (s->kind == CCGOV_COMPRESS_ZSTD && s->zstd_pending))
+		return ccgov_error_set(CCGOV_EINVALID, "%s: compressed data is truncated", s->path);
+	if ((err = ccgov_hasher_final(&s->layer.diff_id, s->tar)) < 0)
+		return err;
+	if (!ccgov_digest_equal(&s->layer.diff_id, &s->want_diff)) {
 		char w[CCGOV_DIGEST_STRING_MAX], g[CCGOV_DIGEST_STRING_MAX];
 
-		ccgov_digest_string(w, &want_diff);
-		ccgov_digest_string(g, &out->diff_id);
-		err = ccgov_error_set(CCGOV_EMISMATCH,
-				      "%s: layer does not match the config's diff_id (config says %s, layer is %s)",
-				      path, w, g);
-		goto done;
+		ccgov_digest_string(w, &s->want_diff);
+		ccgov_digest_string(g, &s->layer.diff_id);
+		return ccgov_error_set(CCGOV_EMISMATCH,
+				       "%s: layer does not match the config's diff_id (config says %s, layer is %s)",
+				       s->path, w, g);
 	}
-	out->blob_size = seen;
-	out->tar_size = t.tar_size;
-done:
-	if (fd >= 0)
-		close(fd);
-	if (kind == CCGOV_COMPRESS_GZIP)
-		inflateEnd(&z);
-	ZSTD_freeDStream(zs);
-	ccgov_hasher_free(blob);
-	ccgov_hasher_free(t.tar);
-	free(buf);
-	free(path);
+	return 0;
+}
+
+int ccgov_oci_layer_close(ccgov_oci_reader *r, ccgov_layer *out)
+{
+	layer_stream *s = r->open;
+	unsigned char *scratch = malloc(1 << 16);
+	long n = 0;
+	int err;
+
+	if (!s) {
+		free(scratch);
+		return ccgov_error_set(CCGOV_EINVALID, "no layer is open");
+	}
+	if (!scratch) {
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	} else {
+		while ((n = ccgov_oci_layer_read(r, scratch, 1 << 16)) > 0)
+			;
+		err = n < 0 ? (int)n : layer_checks(s);
+	}
+	if (err == 0 && out)
+		*out = s->layer;
+	free(scratch);
+	layer_stream_free(s);
+	r->open = NULL;
 	return err;
 }
 
@@ -520,59 +650,119 @@ static int find_manifest(const cJSON **out, const cJSON *index, const char *tag,
 	return 0;
 }
 
-int ccgov_oci_verify(ccgov_image *out, const char *layout, const char *tag)
+void ccgov_oci_close(ccgov_oci_reader *r)
 {
-	char path[4096];
-	cJSON *layout_doc = NULL, *index = NULL, *manifest = NULL, *config = NULL;
-	const cJSON *desc, *layers, *diff_ids, *version;
+	if (!r)
+		return;
+	layer_stream_free(r->open);
+	if (r->layout_fd >= 0)
+		close(r->layout_fd);
+	cJSON_Delete(r->manifest);
+	cJSON_Delete(r->config);
+	free(r->layout);
+	free(r);
+}
+
+const ccgov_image *ccgov_oci_image(const ccgov_oci_reader *r)
+{
+	return &r->image;
+}
+
+size_t ccgov_oci_layer_count(const ccgov_oci_reader *r)
+{
+	return (size_t)cJSON_GetArraySize(r->layers);
+}
+
+static int read_layout_version(const ccgov_oci_reader *r)
+{
+	cJSON *doc = NULL;
+	const cJSON *version;
+	int err;
+
+	if ((err = read_json_in_layout(&doc, r->layout_fd, r->layout, "oci-layout", 4096, NULL, 0)) < 0)
+		return err;
+	version = cJSON_GetObjectItemCaseSensitive(doc, "imageLayoutVersion");
+	if (!cJSON_IsString(version) || strcmp(version->valuestring, "1.0.0") != 0)
+		err = ccgov_error_set(CCGOV_EINVALID, "%s/oci-layout: imageLayoutVersion is not 1.0.0", r->layout);
+	cJSON_Delete(doc);
+	return err;
+}
+
+/* index.json, then the manifest it names and the config that names: each read once, checked, then parsed. */
+static int read_image(ccgov_oci_reader *r, const char *tag)
+{
+	char *where = ccgov_path_join(r->layout, "index.json");
+	cJSON *index = NULL;
+	const cJSON *desc;
 	uint64_t config_size;
 	int err;
 
-	memset(out, 0, sizeof(*out));
-	snprintf(path, sizeof(path), "%s/oci-layout", layout);
-	if ((err = ccgov_json_parse_file(&layout_doc, path, 4096)) < 0)
+	if (!where)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if ((err = read_json_in_layout(&index, r->layout_fd, r->layout, "index.json", MAX_JSON_BLOB, NULL, 0)) < 0 ||
+	    (err = find_manifest(&desc, index, tag, where)) < 0 ||
+	    (err = media_type_is(desc, CCGOV_MEDIA_MANIFEST, where)) < 0 ||
+	    (err = read_descriptor(&r->image.manifest, &r->image.manifest_size, desc, where)) < 0 ||
+	    (err = read_json_blob(&r->manifest, r->layout_fd, r->layout, &r->image.manifest,
+				  r->image.manifest_size)) < 0 ||
+	    (err = media_type_is(r->manifest, CCGOV_MEDIA_MANIFEST, "manifest")) < 0)
 		goto done;
-	version = cJSON_GetObjectItemCaseSensitive(layout_doc, "imageLayoutVersion");
-	if (!cJSON_IsString(version) || strcmp(version->valuestring, "1.0.0") != 0) {
-		err = ccgov_error_set(CCGOV_EINVALID, "%s: imageLayoutVersion is not 1.0.0", path);
-		goto done;
-	}
-	snprintf(path, sizeof(path), "%s/index.json", layout);
-	if ((err = ccgov_json_parse_file(&index, path, MAX_JSON_BLOB)) < 0 ||
-	    (err = find_manifest(&desc, index, tag, path)) < 0 ||
-	    (err = media_type_is(desc, CCGOV_MEDIA_MANIFEST, path)) < 0 ||
-	    (err = read_descriptor(&out->manifest, &out->manifest_size, desc, path)) < 0 ||
-	    (err = read_json_blob(&manifest, layout, &out->manifest, out->manifest_size)) < 0 ||
-	    (err = media_type_is(manifest, CCGOV_MEDIA_MANIFEST, "manifest")) < 0)
-		goto done;
-	desc = cJSON_GetObjectItemCaseSensitive(manifest, "config");
+	desc = cJSON_GetObjectItemCaseSensitive(r->manifest, "config");
 	if ((err = media_type_is(desc, CCGOV_MEDIA_CONFIG, "manifest config")) < 0 ||
-	    (err = read_descriptor(&out->config, &config_size, desc, "manifest config")) < 0 ||
-	    (err = read_json_blob(&config, layout, &out->config, config_size)) < 0)
+	    (err = read_descriptor(&r->image.config, &config_size, desc, "manifest config")) < 0 ||
+	    (err = read_json_blob(&r->config, r->layout_fd, r->layout, &r->image.config, config_size)) < 0)
 		goto done;
-	layers = cJSON_GetObjectItemCaseSensitive(manifest, "layers");
-	diff_ids = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(config, "rootfs"),
-						   "diff_ids");
-	if (!cJSON_IsArray(layers) || !cJSON_IsArray(diff_ids) ||
-	    cJSON_GetArraySize(layers) != cJSON_GetArraySize(diff_ids)) {
-		err = ccgov_error_set(CCGOV_EMISMATCH,
-				      "manifest has %d layers but the config names %d diff_ids",
-				      cJSON_GetArraySize(layers), cJSON_GetArraySize(diff_ids));
-		goto done;
-	}
-	/* ccgov writes one layer; images with more are checked layer by layer all the same. */
-	for (int i = 0; i < cJSON_GetArraySize(layers) && err == 0; i++) {
-		const cJSON *id = cJSON_GetArrayItem(diff_ids, i);
-
-		if (!cJSON_IsString(id))
-			err = ccgov_error_set(CCGOV_EINVALID, "config rootfs.diff_ids[%d]: not a string", i);
-		else
-			err = check_layer(layout, cJSON_GetArrayItem(layers, i), id->valuestring, &out->layer);
-	}
+	r->layers = cJSON_GetObjectItemCaseSensitive(r->manifest, "layers");
+	r->diff_ids = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->config, "rootfs"),
+						       "diff_ids");
+	if (!cJSON_IsArray(r->layers) || !cJSON_IsArray(r->diff_ids) ||
+	    cJSON_GetArraySize(r->layers) != cJSON_GetArraySize(r->diff_ids))
+		err = ccgov_error_set(CCGOV_EMISMATCH, "manifest has %d layers but the config names %d diff_ids",
+				      cJSON_GetArraySize(r->layers), cJSON_GetArraySize(r->diff_ids));
 done:
-	cJSON_Delete(layout_doc);
 	cJSON_Delete(index);
-	cJSON_Delete(manifest);
-	cJSON_Delete(config);
+	free(where);
+	return err;
+}
+
+int ccgov_oci_open(ccgov_oci_reader **out, const char *layout, const char *tag)
+{
+	ccgov_oci_reader *r = calloc(1, sizeof(*r));
+	int err;
+
+	*out = NULL;
+	if (!r || !(r->layout = strdup(layout))) {
+		free(r);
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	}
+	r->layout_fd = -1;
+	/* Everything is read relative to this descriptor: the layout cannot be swapped part way. */
+	if ((r->layout_fd = open(layout, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", layout);
+		goto fail;
+	}
+	if ((err = read_layout_version(r)) < 0 || (err = read_image(r, tag)) < 0)
+		goto fail;
+	*out = r;
+	return 0;
+fail:
+	ccgov_oci_close(r);
+	return err;
+}
+
+int ccgov_oci_verify(ccgov_image *out, const char *layout, const char *tag)
+{
+	ccgov_oci_reader *r;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = ccgov_oci_open(&r, layout, tag)) < 0)
+		return err;
+	*out = r->image;
+	/* ccgov writes one layer; images with more are checked layer by layer all the same. */
+	for (size_t i = 0; i < ccgov_oci_layer_count(r) && err == 0; i++)
+		if ((err = ccgov_oci_layer_open(r, i)) == 0)
+			err = ccgov_oci_layer_close(r, &out->layer);
+	ccgov_oci_close(r);
 	return err;
 }

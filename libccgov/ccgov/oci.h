@@ -63,4 +63,42 @@ const char *ccgov_oci_host_architecture(void);
  */
 int ccgov_oci_verify(ccgov_image *out, const char *layout_dir, const char *tag);
 
+/*
+ * Reading an image's layers for what they hold, with every byte checked
+ * as it is read: ccgov_oci_open reads index, manifest and config once
+ * each, and checks them before parsing; each layer is then opened once
+ * and streamed, its blob digest and size and its diff_id computed from
+ * the very bytes handed out. Nothing is read by path twice, so a blob
+ * swapped after it was checked cannot be read unchecked.
+ *
+ * A layer's content may be used only once ccgov_oci_layer_close has
+ * returned 0: until then it is unverified.
+ */
+typedef struct ccgov_oci_reader ccgov_oci_reader;
+
+int ccgov_oci_open(ccgov_oci_reader **out, const char *layout_dir, const char *tag);
+void ccgov_oci_close(ccgov_oci_reader *r);
+
+/* The image's manifest digest and size, and its config digest (layer is left zero). */
+const ccgov_image *ccgov_oci_image(const ccgov_oci_reader *r);
+size_t ccgov_oci_layer_count(const ccgov_oci_reader *r);
+
+/* Starts reading layer i (in manifest order); one layer at a time. */
+int ccgov_oci_layer_open(ccgov_oci_reader *r, size_t i);
+
+/*
+ * Up to len bytes of the open layer's uncompressed tar: their count, 0 at
+ * its end, or a CCGOV_E* code (error set). ctx is the ccgov_oci_reader:
+ * the function is a ccgov_tar_source.
+ */
+long ccgov_oci_layer_read(void *ctx, void *buf, size_t len);
+
+/*
+ * Reads what is left of the open layer, then checks it whole: blob size
+ * and digest against the manifest, uncompressed digest against the
+ * config's diff_id, a compressed stream that is complete. out (or NULL)
+ * gets its digests and sizes.
+ */
+int ccgov_oci_layer_close(ccgov_oci_reader *r, ccgov_layer *out);
+
 #endif
