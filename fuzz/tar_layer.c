@@ -7,28 +7,11 @@
  */
 #include <ccgov/ccgov.h>
 
+#include "memory_source.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct {
-	const uint8_t *data;
-	size_t len, at;
-} memory;
-
-static long from_memory(void *ctx, void *buf, size_t len)
-{
-	memory *m = ctx;
-
-	if (len > m->len - m->at)
-		len = m->len - m->at;
-	/* Short reads, to exercise the refilling. */
-	if (len > 7 && (m->at & 1))
-		len = 7;
-	memcpy(buf, m->data + m->at, len);
-	m->at += len;
-	return (long)len;
-}
 
 static void read_hostile(const uint8_t *data, size_t size)
 {

@@ -17,8 +17,7 @@
 #include <ccgov/tar.h>
 #include <ccgov/utf8.h>
 
-#include <archive.h>
-#include <archive_entry.h>
+#include <ccgov/rootfs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,13 +126,123 @@ int ccgov_catalog_dpkg_status(ccgov_sbom *s, const char *path, const char *text,
 	return err;
 }
 
-/* ---- one layer ------------------------------------------------------------ */
+/* ---- what a file's bytes say ------------------------------------------ */
 
+/* Learnt from a file's content as it streamed; kept until the last layer says whether the file stays. */
 typedef struct {
-	ccgov_sbom *s;
-	char *dpkg, *os_release;   /* texts kept for the end */
-	size_t dpkg_len, os_release_len;
-} image_walk;
+	int is_elf;
+	ccgov_elf_info elf;
+	char *elf_problem; /* it looks like ELF but does not read as one */
+	char *text;        /* the dpkg database or os-release, kept whole */
+	size_t text_len;
+	int sparse;
+} file_facts;
+
+static void facts_free(void *p)
+{
+	file_facts *f = p;
+
+	if (f->is_elf)
+		ccgov_elf_info_free(&f->elf);
+	free(f->elf_problem);
+	free(f->text);
+	free(f);
+}
+
+/* The texts read at the end, wherever the image's links make them appear. */
+static int is_kept_text(const char *path)
+{
+	return strcmp(path, "/var/lib/dpkg/status") == 0 || strcmp(path, "/etc/os-release") == 0 ||
+	       strcmp(path, "/usr/lib/os-release") == 0;
+}
+
+static int learn(file_facts *f, const char *file, const unsigned char *data, size_t len)
+{
+	if (ccgov_elf_is_elf(data, len)) {
+		/* A file that only looks like ELF is still a file with a hash: warned about if it stays. */
+		if (ccgov_elf_read(&f->elf, data, len, file) == 0)
+			f->is_elf = 1;
+		else if (!(f->elf_problem = strdup(ccgov_error_last()->message)))
+			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	}
+	if (is_kept_text(file) && len <= MAX_TEXT_FILE) {
+		if (!(f->text = malloc(len + 1)))
+			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		memcpy(f->text, data, len);
+		f->text[len] = '\0';
+		f->text_len = len;
+	}
+	return 0;
+}
+
+/* One regular file of a layer: hashed as it streams; kept whole while it is parsed. */
+static int layer_file(ccgov_tar_reader *r, const ccgov_tar_member *m, const char *file, ccgov_rootfs_content *c)
+{
+	int keep = m->size <= MAX_PARSED_FILE;
+	unsigned char *buf = NULL, chunk[65536];
+	size_t used = 0;
+	ccgov_hasher *hasher;
+	file_facts *f;
+	long n;
+	int err;
+
+	if (!(f = calloc(1, sizeof(*f))))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	c->facts = f;
+	if (m->sparse) {
+		f->sparse = 1; /* what is read is the sparse map and data, not the file */
+		return 0;
+	}
+	if ((err = ccgov_hasher_new(&hasher, CCGOV_SHA256)) < 0)
+		return err;
+	if (keep && !(buf = malloc(m->size ? (size_t)m->size : 1)))
+		keep = 0;
+	while ((n = ccgov_tar_read(r, chunk, sizeof(chunk))) > 0) {
+		ccgov_hasher_update(hasher, chunk, (size_t)n);
+		if (keep && used + (size_t)n <= (size_t)m->size) {
+			memcpy(buf + used, chunk, (size_t)n);
+			used += (size_t)n;
+		}
+		c->size += (uint64_t)n;
+	}
+	err = n < 0 ? ccgov_error_wrap("%s", file) : ccgov_hasher_final(&c->sha256, hasher);
+	ccgov_hasher_free(hasher);
+	c->hashed = err == 0;
+	if (err == 0 && keep)
+		err = learn(f, file, buf, used);
+	free(buf);
+	return err;
+}
+
+/* The decompressed layer streams from the checked reader straight into the tar reader. */
+static int read_layer(ccgov_rootfs *fs, ccgov_oci_reader *oci, size_t i, const char *blob)
+{
+	ccgov_tar_reader *r = NULL;
+	const ccgov_tar_member *m;
+	int rc = 0, err;
+
+	if ((err = ccgov_oci_layer_open(oci, i)) < 0)
+		return err;
+	ccgov_rootfs_next_layer(fs);
+	if ((err = ccgov_tar_reader_new(&r, ccgov_oci_layer_read, oci)) == 0) {
+		while (err == 0 && (rc = ccgov_tar_next(r, &m)) == 1) {
+			ccgov_rootfs_content *c;
+			const char *landed;
+
+			if ((err = ccgov_rootfs_apply(fs, m, blob, &c, &landed)) == 0 && c)
+				err = layer_file(r, m, landed, c);
+		}
+		if (err == 0 && rc < 0)
+			err = ccgov_error_wrap("%s", blob);
+	}
+	ccgov_tar_reader_free(r);
+	/* Whatever was learnt from the layer counts only once the layer proves to be the one named. */
+	if (err == 0)
+		err = ccgov_oci_layer_close(oci, NULL);
+	else
+		ccgov_oci_layer_close(oci, NULL);
+	return err;
+}
 
 /* "GCC: (Debian 12.2.0-14) 12.2.0" gives gcc 12.2.0; "clang version 14.0.6" gives clang 14.0.6. */
 static int toolchain(ccgov_sbom *s, const char *ident, const char *file)
@@ -203,183 +312,6 @@ static int go_program(ccgov_sbom *s, const ccgov_elf_info *info, const char *fil
 	return err;
 }
 
-static int elf_file(image_walk *w, const char *file, const char *ref, const unsigned char *data, size_t len)
-{
-	ccgov_elf_info info;
-	ccgov_component *c;
-	int err = ccgov_elf_read(&info, data, len, file);
-
-	/* A file that only looks like ELF is still a file with a hash: warn, go on. */
-	if (err < 0)
-		return ccgov_sbom_warn(w->s, "%s", ccgov_error_last()->message);
-	c = ccgov_sbom_find(w->s, ref);
-	if (info.build_id[0])
-		err = ccgov_component_property(c, "ccgov:elf:build-id", info.build_id);
-	for (size_t i = 0; i < info.nneeded && err == 0; i++)
-		err = ccgov_component_property(ccgov_sbom_find(w->s, ref), "ccgov:elf:needed", info.needed[i]);
-	for (size_t i = 0; i < info.ncomments && err == 0; i++)
-		if ((err = ccgov_component_property(ccgov_sbom_find(w->s, ref), "ccgov:elf:compiler", info.comments[i])) == 0)
-			err = toolchain(w->s, info.comments[i], file);
-	if (err == 0 && info.go_version)
-		err = go_program(w->s, &info, file, ref);
-	ccgov_elf_info_free(&info);
-	return err;
-}
-
-static int keep_text(char **out, size_t *out_len, const unsigned char *data, size_t len)
-{
-	free(*out);
-	if (!(*out = malloc(len + 1)))
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	memcpy(*out, data, len);
-	(*out)[len] = '\0';
-	*out_len = len;
-	return 0;
-}
-
-/* One regular file of a layer: hashed as it streams; kept whole when it is to be parsed. */
-static int layer_file(image_walk *w, ccgov_tar_reader *r, const ccgov_tar_member *m, const char *file)
-{
-	uint64_t size = m->size;
-	int keep = size <= MAX_PARSED_FILE;
-	unsigned char *buf = NULL, chunk[65536];
-	size_t used = 0;
-	char hex[2 * CCGOV_DIGEST_MAX + 1], *ref = NULL;
-	ccgov_hasher *hasher;
-	ccgov_digest digest;
-	ccgov_component *c;
-	long n;
-	int err = ccgov_hasher_new(&hasher, CCGOV_SHA256);
-
-	if (err < 0)
-		return err;
-	if (keep && !(buf = malloc(size ? (size_t)size : 1)))
-		keep = 0;
-	while ((n = ccgov_tar_read(r, chunk, sizeof(chunk))) > 0) {
-		ccgov_hasher_update(hasher, chunk, (size_t)n);
-		if (keep && used + (size_t)n <= (size_t)size) {
-			memcpy(buf + used, chunk, (size_t)n);
-			used += (size_t)n;
-		}
-	}
-	if (n < 0)
-		err = ccgov_error_wrap("%s", file);
-	if (err == 0)
-		err = ccgov_hasher_final(&digest, hasher);
-	ccgov_hasher_free(hasher);
-	if (err == 0)
-		ccgov_digest_hex(hex, &digest);
-	if (err == 0 && asprintf(&ref, "file:%s", file) < 0)
-		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	if (err == 0 && !(c = ccgov_sbom_add_ref(w->s, ref, "file", file, NULL, NULL, NULL)))
-		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	if (err == 0) {
-		ccgov_component_use(c, CCGOV_DEP_RUNTIME, NULL, 0);
-		err = ccgov_component_hash(c, "SHA-256", hex);
-		if (err == 0)
-			err = ccgov_component_depends(&w->s->root, c->ref);
-		if (err == 0 && keep && ccgov_elf_is_elf(buf, used))
-			err = elf_file(w, file, c->ref, buf, used);
-		if (err == 0 && keep && strcmp(file, "/var/lib/dpkg/status") == 0 && used <= MAX_TEXT_FILE)
-			err = keep_text(&w->dpkg, &w->dpkg_len, buf, used);
-		if (err == 0 && keep && (strcmp(file, "/etc/os-release") == 0 || strcmp(file, "/usr/lib/os-release") == 0) &&
-		    used <= MAX_TEXT_FILE && !w->os_release)
-			err = keep_text(&w->os_release, &w->os_release_len, buf, used);
-	}
-	free(ref);
-	free(buf);
-	return err;
-}
-
-/* The decompressed layer, through libarchive's filters: the tar itself is read by ccgov_tar_*. */
-static long layer_bytes(void *ctx, void *buf, size_t len)
-{
-	struct archive *a = ctx;
-	la_ssize_t n = archive_read_data(a, buf, len);
-
-	if (n < 0) {
-		const char *why = archive_error_string(a);
-
-		return ccgov_error_set(CCGOV_EINVALID, "%s", why ? why : "layer: decompression failed");
-	}
-	return (long)n;
-}
-
-static int open_layer(struct archive **out, const char *blob)
-{
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	int err;
-
-	*out = NULL;
-	if (!a)
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	archive_read_support_filter_gzip(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_format_raw(a);
-	if (archive_read_open_filename(a, blob, 1 << 16) != ARCHIVE_OK ||
-	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
-		const char *why = archive_error_string(a);
-
-		err = ccgov_error_set(CCGOV_EINVALID, "%s: %s", blob, why ? why : "unreadable layer");
-		archive_read_free(a);
-		return err;
-	}
-	*out = a;
-	return 0;
-}
-
-/* One member: "./usr/bin/x" and "usr/bin/x" are the same file; "../x" and "/x" are hostile. */
-static int layer_member(image_walk *w, ccgov_tar_reader *r, const ccgov_tar_member *m, const char *blob)
-{
-	const char *name = m->path, *base;
-	char *file = NULL, *rooted = NULL;
-	int err = 0;
-
-	while (name[0] == '.' && name[1] == '/')
-		name += 2;
-	if (!name[0] || (name[0] == '.' && !name[1]))
-		return 0;
-	if (ccgov_path_normalize(&file, name) < 0)
-		return ccgov_error_wrap("%s", blob);
-	base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-	if (strncmp(base, ".wh.", 4) == 0) {
-		err = ccgov_sbom_warn(w->s, "%s: whiteout %s not applied: the SBOM lists the layer's files", blob, file);
-	} else if (m->sparse) {
-		err = ccgov_sbom_warn(w->s, "%s: %s is a sparse file: not hashed", blob, file);
-	} else if (m->type == CCGOV_TAR_FILE || m->type == '\0' || m->type == '7') {
-		if (asprintf(&rooted, "/%s", file) < 0)
-			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-		else
-			err = layer_file(w, r, m, rooted);
-	}
-	free(rooted);
-	free(file);
-	return err;
-}
-
-static int read_layer(image_walk *w, const char *blob)
-{
-	struct archive *a;
-	ccgov_tar_reader *r = NULL;
-	const ccgov_tar_member *m;
-	int rc, err;
-
-	if ((err = open_layer(&a, blob)) < 0)
-		return err;
-	if ((err = ccgov_tar_reader_new(&r, layer_bytes, a)) == 0) {
-		while ((rc = ccgov_tar_next(r, &m)) == 1 && (err = layer_member(w, r, m, blob)) == 0)
-			;
-		if (err == 0 && rc < 0)
-			err = ccgov_error_wrap("%s", blob);
-	}
-	ccgov_tar_reader_free(r);
-	archive_read_free(a);
-	return err;
-}
-
-/* ---- the image ------------------------------------------------------------- */
-
 /* KEY=value or KEY="value" from os-release text, or NULL. */
 static char *os_release_value(const char *text, const char *key)
 {
@@ -398,60 +330,138 @@ static char *os_release_value(const char *text, const char *key)
 	return NULL;
 }
 
-/* The layer blobs of the image's manifest, in order. */
-static int layer_blobs(cJSON **layers, const char *layout_dir, const ccgov_image *img, cJSON **manifest)
+/* ---- what the image holds in the end ---------------------------------- */
+
+static int add_file(ccgov_sbom *s, const ccgov_rootfs_entry *e, ccgov_component **out)
 {
-	char hex[2 * CCGOV_DIGEST_MAX + 1], *path = NULL;
+	char *ref = NULL;
+
+	if (asprintf(&ref, "file:%s", e->path) < 0 ||
+	    !(*out = ccgov_sbom_add_ref(s, ref, "file", e->path, NULL, NULL, NULL))) {
+		free(ref);
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	}
+	free(ref);
+	ccgov_component_use(*out, CCGOV_DEP_RUNTIME, NULL, 0);
+	return ccgov_component_depends(&s->root, (*out)->ref);
+}
+
+static int symlink_entry(ccgov_sbom *s, const ccgov_rootfs_entry *e)
+{
+	ccgov_component *c;
+	char *target = ccgov_utf8_escape(e->link, strlen(e->link));
+	int err = target ? add_file(s, e, &c) : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+
+	if (err == 0)
+		err = ccgov_component_property(c, "ccgov:file:symlink-target", target);
+	free(target);
+	return err;
+}
+
+static int regular_entry(ccgov_sbom *s, const ccgov_rootfs_entry *e)
+{
+	const file_facts *f = e->content->facts;
+	ccgov_component *c;
+	char hex[2 * CCGOV_DIGEST_MAX + 1];
+	int err = add_file(s, e, &c);
+
+	if (err == 0 && e->content->hashed) {
+		ccgov_digest_hex(hex, &e->content->sha256);
+		err = ccgov_component_hash(c, "SHA-256", hex);
+	}
+	if (err == 0 && e->same_as)
+		err = ccgov_component_property(c, "ccgov:file:hardlink-to", e->same_as);
+	if (err < 0 || e->same_as || !f)
+		return err; /* a hard link's facts are its first path's */
+	if (f->sparse)
+		return ccgov_sbom_warn(s, "%s: a sparse file: not hashed", e->path);
+	if (f->elf_problem)
+		return ccgov_sbom_warn(s, "%s", f->elf_problem);
+	if (!f->is_elf)
+		return 0;
+	if (f->elf.build_id[0])
+		err = ccgov_component_property(c, "ccgov:elf:build-id", f->elf.build_id);
+	for (size_t i = 0; i < f->elf.nneeded && err == 0; i++)
+		err = ccgov_component_property(ccgov_sbom_find(s, c->ref), "ccgov:elf:needed", f->elf.needed[i]);
+	for (size_t i = 0; i < f->elf.ncomments && err == 0; i++)
+		if ((err = ccgov_component_property(ccgov_sbom_find(s, c->ref), "ccgov:elf:compiler",
+						    f->elf.comments[i])) == 0)
+			err = toolchain(s, f->elf.comments[i], e->path);
+	if (err == 0 && f->elf.go_version) {
+		char *ref = strdup(c->ref);
+
+		err = ref ? go_program(s, &f->elf, e->path, ref) : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		free(ref);
+	}
+	return err;
+}
+
+static const file_facts *kept_text(ccgov_rootfs *fs, const char *path)
+{
+	const ccgov_rootfs_content *c = ccgov_rootfs_lookup(fs, path);
+	const file_facts *f = c ? c->facts : NULL;
+
+	return f && f->text ? f : NULL;
+}
+
+static int dpkg_packages(ccgov_sbom *s, ccgov_rootfs *fs)
+{
+	const file_facts *dpkg = kept_text(fs, "/var/lib/dpkg/status");
+	const file_facts *os = kept_text(fs, "/etc/os-release");
+	char *id, *version;
 	int err;
 
-	ccgov_digest_hex(hex, &img->manifest);
-	if (asprintf(&path, "%s/blobs/%s/%s", layout_dir, ccgov_digest_alg_name(img->manifest.alg), hex) < 0)
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	err = ccgov_json_parse_file(manifest, path, 4u << 20);
-	free(path);
-	if (err == 0 && !cJSON_IsArray(*layers = cJSON_GetObjectItemCaseSensitive(*manifest, "layers")))
-		err = ccgov_error_set(CCGOV_EINVALID, "%s: the manifest has no layers", layout_dir);
+	if (!dpkg)
+		return 0;
+	if (!os)
+		os = kept_text(fs, "/usr/lib/os-release");
+	id = os ? os_release_value(os->text, "ID") : NULL;
+	version = os ? os_release_value(os->text, "VERSION_ID") : NULL;
+	err = ccgov_catalog_dpkg_status(s, "/var/lib/dpkg/status", dpkg->text, dpkg->text_len, id ? id : "debian",
+					version);
+	free(id);
+	free(version);
 	return err;
+}
+
+static int catalog_rootfs(ccgov_sbom *s, ccgov_rootfs *fs)
+{
+	ccgov_rootfs_entry *list;
+	size_t n;
+	int err = ccgov_rootfs_list(fs, &list, &n);
+
+	for (size_t i = 0; i < n && err == 0; i++) {
+		if (list[i].type == CCGOV_ROOTFS_SYMLINK)
+			err = symlink_entry(s, &list[i]);
+		else if (list[i].type == CCGOV_ROOTFS_FILE)
+			err = regular_entry(s, &list[i]);
+	}
+	ccgov_rootfs_list_free(list, n);
+	return err == 0 ? dpkg_packages(s, fs) : err;
 }
 
 int ccgov_sbom_collect_image(ccgov_sbom *s, const char *layout_dir, char digest[CCGOV_DIGEST_STRING_MAX])
 {
-	ccgov_image img;
-	image_walk w = { s, NULL, NULL, 0, 0 };
-	cJSON *manifest = NULL, *layers = NULL, *l;
+	ccgov_oci_reader *oci;
+	ccgov_rootfs *fs = NULL;
 	int err;
 
-	if ((err = ccgov_oci_verify(&img, layout_dir, NULL)) < 0)
+	if ((err = ccgov_oci_open(&oci, layout_dir, NULL)) < 0)
 		return err;
-	ccgov_digest_string(digest, &img.manifest);
-	if ((err = layer_blobs(&layers, layout_dir, &img, &manifest)) < 0)
-		goto done;
-	cJSON_ArrayForEach(l, layers) {
-		const char *id = ccgov_json_string(l, "digest");
-		char *blob = NULL;
+	ccgov_digest_string(digest, &ccgov_oci_image(oci)->manifest);
+	err = ccgov_rootfs_new(&fs, facts_free);
+	for (size_t i = 0; i < ccgov_oci_layer_count(oci) && err == 0; i++) {
+		char *where = NULL;
 
-		/* ccgov_oci_verify has checked every layer digest's form and blob. */
-		if (!id || !strchr(id, ':') ||
-		    asprintf(&blob, "%s/blobs/%.*s/%s", layout_dir, (int)(strchr(id, ':') - id), id, strchr(id, ':') + 1) < 0) {
-			err = ccgov_error_set(CCGOV_EINVALID, "%s: a layer without a digest", layout_dir);
-			break;
-		}
-		err = read_layer(&w, blob);
-		free(blob);
-		if (err < 0)
-			break;
+		if (asprintf(&where, "%s: layer %zu", layout_dir, i + 1) < 0)
+			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		else
+			err = read_layer(fs, oci, i, where);
+		free(where);
 	}
-	if (err == 0 && w.dpkg) {
-		char *id = w.os_release ? os_release_value(w.os_release, "ID") : NULL;
-		char *version = w.os_release ? os_release_value(w.os_release, "VERSION_ID") : NULL;
-
-		err = ccgov_catalog_dpkg_status(s, "/var/lib/dpkg/status", w.dpkg, w.dpkg_len, id ? id : "debian", version);
-		free(id);
-		free(version);
-	}
-done:
-	free(w.dpkg);
-	free(w.os_release);
-	cJSON_Delete(manifest);
+	if (err == 0)
+		err = catalog_rootfs(s, fs);
+	ccgov_rootfs_free(fs);
+	ccgov_oci_close(oci);
 	return err;
 }

@@ -29,5 +29,6 @@
 #include <ccgov/remove.h>
 #include <ccgov/sandbox.h>
 #include <ccgov/tar.h>
+#include <ccgov/rootfs.h>
 
 #endif
