@@ -139,6 +139,39 @@ static int check_name(const char *name, const char *shown_as)
 	return 0;
 }
 
+/*
+ * A file found by lstat is opened without following a link and must be
+ * the very file listed (device and inode): one swapped in after the walk
+ * saw it, or a folder replaced by a link to another, is refused.
+ */
+static int same_as_listed(int fd, dev_t dev, ino_t ino, const char *shown)
+{
+	struct stat now;
+
+	if (fstat(fd, &now) < 0)
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", shown);
+	if (now.st_dev != dev || now.st_ino != ino)
+		return ccgov_error_set(CCGOV_EIO, "%s: replaced while being packed", shown);
+	return 0;
+}
+
+static int open_listed(DIR **out, const char *path, const struct stat *st, const char *shown)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), err;
+
+	*out = NULL;
+	if (fd < 0)
+		return ccgov_error_set_errno(errno == ELOOP || errno == ENOTDIR ? CCGOV_EIO : ccgov_error_from_errno(errno),
+					     errno, errno == ELOOP || errno == ENOTDIR ? "%s: replaced while being packed" : "%s",
+					     shown);
+	if ((err = same_as_listed(fd, st->st_dev, st->st_ino, shown)) < 0 || !(*out = fdopendir(fd))) {
+		if (err == 0)
+			err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", shown);
+		close(fd);
+	}
+	return err;
+}
+
 static int walk(ccgov_fileset *fs, ccgov_buffer *src, ccgov_buffer *dst, ccgov_buffer *shown,
 		int depth)
 {
@@ -154,8 +187,8 @@ static int walk(ccgov_fileset *fs, ccgov_buffer *src, ccgov_buffer *dst, ccgov_b
 	if (depth > MAX_DEPTH)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: folders nested deeper than %d levels",
 				       shown->data, MAX_DEPTH);
-	if (!(d = opendir(src->data)))
-		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", shown->data);
+	if ((err = open_listed(&d, src->data, &st, shown->data)) < 0)
+		return err;
 	while (err == 0 && (errno = 0, de = readdir(d))) {
 		size_t ls = src->len, ld = dst->len, lh = shown->len;
 
@@ -400,6 +433,8 @@ static int write_contents(stream *st, const entry *e, unsigned char *buf)
 
 	if (fd < 0)
 		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", e->dest);
+	if ((err = same_as_listed(fd, e->dev, e->ino, e->dest)) < 0)
+		left = 0;
 	while (left > 0) {
 		ssize_t n = read(fd, buf, left < READ_BLOCK ? (size_t)left : READ_BLOCK);
 

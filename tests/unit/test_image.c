@@ -194,6 +194,29 @@ static void hostile_outputs_are_refused(void)
 	ccgov_fileset_free(fs);
 }
 
+/* What is packed is what was listed: a file swapped in after the walk is refused, not packed. */
+static void outputs_swapped_after_listing_are_refused(void)
+{
+	char outputs[4200], layout[4300], *out;
+	ccgov_image_spec spec = { .tag = "t", .created = 1700000000, .architecture = "amd64", .os = "linux",
+				  .compression = CCGOV_COMPRESS_NONE, .threads = 1 };
+	ccgov_image img;
+	ccgov_fileset *fs;
+
+	make_outputs(outputs, sizeof(outputs));
+	snprintf(layout, sizeof(layout), "%s/swapped", unit_tmpdir());
+	CHECK(mkdir(layout, 0755) == 0);
+	CHECK_OK(ccgov_fileset_new(&fs));
+	CHECK_OK(ccgov_fileset_add(fs, outputs, "usr/local", "outputs"));
+	/* Same size, other inode: only the file's identity tells. */
+	out = unit_run("cd '%s' && printf 'DATA' > evil && mv evil share/doc/README && echo ok", outputs);
+	CHECK_STR(out, "ok");
+	free(out);
+	CHECK_ERR(ccgov_oci_write(&img, layout, &spec, fs), CCGOV_EIO,
+		  "usr/local/share/doc/README: replaced while being packed");
+	ccgov_fileset_free(fs);
+}
+
 const struct unit_test image_tests[] = {
 	{ "same image bytes with 1 or 3 compression threads", same_bytes_for_any_thread_count },
 	{ "diff_id is the same for gzip, zstd and none", diff_id_does_not_depend_on_compression },
@@ -202,5 +225,6 @@ const struct unit_test image_tests[] = {
 	{ "a corrupted layer blob is named", corrupted_blob_is_named },
 	{ "a lying diff_id is caught by decompressing", wrong_diff_id_is_caught },
 	{ "FIFOs, non-UTF-8 names, huge files and '..' are refused", hostile_outputs_are_refused },
+	{ "an output swapped after it was listed is refused, not packed", outputs_swapped_after_listing_are_refused },
 	{ NULL, NULL }
 };
