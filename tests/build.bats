@@ -271,10 +271,11 @@ TZ=UTC"
 	cmp "$root/usr/bin/h"$'\xc3\xa9'"llo" "$S/hello"
 	cmp "$root/opt/d"$'\xc3\xa9'"/$nfd" "$S/hello"
 	[ "$(readlink "$root/usr/bin/l")" = "h"$'\xc3\xa9'"llo" ]
-	# The SBOM names the files with the image's bytes.
+	# The SBOM names the files and the link with the image's bytes.
 	run jq -r '.components[] | select(.type == "file") | .name' "$O/sbom.cdx.json"
 	assert_output "/opt/dé/$nfd
-/usr/bin/héllo"
+/usr/bin/héllo
+/usr/bin/l"
 }
 
 @test "names that are not UTF-8 or hold control characters are refused, naming them, leaving nothing behind" {
