@@ -88,6 +88,7 @@ static const struct {
 	{ "image", image_tests }, { "toml", toml_tests }, { "sbom", sbom_tests }, { "elf", elf_tests },
 	{ "remove", remove_tests },
 	{ "tar", tar_tests },
+	{ "links", links_tests },
 };
 
 int main(int argc, char **argv)
