@@ -318,7 +318,10 @@ static int follow_link(walker *w, ccgov_buffer *path, const char *real, int dirf
 	return err;
 }
 
-/* One name of a folder: path is how the walk reached the folder, real where it is. */
+/*
+ * One name of a folder: path is how the walk reached the folder, real
+ * where it is. 0, an error, or an errno when the name cannot be reached.
+ */
 static int walk_entry(walker *w, ccgov_buffer *path, ccgov_buffer *real, int dirfd, const char *name, int depth)
 {
 	size_t path_len = path->len, real_len = real->len;
@@ -333,7 +336,10 @@ static int walk_entry(walker *w, ccgov_buffer *path, ccgov_buffer *real, int dir
 	ccgov_buffer_puts(real, name);
 	if ((err = ccgov_buffer_check(path)) < 0 || (err = ccgov_buffer_check(real)) < 0)
 		return err;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !is_ignored(w, real->data, S_ISDIR(st.st_mode))) {
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		/* Gone since the folder was listed, there is nothing to read; else the folder cannot be searched. */
+		err = errno == ENOENT ? 0 : errno;
+	} else if (!is_ignored(w, real->data, S_ISDIR(st.st_mode))) {
 		if (S_ISDIR(st.st_mode))
 			err = enter_folder(w, path, real, &st, depth + 1);
 		else if (S_ISREG(st.st_mode))
@@ -399,6 +405,10 @@ static int walk_folder(walker *w, ccgov_buffer *path, ccgov_buffer *real, int fd
 				strerror(e));
 	for (size_t i = 0; i < n && err == 0 && !e; i++)
 		err = walk_entry(w, path, real, dirfd(d), names[i], depth);
+	/* Listed but not searchable (r without x): its files are out of reach, so it is named. */
+	if (err > 0)
+		err = push_skip(&w->out->skipped, path->len ? path->data : ".", CCGOV_SKIP_UNREADABLE, "folder: %s",
+				strerror(err));
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

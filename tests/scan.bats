@@ -492,10 +492,13 @@ t_string.go: generated: Go's \"// Code generated ... DO NOT EDIT.\" marker on li
 	# nobody must reach the folder: let others through (not list) bats' folders above it.
 	for p in "$BATS_TEST_TMPDIR" "$(dirname "$BATS_TEST_TMPDIR")" "$BATS_RUN_TMPDIR"; do chmod o+x "$p"; done
 	d="$BATS_TEST_TMPDIR/src"
-	mkdir -p "$d/closed"
+	mkdir -p "$d/closed" "$d/listed"
 	printf '%s\n' "$LOAD" >"$d/secret.c"
 	printf '%s\n' "$LOAD" >"$d/closed/inner.c"
+	printf '%s\n' "$LOAD" >"$d/listed/inner.c"
 	chmod 000 "$d/secret.c" "$d/closed"
+	# Its names can be listed, but not reached.
+	chmod 444 "$d/listed"
 	# The shipped rules where nobody can read them: a clone may sit in a 0700 folder.
 	cp -R "$REPO_ROOT/rules" "$BATS_TEST_TMPDIR/rules"
 	chmod -R o+rX "$BATS_TEST_TMPDIR/rules"
@@ -503,11 +506,12 @@ t_string.go: generated: Go's \"// Code generated ... DO NOT EDIT.\" marker on li
 	run --separate-stderr as_nobody "$CCGOV" scan "$d" --fail-on error
 	assert_failure 1
 	assert_output "closed: error skipped-unreadable: folder: Permission denied
+listed: error skipped-unreadable: folder: Permission denied
 secret.c: error skipped-unreadable: Permission denied"
-	[ "$(echo "$stderr" | head -1)" = "$(allow_line "2 skipped files: closed (unreadable), secret.c (unreadable)" unreadable)" ]
+	[ "$(echo "$stderr" | head -1)" = "$(allow_line "3 skipped files: closed (unreadable), listed (unreadable), secret.c (unreadable)" unreadable)" ]
 	run --separate-stderr as_nobody "$CCGOV" scan "$d" --fail-on error --allow-skipped unreadable
 	assert_success
-	chmod 755 "$d/closed"
+	chmod 755 "$d/closed" "$d/listed"
 	chmod 644 "$d/secret.c"
 }
 
