@@ -5,6 +5,8 @@
 #include <ccgov/scan.h>
 
 #include <regex.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 #include <tree_sitter/api.h>
 
 #define LANGUAGE_COUNT 7
@@ -152,5 +154,81 @@ int predicates_hold(const compiled_query *q, const TSQueryMatch *m, const char *
  */
 int looks_binary(char *why, size_t why_size, const char *text, size_t len);
 const char *generated_marker(uint32_t *line_no, const char *text, size_t len, const language *lang);
+
+/* Skips as they are found, before they go into the result (skipped.c). */
+typedef struct {
+	ccgov_skipped_file *items;
+	size_t len, cap;
+} skip_list;
+
+int push_skip(skip_list *l, const char *path, ccgov_skip_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void skip_list_free(skip_list *l);
+
+/*
+ * Where a symbolic link in the scanned tree leads (links.c). LINK_INSIDE:
+ * to a file or folder in the tree, real being its place from the root
+ * with no link on the way; the others are named as skips, not followed.
+ */
+typedef enum {
+	LINK_INSIDE,
+	LINK_ENCLOSING,  /* to a folder that holds the link: walking it would never end */
+	LINK_LEAVES,     /* out of the scanned tree, by ".." or an absolute target */
+	LINK_DANGLES,    /* to nothing */
+	LINK_LOOPS,      /* back to a link already met on the way */
+	LINK_TOO_MANY,   /* through more links than the kernel follows */
+	LINK_UNREADABLE  /* a folder on the way cannot be searched (error) */
+} link_end;
+
+typedef struct {
+	link_end end;
+	int error;          /* LINK_DANGLES, LINK_UNREADABLE: errno */
+	char *real;         /* LINK_INSIDE, LINK_ENCLOSING: the target's place ("" is the root) */
+	struct stat st;     /* LINK_INSIDE, LINK_ENCLOSING: the target (lstat) */
+	char *target;       /* what the link holds */
+	char *via, *via_target; /* a later link on the way where it ended, and what it holds, or NULL */
+} link_resolution;
+
+/*
+ * Resolves the link at rel (from the root, with no link before it) name by
+ * name beneath rootfd, as realpath() would. An absolute target stays inside
+ * only if it names the root by its real path, root_real.
+ */
+int link_resolve(link_resolution *out, int rootfd, const char *root_real, const char *rel);
+void link_resolution_free(link_resolution *r);
+/* The skip a link that is not followed makes: its kind, and why (one line, escaped, UTF-8; size > 4). */
+ccgov_skip_kind link_skip_reason(char *why, size_t size, const link_resolution *r);
+
+/*
+ * The files a scan reads (tree.c), each once per language however many
+ * paths reach it: path is how it is reported, the first path to it in a
+ * walk that takes each folder's names in byte order; real is where it is,
+ * with no link on the way; dev and ino are what the walk decided to read.
+ */
+typedef struct {
+	char *path;
+	char *real;
+	dev_t dev;
+	ino_t ino;
+	int changed; /* --changed-since: a path to it, or its place, changed */
+} listed_file;
+
+typedef struct {
+	listed_file *items;
+	size_t len, cap;
+	skip_list skipped; /* folders that could not be read, links not followed */
+	int rootfd;        /* the scanned folder, open while the files are read */
+} file_list;
+
+int find_files(file_list *l, const char *root, const char *changed_since);
+void file_list_free(file_list *l);
+/*
+ * Opens real beneath rootfd with no link on the way and checks that it is
+ * the file the walk decided on (dev, ino), so that a tree changed under the
+ * scan cannot swap another file in. 0 with *fd and *got, or an errno.
+ */
+int open_decided(int *fd, struct stat *got, int rootfd, const char *real, int flags, dev_t dev, ino_t ino);
+/* Why open_decided failed, for a skip's reason. */
+const char *open_decided_error(int e);
 
 #endif

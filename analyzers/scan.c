@@ -1,5 +1,5 @@
 /*
- * The scan driver: find the files, parse each once per file with its
+ * The scan driver: find the files (tree.c), parse each once with its
  * language's grammar, run every rule for that language, and collect
  * findings in a stable order. Files are independent, so threads take them
  * from a shared counter; each thread has its own parser and cursor, and all
@@ -7,20 +7,13 @@
  */
 #include "engine.h"
 
-#include <ccgov/buffer.h>
 #include <ccgov/error.h>
 #include <ccgov/file.h>
-#include <ccgov/git.h>
-#include <ccgov/path.h>
 #include <ccgov/utf8.h>
 
-#include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <git2.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,19 +22,7 @@
 #include <unistd.h>
 
 #define DEFAULT_MAX_FILE (4u << 20)
-#define MAX_DEPTH 64
 #define MAX_THREADS 64
-
-typedef struct {
-	ccgov_skipped_file *items;
-	size_t len, cap;
-} skip_list;
-
-typedef struct {
-	char **paths; /* relative to root */
-	size_t len, cap;
-	skip_list skipped; /* folders the walk could not read */
-} file_list;
 
 typedef struct {
 	ccgov_finding *items;
@@ -54,286 +35,12 @@ typedef struct {
 
 typedef struct {
 	const ccgov_ruleset *rules;
-	const char *root;
 	const file_list *files;
 	uint64_t max_size;
 	int no_prefilter;
 	int inventory;
 	atomic_size_t next;
 } job;
-
-/* ---- what is skipped ---------------------------------------------------- */
-
-static int push_skip(skip_list *l, const char *path, ccgov_skip_kind kind, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* Records a skip; the reason never holds the path, which reports escape on their own. */
-static int push_skip(skip_list *l, const char *path, ccgov_skip_kind kind, const char *fmt, ...)
-{
-	ccgov_skipped_file *s;
-	char reason[512];
-	va_list ap;
-
-	if (l->len == l->cap) {
-		ccgov_skipped_file *p = realloc(l->items, (l->cap = l->cap ? l->cap * 2 : 16) * sizeof(*p));
-
-		if (!p)
-			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-		l->items = p;
-	}
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	s = &l->items[l->len];
-	memset(s, 0, sizeof(*s));
-	s->kind = kind;
-	if (!(s->path = strdup(path)) || !(s->reason = strdup(reason))) {
-		free(s->path);
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	}
-	l->len++;
-	return 0;
-}
-
-static void skip_list_free(skip_list *l)
-{
-	for (size_t i = 0; i < l->len; i++) {
-		free(l->items[i].path);
-		free(l->items[i].reason);
-	}
-	free(l->items);
-	memset(l, 0, sizeof(*l));
-}
-
-/* ---- finding the files ------------------------------------------------- */
-
-static int push_path(file_list *l, const char *rel)
-{
-	if (l->len == l->cap) {
-		char **p = realloc(l->paths, (l->cap = l->cap ? l->cap * 2 : 1024) * sizeof(*p));
-
-		if (!p)
-			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-		l->paths = p;
-	}
-	if (!(l->paths[l->len] = strdup(rel)))
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	l->len++;
-	return 0;
-}
-
-/*
- * .gitignore hides untracked files from git, not committed ones: a change
- * that lists its own file there (and adds it with git add -f) must not
- * hide it from the gate. A folder is walked if anything in it is tracked.
- */
-static int is_tracked(git_repository *repo, ccgov_buffer *path, int folder)
-{
-	git_index *index;
-	size_t pos;
-	int tracked;
-
-	if (git_repository_index(&index, repo) < 0)
-		return 0;
-	if (folder) {
-		ccgov_buffer_putc(path, '/');
-		tracked = !path->failed && git_index_find_prefix(&pos, index, path->data) == 0;
-	} else {
-		tracked = git_index_get_bypath(index, path->data, 0) != NULL;
-	}
-	git_index_free(index);
-	return tracked;
-}
-
-/*
- * Walks the folder without following links (a link loop cannot hang it),
- * skipping what git ignores when the folder is in a repository.
- */
-static int walk(file_list *l, const char *root, ccgov_buffer *rel, git_repository *repo,
-		const char *repo_prefix, int depth)
-{
-	ccgov_buffer path = CCGOV_BUFFER_INIT;
-	DIR *d;
-	struct dirent *de;
-	int err = 0;
-
-	/* A folder out of reach may hold source: it is named, never passed over in silence. */
-	if (depth > MAX_DEPTH)
-		return push_skip(&l->skipped, rel->data, CCGOV_SKIP_UNREADABLE,
-				 "folder more than %d levels deep, not read", MAX_DEPTH);
-	ccgov_buffer_puts(&path, root);
-	if (rel->len) {
-		ccgov_buffer_putc(&path, '/');
-		ccgov_buffer_puts(&path, rel->data);
-	}
-	if ((err = ccgov_buffer_check(&path)) < 0)
-		return err;
-	if (!(d = opendir(path.data))) {
-		err = push_skip(&l->skipped, rel->len ? rel->data : ".", CCGOV_SKIP_UNREADABLE, "folder: %s",
-				strerror(errno));
-		ccgov_buffer_free(&path);
-		return err;
-	}
-	while (err == 0 && (de = readdir(d))) {
-		size_t base = rel->len;
-		struct stat st;
-		char *full;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-		    strcmp(de->d_name, ".git") == 0)
-			continue;
-		if (base)
-			ccgov_buffer_putc(rel, '/');
-		ccgov_buffer_puts(rel, de->d_name);
-		if ((err = ccgov_buffer_check(rel)) < 0)
-			break;
-		full = ccgov_path_join(root, rel->data);
-		if (!full) {
-			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-		} else if (lstat(full, &st) == 0) {
-			int ignored = 0;
-
-			if (repo) {
-				ccgov_buffer in_repo = CCGOV_BUFFER_INIT;
-
-				ccgov_buffer_printf(&in_repo, "%s%s%s", repo_prefix, repo_prefix[0] ? "/" : "",
-						    rel->data);
-				if (!in_repo.failed && git_ignore_path_is_ignored(&ignored, repo, in_repo.data) == 0 &&
-				    ignored)
-					ignored = !is_tracked(repo, &in_repo, S_ISDIR(st.st_mode));
-				ccgov_buffer_free(&in_repo);
-			}
-			if (ignored)
-				;
-			else if (S_ISDIR(st.st_mode))
-				err = walk(l, root, rel, repo, repo_prefix, depth + 1);
-			else if (S_ISREG(st.st_mode) && language_for_path(de->d_name))
-				err = push_path(l, rel->data);
-		}
-		free(full);
-		rel->len = base;
-		rel->data[base] = '\0';
-	}
-	closedir(d);
-	ccgov_buffer_free(&path);
-	return err;
-}
-
-static int by_path(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Repository paths that differ between rev's tree and the work tree (index included). */
-static int changed_paths(char ***out, size_t *n, git_repository *repo, const char *rev)
-{
-	git_object *obj = NULL;
-	git_tree *tree = NULL;
-	git_diff *diff = NULL;
-	git_diff_options opts;
-	int err = 0;
-
-	*out = NULL;
-	*n = 0;
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-	opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS;
-	if (git_revparse_single(&obj, repo, rev) < 0 ||
-	    git_object_peel((git_object **)&tree, obj, GIT_OBJECT_TREE) < 0) {
-		err = ccgov_error_set(CCGOV_ENOTFOUND, "%s: no such revision", rev);
-		goto done;
-	}
-	if (git_diff_tree_to_workdir_with_index(&diff, repo, tree, &opts) < 0) {
-		err = ccgov_error_set(CCGOV_EIO, "%s: cannot compare with the work tree", rev);
-		goto done;
-	}
-	if (!(*out = calloc(git_diff_num_deltas(diff) + 1, sizeof(**out)))) {
-		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-		goto done;
-	}
-	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-
-		if (d->status == GIT_DELTA_DELETED)
-			continue;
-		if (!((*out)[(*n)++] = strdup(d->new_file.path))) {
-			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-			break;
-		}
-	}
-done:
-	git_diff_free(diff);
-	git_tree_free(tree);
-	git_object_free(obj);
-	return err;
-}
-
-static int by_path(const void *a, const void *b);
-
-/* Keeps only the files in the changed set (root-relative paths, prefix = root in repo). */
-static int keep_changed(file_list *l, git_repository *repo, const char *prefix, const char *rev)
-{
-	char **changed = NULL;
-	size_t n = 0, kept = 0;
-	int err = changed_paths(&changed, &n, repo, rev);
-
-	if (err == 0)
-		qsort(changed, n, sizeof(*changed), by_path);
-	for (size_t i = 0; i < l->len; i++) {
-		ccgov_buffer full = CCGOV_BUFFER_INIT;
-		char *key;
-
-		ccgov_buffer_printf(&full, "%s%s%s", prefix, prefix[0] ? "/" : "", l->paths[i]);
-		key = full.data;
-		if (err == 0 && key && bsearch(&key, changed, n, sizeof(*changed), by_path))
-			l->paths[kept++] = l->paths[i];
-		else
-			free(l->paths[i]);
-		ccgov_buffer_free(&full);
-	}
-	l->len = kept;
-	for (size_t i = 0; i < n; i++)
-		free(changed[i]);
-	free(changed);
-	return err;
-}
-
-static int find_files(file_list *l, const char *root, const char *changed_since)
-{
-	ccgov_buffer rel = CCGOV_BUFFER_INIT;
-	git_repository *repo = NULL;
-	char *prefix = NULL;
-	struct stat st;
-	int err;
-
-	if (stat(root, &st) < 0)
-		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", root);
-	if (!S_ISDIR(st.st_mode))
-		return ccgov_error_set(CCGOV_EINVALID, "%s: not a folder", root);
-	/* .gitignore is honoured when the folder is in a work tree. */
-	if (ccgov_git_init() == 0 && git_repository_open_ext(&repo, root, 0, NULL) == 0 && git_repository_workdir(repo)) {
-		char *real = realpath(root, NULL), *wd = realpath(git_repository_workdir(repo), NULL);
-		size_t n = wd ? strlen(wd) : 0;
-
-		if (real && wd && strncmp(real, wd, n) == 0)
-			prefix = strdup(real[n] == '/' ? real + n + 1 : "");
-		free(real);
-		free(wd);
-	}
-	if (changed_since && !prefix) {
-		git_repository_free(repo);
-		return ccgov_error_set(CCGOV_EINVALID, "%s: --changed-since needs a git work tree", root);
-	}
-	ccgov_buffer_append(&rel, "", 0);
-	err = walk(l, root, &rel, prefix ? repo : NULL, prefix ? prefix : "", 0);
-	if (err == 0 && changed_since)
-		err = keep_changed(l, repo, prefix, changed_since);
-	free(prefix);
-	git_repository_free(repo);
-	ccgov_buffer_free(&rel);
-	if (err == 0 && l->len)
-		qsort(l->paths, l->len, sizeof(*l->paths), by_path);
-	return err;
-}
 
 /* ---- one file ------------------------------------------------------------ */
 
@@ -620,32 +327,43 @@ static int scan_text(thread_result *tr, const job *j, TSParser *parser, TSQueryC
 }
 
 /*
- * A file that cannot be read is named with the reason, without the root
- * the library's message starts with: reports name files from the root.
+ * Reads the file the walk decided on, checking that what is opened is that
+ * very file. A file that cannot be read is named with the reason, without
+ * the name the library's message starts with: reports add names on their
+ * own. 0 with the text, 1 when the file was skipped, or an error.
  */
-static int skip_unreadable(thread_result *tr, const job *j, const char *rel, const char *full)
+static int read_listed(char **text, size_t *len, thread_result *tr, const job *j, const listed_file *f)
 {
-	const char *why = ccgov_error_last() ? ccgov_error_last()->message : "cannot read";
-	size_t n = strlen(full);
+	const char *why;
+	size_t n = strlen(f->path);
 	struct stat st;
+	int fd, e, err = 0, skipped = 1;
 
-	if (stat(full, &st) == 0 && (uint64_t)st.st_size > j->max_size)
-		return push_skip(&tr->skipped, rel, CCGOV_SKIP_LARGE, "%llu bytes, over the limit of %llu",
-				 (unsigned long long)st.st_size, (unsigned long long)j->max_size);
-	/* It grew past the limit while it was read. */
-	if (strstr(why, "larger than"))
-		return push_skip(&tr->skipped, rel, CCGOV_SKIP_LARGE, "over the limit of %llu bytes",
-				 (unsigned long long)j->max_size);
-	if (strncmp(why, full, n) == 0 && why[n] == ':' && why[n + 1] == ' ')
-		why += n + 2;
-	return push_skip(&tr->skipped, rel, CCGOV_SKIP_UNREADABLE, "%s", why);
+	if ((e = open_decided(&fd, &st, j->files->rootfd, f->real, O_RDONLY | O_NOCTTY | O_NONBLOCK, f->dev, f->ino)))
+		err = push_skip(&tr->skipped, f->path, CCGOV_SKIP_UNREADABLE, "%s", open_decided_error(e));
+	else if ((uint64_t)st.st_size <= j->max_size && ccgov_file_read_fd(text, len, fd, f->path, j->max_size) == 0)
+		skipped = 0;
+	/* Over the limit, or it grew past it while it was read. */
+	else if (fstat(fd, &st) == 0 && (uint64_t)st.st_size > j->max_size)
+		err = push_skip(&tr->skipped, f->path, CCGOV_SKIP_LARGE, "%llu bytes, over the limit of %llu",
+				(unsigned long long)st.st_size, (unsigned long long)j->max_size);
+	else {
+		why = ccgov_error_last() ? ccgov_error_last()->message : "cannot read";
+		if (strncmp(why, f->path, n) == 0 && why[n] == ':' && why[n + 1] == ' ')
+			why += n + 2;
+		err = push_skip(&tr->skipped, f->path, CCGOV_SKIP_UNREADABLE, "%s", why);
+	}
+	if (!e)
+		close(fd);
+	return err < 0 ? err : skipped;
 }
 
 static int scan_file(thread_result *tr, const job *j, TSParser *parser, TSQueryCursor *cursor,
-		     const char *rel, char **scratch, size_t *scratch_size, file_spans *fs)
+		     const listed_file *f, char **scratch, size_t *scratch_size, file_spans *fs)
 {
+	const char *rel = f->path;
 	const language *lang = language_for_path(rel);
-	char *full, *text = NULL, why[128];
+	char *text = NULL, why[128];
 	const char *marker;
 	size_t len = 0;
 	uint32_t line;
@@ -654,10 +372,8 @@ static int scan_file(thread_result *tr, const job *j, TSParser *parser, TSQueryC
 	/* No rule reads this language: there is nothing to check, or to miss. */
 	if (!j->rules->queries[j->inventory][language_index(lang)].query)
 		return 0;
-	if (!(full = ccgov_path_join(j->root, rel)))
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	if (ccgov_file_read(&text, &len, full, j->max_size) < 0)
-		err = skip_unreadable(tr, j, rel, full);
+	if ((err = read_listed(&text, &len, tr, j, f)) != 0)
+		err = err < 0 ? err : 0;
 	else if (looks_binary(why, sizeof(why), text, len))
 		err = push_skip(&tr->skipped, rel, CCGOV_SKIP_BINARY, "%s", why);
 	else if ((marker = generated_marker(&line, text, len, lang)))
@@ -673,7 +389,6 @@ static int scan_file(thread_result *tr, const job *j, TSParser *parser, TSQueryC
 		tr->scanned++;
 		err = scan_text(tr, j, parser, cursor, lang, rel, text, len, scratch, scratch_size, fs);
 	}
-	free(full);
 	free(text);
 	return err;
 }
@@ -695,7 +410,7 @@ static void *worker_main(void *arg)
 	/* A pathological file must not hang the gate: matches in progress are bounded. */
 	ts_query_cursor_set_match_limit(cursor, 1 << 16);
 	while (!w->result.error && (i = atomic_fetch_add(&w->j->next, 1)) < w->j->files->len) {
-		int err = scan_file(&w->result, w->j, parser, cursor, w->j->files->paths[i], &scratch,
+		int err = scan_file(&w->result, w->j, parser, cursor, &w->j->files->items[i], &scratch,
 				    &scratch_size, &fs);
 
 		if (err < 0) {
@@ -795,13 +510,14 @@ static void finish_skips(ccgov_scan_result *r, unsigned allow)
 		r->skipped_generated += s->kind == CCGOV_SKIP_GENERATED;
 		r->skipped_unreadable += s->kind == CCGOV_SKIP_UNREADABLE;
 		r->files_with_syntax_errors += s->kind == CCGOV_SKIP_SYNTAX_ERROR;
+		r->skipped_symlink += s->kind == CCGOV_SKIP_SYMLINK;
 	}
 }
 
 int ccgov_scan(ccgov_scan_result *out, const ccgov_ruleset *rules, const ccgov_scan_options *opts)
 {
-	file_list files = { 0 };
-	job j = { .rules = rules, .root = opts->root };
+	file_list files = { .rootfd = -1 };
+	job j = { .rules = rules };
 	worker *workers = NULL;
 	int nthreads = opts->threads > 0 ? opts->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	int err, started = 0;
@@ -878,10 +594,7 @@ done:
 		skip_list_free(&workers[t].result.skipped);
 	}
 	free(workers);
-	skip_list_free(&files.skipped);
-	for (size_t i = 0; i < files.len; i++)
-		free(files.paths[i]);
-	free(files.paths);
+	file_list_free(&files);
 	if (err < 0)
 		ccgov_scan_result_clear(out);
 	return err;

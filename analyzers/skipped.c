@@ -9,6 +9,7 @@
 
 #include <ccgov/error.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 #define HEADER_MAX 16384
 
 static const char *const kind_names[CCGOV_SKIP_KINDS] = {
-	"binary", "large", "generated", "unreadable", "syntax-error"
+	"binary", "large", "generated", "unreadable", "syntax-error", "symlink"
 };
 
 const char *ccgov_skip_kind_name(ccgov_skip_kind kind)
@@ -35,8 +36,7 @@ static int kind_parse(unsigned *mask, const char *name, size_t n)
 			return 0;
 		}
 	}
-	return ccgov_error_set(CCGOV_EINVALID,
-			       "'%.*s' is not a skip kind (binary, large, generated, unreadable or syntax-error)",
+	return ccgov_error_set(CCGOV_EINVALID, "'%.*s' is not a skip kind (" CCGOV_SKIP_KIND_LIST ")",
 			       (int)(n < 64 ? n : 64), name);
 }
 
@@ -56,6 +56,44 @@ int ccgov_skip_kinds_parse(unsigned *mask, const char *list)
 	}
 	*mask |= add;
 	return 0;
+}
+
+/* Records a skip; the reason never holds the path, which reports escape on their own. */
+int push_skip(skip_list *l, const char *path, ccgov_skip_kind kind, const char *fmt, ...)
+{
+	ccgov_skipped_file *s;
+	char reason[512];
+	va_list ap;
+
+	if (l->len == l->cap) {
+		ccgov_skipped_file *p = realloc(l->items, (l->cap = l->cap ? l->cap * 2 : 16) * sizeof(*p));
+
+		if (!p)
+			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		l->items = p;
+	}
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	s = &l->items[l->len];
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	if (!(s->path = strdup(path)) || !(s->reason = strdup(reason))) {
+		free(s->path);
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	}
+	l->len++;
+	return 0;
+}
+
+void skip_list_free(skip_list *l)
+{
+	for (size_t i = 0; i < l->len; i++) {
+		free(l->items[i].path);
+		free(l->items[i].reason);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
 }
 
 /*

@@ -23,6 +23,50 @@ struct ccgov_atomic_file {
 	int failed;
 };
 
+int ccgov_file_read_fd(char **out, size_t *len, int fd, const char *name, size_t max_size)
+{
+	struct stat st;
+	char *data = NULL;
+	size_t have = 0;
+	int err = 0;
+
+	*out = NULL;
+	*len = 0;
+	if (fstat(fd, &st) < 0)
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", name);
+	if (!S_ISREG(st.st_mode))
+		return ccgov_error_set(CCGOV_EINVALID, "%s: not a regular file", name);
+	if ((uint64_t)st.st_size > max_size)
+		return ccgov_error_set(CCGOV_EINVALID, "%s: larger than %zu bytes", name, max_size);
+	/* The size can change under us: read until EOF, but never past the limit. */
+	if (!(data = malloc((size_t)st.st_size + 1)))
+		return ccgov_error_set(CCGOV_ENOMEM, "%s: out of memory", name);
+	for (;;) {
+		ssize_t n = read(fd, data + have, (size_t)st.st_size + 1 - have);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s: read", name);
+			goto done;
+		}
+		if (n == 0)
+			break;
+		have += (size_t)n;
+		if (have > (size_t)st.st_size) {
+			err = ccgov_error_set(CCGOV_EIO, "%s: file grew while being read", name);
+			goto done;
+		}
+	}
+	data[have] = '\0';
+	*out = data;
+	*len = have;
+	data = NULL;
+done:
+	free(data);
+	return err;
+}
+
 int ccgov_file_read(char **out, size_t *len, const char *path, size_t max_size)
 {
 	int fd, err;
@@ -33,50 +77,6 @@ int ccgov_file_read(char **out, size_t *len, const char *path, size_t max_size)
 		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", path);
 	err = ccgov_file_read_fd(out, len, fd, path, max_size);
 	close(fd);
-	return err;
-}
-
-int ccgov_file_read_fd(char **out, size_t *len, int fd, const char *shown, size_t max_size)
-{
-	struct stat st;
-	char *data = NULL;
-	size_t have = 0;
-	int err = 0;
-
-	*out = NULL;
-	*len = 0;
-	if (fstat(fd, &st) < 0)
-		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s", shown);
-	if (!S_ISREG(st.st_mode))
-		return ccgov_error_set(CCGOV_EINVALID, "%s: not a regular file", shown);
-	if ((uint64_t)st.st_size > max_size)
-		return ccgov_error_set(CCGOV_EINVALID, "%s: larger than %zu bytes", shown, max_size);
-	/* The size can change under us: read until EOF, but never past the limit. */
-	if (!(data = malloc((size_t)st.st_size + 1)))
-		return ccgov_error_set(CCGOV_ENOMEM, "%s: out of memory", shown);
-	for (;;) {
-		ssize_t n = read(fd, data + have, (size_t)st.st_size + 1 - have);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s: read", shown);
-			goto done;
-		}
-		if (n == 0)
-			break;
-		have += (size_t)n;
-		if (have > (size_t)st.st_size) {
-			err = ccgov_error_set(CCGOV_EIO, "%s: file grew while being read", shown);
-			goto done;
-		}
-	}
-	data[have] = '\0';
-	*out = data;
-	*len = have;
-	data = NULL;
-done:
-	free(data);
 	return err;
 }
 

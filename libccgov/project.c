@@ -378,7 +378,7 @@ static int load_scan(ccgov_project *p, const cJSON *scan, const char *file)
 		if (strchr(kind->valuestring, ',') ||
 		    ccgov_skip_kinds_parse(&p->scan_allow_skipped, kind->valuestring) < 0)
 			return ccgov_error_set(CCGOV_EINVALID,
-					       "%s: scan.allow_skipped[%d]: '%.64s' is not a skip kind (binary, large, generated, unreadable or syntax-error)",
+					       "%s: scan.allow_skipped[%d]: '%.64s' is not a skip kind (" CCGOV_SKIP_KIND_LIST ")",
 					       file, i, kind->valuestring);
 		i++;
 	}

@@ -35,7 +35,7 @@ findings() { # the JSON report as "path:line:rule" lines
 @test "look-alikes in every language give no finding: comments, strings, local names, safe values" {
 	run ccgov scan "$T/negative"
 	assert_success
-	assert_output "ccgov: scan: 6 files, 20 rules: 0 findings, 0 suppressed; skipped 0 binary, 0 generated, 0 too large, 0 unreadable; 0 with syntax errors"
+	assert_output "ccgov: scan: 6 files, 20 rules: 0 findings, 0 suppressed; skipped 0 binary, 0 generated, 0 too large, 0 unreadable, 0 symbolic links; 0 with syntax errors"
 }
 
 @test "text output is file:line:col: severity rule: message, with the line of code" {
@@ -159,7 +159,7 @@ findings() { # the JSON report as "path:line:rule" lines
 	assert_success
 }
 
-@test "binary, generated, oversized, unparsable and unreadable files never stop the scan, and each is named" {
+@test "binary, generated, oversized, unparsable and unreadable files and broken links never stop the scan, and each is named" {
 	d="$BATS_TEST_TMPDIR/src"
 	mkdir -p "$d/loop"
 	{ printf 'int x;'; head -c 100 /dev/zero; printf 'void *p = dlopen("a", 0);\n'; } >"$d/binary.c"
@@ -172,10 +172,10 @@ findings() { # the JSON report as "path:line:rule" lines
 	python3 -c 'print("int f(void) { return " + "(" * 20000 + "1" + ")" * 20000 + "; }")' >"$d/deep.c"
 	run --separate-stderr ccgov scan "$d" --max-file-size 200000 --format json
 	assert_failure 1
-	[ "$(echo "$stderr" | tail -1)" = "ccgov: scan: 3 files, 20 rules: 2 findings, 0 suppressed; skipped 1 binary, 1 generated, 1 too large, 0 unreadable; 2 with syntax errors" ]
+	[ "$(echo "$stderr" | tail -1)" = "ccgov: scan: 3 files, 20 rules: 2 findings, 0 suppressed; skipped 1 binary, 1 generated, 1 too large, 0 unreadable, 2 symbolic links; 2 with syntax errors" ]
 	[ "$(echo "$output" | findings | tr '\n' ' ')" = "broken.c:1:code-loading.dlopen latin1.c:1:code-loading.dlopen " ]
 	[ "$(echo "$output" | jq -r '.findings[1].source')" = $'\ufffd\ufffd void *g(void) { return dlopen("y", 0); }' ]
-	[ "$(echo "$output" | jq -c '[.skipped[] | [.path, .kind]]')" = '[["big.c","large"],["binary.c","binary"],["broken.c","syntax-error"],["gen.c","generated"],["latin1.c","syntax-error"]]' ]
+	[ "$(echo "$output" | jq -c '[.skipped[] | [.path, .kind]]')" = '[["big.c","large"],["binary.c","binary"],["broken.c","syntax-error"],["dangling.c","symlink"],["gen.c","generated"],["latin1.c","syntax-error"],["loop/self","symlink"]]' ]
 }
 
 @test ".gitignore is honoured inside a git work tree, for untracked files only" {
@@ -392,7 +392,7 @@ allow_line() {
 	assert_failure 1
 	assert_output "nul.c:3:24: $DLOPEN
     $LOAD"
-	[ "$stderr" = "ccgov: scan: 1 files, 20 rules: 1 findings, 0 suppressed; skipped 0 binary, 0 generated, 0 too large, 0 unreadable; 0 with syntax errors" ]
+	[ "$stderr" = "ccgov: scan: 1 files, 20 rules: 1 findings, 0 suppressed; skipped 0 binary, 0 generated, 0 too large, 0 unreadable, 0 symbolic links; 0 with syntax errors" ]
 	# Mostly NUL bytes: binary, named, and the gate fails until binary is allowed.
 	rm "$d/nul.c"
 	{ printf '%s\n' "$LOAD"; head -c 200 /dev/zero; } >"$d/blob.c"
@@ -414,11 +414,11 @@ allow_line() {
 	assert_failure 1
 	assert_output "big.c: error skipped-large: $size bytes, over the limit of 4194304"
 	[ "$stderr" = "$(allow_line "1 skipped file: big.c (large)" large)
-ccgov: scan: 0 files, 20 rules: 0 findings, 0 suppressed; skipped 0 binary, 0 generated, 1 too large, 0 unreadable; 0 with syntax errors" ]
+ccgov: scan: 0 files, 20 rules: 0 findings, 0 suppressed; skipped 0 binary, 0 generated, 1 too large, 0 unreadable, 0 symbolic links; 0 with syntax errors" ]
 	run --separate-stderr ccgov scan "$d" --fail-on error --format json
 	assert_failure 1
 	[ "$(echo "$output" | jq -c .skipped)" = "[{\"allowed\":false,\"kind\":\"large\",\"level\":\"error\",\"path\":\"big.c\",\"reason\":\"$size bytes, over the limit of 4194304\"}]" ]
-	[ "$(echo "$output" | jq -c .summary.skipped)" = '{"binary":0,"generated":0,"not_allowed":1,"too_large":1,"unreadable":0}' ]
+	[ "$(echo "$output" | jq -c .summary.skipped)" = '{"binary":0,"generated":0,"not_allowed":1,"symlink":0,"too_large":1,"unreadable":0}' ]
 	run --separate-stderr ccgov scan "$d" --fail-on error --format sarif
 	assert_failure 1
 	[ "$(echo "$output" | jq -c '.runs[0].invocations[0].toolExecutionNotifications[] | [.descriptor.id, .level, .locations[0].physicalLocation.artifactLocation.uri, .message.text]')" = \
@@ -432,7 +432,7 @@ ccgov: scan: 0 files, 20 rules: 0 findings, 0 suppressed; skipped 0 binary, 0 ge
 	run --separate-stderr ccgov scan "$d" --fail-on never
 	assert_success
 	assert_output "big.c: error skipped-large: $size bytes, over the limit of 4194304"
-	[ "$stderr" = "ccgov: scan: 0 files, 20 rules: 0 findings, 0 suppressed; skipped 0 binary, 0 generated, 1 too large, 0 unreadable; 0 with syntax errors" ]
+	[ "$stderr" = "ccgov: scan: 0 files, 20 rules: 0 findings, 0 suppressed; skipped 0 binary, 0 generated, 1 too large, 0 unreadable, 0 symbolic links; 0 with syntax errors" ]
 	run --separate-stderr ccgov scan "$d" --max-file-size 100000000
 	assert_failure 1
 	assert_output "big.c:1:24: $DLOPEN
@@ -492,10 +492,13 @@ t_string.go: generated: Go's \"// Code generated ... DO NOT EDIT.\" marker on li
 	# nobody must reach the folder: let others through (not list) bats' folders above it.
 	for p in "$BATS_TEST_TMPDIR" "$(dirname "$BATS_TEST_TMPDIR")" "$BATS_RUN_TMPDIR"; do chmod o+x "$p"; done
 	d="$BATS_TEST_TMPDIR/src"
-	mkdir -p "$d/closed"
+	mkdir -p "$d/closed" "$d/listed"
 	printf '%s\n' "$LOAD" >"$d/secret.c"
 	printf '%s\n' "$LOAD" >"$d/closed/inner.c"
+	printf '%s\n' "$LOAD" >"$d/listed/inner.c"
 	chmod 000 "$d/secret.c" "$d/closed"
+	# Its names can be listed, but not reached.
+	chmod 444 "$d/listed"
 	# The shipped rules where nobody can read them: a clone may sit in a 0700 folder.
 	cp -R "$REPO_ROOT/rules" "$BATS_TEST_TMPDIR/rules"
 	chmod -R o+rX "$BATS_TEST_TMPDIR/rules"
@@ -503,11 +506,12 @@ t_string.go: generated: Go's \"// Code generated ... DO NOT EDIT.\" marker on li
 	run --separate-stderr as_nobody "$CCGOV" scan "$d" --fail-on error
 	assert_failure 1
 	assert_output "closed: error skipped-unreadable: folder: Permission denied
+listed: error skipped-unreadable: folder: Permission denied
 secret.c: error skipped-unreadable: Permission denied"
-	[ "$(echo "$stderr" | head -1)" = "$(allow_line "2 skipped files: closed (unreadable), secret.c (unreadable)" unreadable)" ]
+	[ "$(echo "$stderr" | head -1)" = "$(allow_line "3 skipped files: closed (unreadable), listed (unreadable), secret.c (unreadable)" unreadable)" ]
 	run --separate-stderr as_nobody "$CCGOV" scan "$d" --fail-on error --allow-skipped unreadable
 	assert_success
-	chmod 755 "$d/closed"
+	chmod 755 "$d/closed" "$d/listed"
 	chmod 644 "$d/secret.c"
 }
 
@@ -543,18 +547,18 @@ secret.c: error skipped-unreadable: Permission denied"
 	assert_success
 	run ccgov scan "$d" --allow-skipped binary,huge
 	assert_failure 2
-	assert_output "ccgov: error: scan: --allow-skipped: 'huge' is not a skip kind (binary, large, generated, unreadable or syntax-error)"
+	assert_output "ccgov: error: scan: --allow-skipped: 'huge' is not a skip kind (binary, large, generated, unreadable, syntax-error or symlink)"
 	run ccgov scan "$d" --allow-skipped ''
 	assert_failure 2
-	assert_output "ccgov: error: scan: --allow-skipped: '' is not a skip kind (binary, large, generated, unreadable or syntax-error)"
+	assert_output "ccgov: error: scan: --allow-skipped: '' is not a skip kind (binary, large, generated, unreadable, syntax-error or symlink)"
 	printf '{"scan": {"allow_skipped": ["generated", "huge"]}}\n' >"$d/ccgov.json"
 	run ccgov scan "$d"
 	assert_failure 2
-	assert_output "ccgov: error: $d/ccgov.json: scan.allow_skipped[1]: 'huge' is not a skip kind (binary, large, generated, unreadable or syntax-error)"
+	assert_output "ccgov: error: $d/ccgov.json: scan.allow_skipped[1]: 'huge' is not a skip kind (binary, large, generated, unreadable, syntax-error or symlink)"
 	printf '{"scan": {"allow_skipped": ["generated,large"]}}\n' >"$d/ccgov.json"
 	run ccgov scan "$d"
 	assert_failure 2
-	assert_output "ccgov: error: $d/ccgov.json: scan.allow_skipped[0]: 'generated,large' is not a skip kind (binary, large, generated, unreadable or syntax-error)"
+	assert_output "ccgov: error: $d/ccgov.json: scan.allow_skipped[0]: 'generated,large' is not a skip kind (binary, large, generated, unreadable, syntax-error or symlink)"
 	printf '{"scan": {"allow_skipped": "generated"}}\n' >"$d/ccgov.json"
 	run ccgov scan "$d"
 	assert_failure 2
@@ -576,7 +580,7 @@ secret.c: error skipped-unreadable: Permission denied"
 	run ccgov scan "$d" --format sarif --max-file-size 1000 --allow-skipped generated
 	assert_failure 1
 	ccgov scan "$d" --format sarif --max-file-size 1000 --allow-skipped generated >"$s" 2>/dev/null || true
-	[ "$(jq -c '[.runs[0].tool.driver.notifications[].id]' "$s")" = '["skipped-binary","skipped-large","skipped-generated","skipped-unreadable","skipped-syntax-error"]' ]
+	[ "$(jq -c '[.runs[0].tool.driver.notifications[].id]' "$s")" = '["skipped-binary","skipped-large","skipped-generated","skipped-unreadable","skipped-syntax-error","skipped-symlink"]' ]
 	[ "$(jq -c '[.runs[0].invocations[0].toolExecutionNotifications[] | [.descriptor.id, .level, .locations[0].physicalLocation.artifactLocation.uri, .properties.allowed]]' "$s")" = \
 	  '[["skipped-large","error","big.c",false],["skipped-binary","error","blob.c",false],["skipped-syntax-error","error","broken.c",false],["skipped-generated","warning","gen.c",true]]' ]
 	# Each descriptor reference points at its descriptor.
@@ -658,4 +662,164 @@ gen\\xfe\\n.c: error skipped-generated: \"@generated\" marker on line 1"
 	assert_failure 1
 	assert_line --index 1 $'    void *f(void) { return dlopen(getenv("X"), 0); } /* \\x1b[2K\tx */'
 	[ "${#lines[@]}" = 2 ]
+}
+
+# Issue 23: a compiler follows symbolic links, so the scan does, inside the scanned tree.
+@test "a link to a source file inside the tree is scanned and reported at the link's path; scanning a folder it leaves fails the gate" {
+	d="$BATS_TEST_TMPDIR/proj"
+	mkdir -p "$d/app" "$d/vendor"
+	printf '%s\n' "$LOAD" >"$d/vendor/loader.c"
+	ln -s ../vendor/loader.c "$d/app/loader.c"
+	run --separate-stderr ccgov scan "$d" --fail-on error
+	assert_failure 1
+	assert_output "app/loader.c:1:24: $DLOPEN
+    $LOAD"
+	[ "$(echo "$stderr" | tail -1)" = "ccgov: scan: 1 files, 20 rules: 1 findings, 0 suppressed; skipped 0 binary, 0 generated, 0 too large, 0 unreadable, 0 symbolic links; 0 with syntax errors" ]
+	# The issue's command: app/ alone does not hold the code its link names.
+	cd "$d"
+	run --separate-stderr ccgov scan app --fail-on error
+	assert_failure 1
+	assert_output "loader.c: error skipped-symlink: symbolic link leaves the scanned tree (-> ../vendor/loader.c)"
+	[ "$stderr" = "$(allow_line "1 skipped file: loader.c (symlink)" symlink)
+ccgov: scan: 0 files, 20 rules: 0 findings, 0 suppressed; skipped 0 binary, 0 generated, 0 too large, 0 unreadable, 1 symbolic links; 0 with syntax errors" ]
+}
+
+@test "a file reached by several paths is scanned once per language, under the first path in byte order, name by name" {
+	d="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$d/src" "$d/lib" "$d/app"
+	printf '%s\n' "$LOAD" >"$d/src/z.c"
+	ln -s z.c "$d/src/a.c"
+	ln -s ../src/z.c "$d/lib/b.c"
+	ln -s ../src "$d/lib/inc"
+	run --separate-stderr ccgov scan "$d" --format json
+	assert_failure 1
+	[ "$(echo "$output" | findings)" = "lib/b.c:1:code-loading.dlopen" ]
+	[ "$(echo "$output" | jq -c '[.summary.files_scanned, .skipped]')" = '[1,[]]' ]
+	# Name by name: the folder app comes before the name app.c, whatever strcmp says of "app/" and "app.c".
+	printf '%s\n' "$LOAD" >"$d/app/x.c"
+	ln -s app/x.c "$d/app.c"
+	run --separate-stderr ccgov scan "$d" --format json
+	[ "$(echo "$output" | findings | tr '\n' ' ')" = "app/x.c:1:code-loading.dlopen lib/b.c:1:code-loading.dlopen " ]
+	# A link that names the file as another language is read again, as that language.
+	ln -s x.c "$d/app/x.cc"
+	run --separate-stderr ccgov scan "$d" --format json
+	[ "$(echo "$output" | findings | tr '\n' ' ')" = "app/x.c:1:code-loading.dlopen app/x.cc:1:code-loading.dlopen lib/b.c:1:code-loading.dlopen " ]
+}
+
+@test "a link that leaves the tree is a named symlink skip in text, JSON and SARIF, and fails the gate unless symlink is allowed" {
+	d="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$d" "$BATS_TEST_TMPDIR/outside"
+	printf '%s\n' "$LOAD" >"$BATS_TEST_TMPDIR/outside/o.c"
+	echo notes >"$BATS_TEST_TMPDIR/outside/README"
+	printf 'int ok;\n' >"$d/ok.c"
+	ln -s /etc/passwd "$d/x.c"
+	ln -s ../outside "$d/ext"
+	ln -s x.c "$d/y.c"
+	# Not source and not a folder: nothing the scan would read.
+	ln -s ../outside/README "$d/README"
+	# An absolute link that names the tree by its real path stays inside.
+	ln -s "$(cd "$d" && pwd -P)/ok.c" "$d/abs.c"
+	run --separate-stderr ccgov scan "$d" --fail-on error
+	assert_failure 1
+	assert_output "ext: error skipped-symlink: symbolic link leaves the scanned tree (-> ../outside)
+x.c: error skipped-symlink: symbolic link leaves the scanned tree (-> /etc/passwd)
+y.c: error skipped-symlink: symbolic link leaves the scanned tree (-> x.c, then x.c -> /etc/passwd)"
+	[ "$(echo "$stderr" | head -1)" = "$(allow_line "3 skipped files: ext (symlink), x.c (symlink), y.c (symlink)" symlink)" ]
+	[ "$(echo "$stderr" | tail -1)" = "ccgov: scan: 1 files, 20 rules: 0 findings, 0 suppressed; skipped 0 binary, 0 generated, 0 too large, 0 unreadable, 3 symbolic links; 0 with syntax errors" ]
+	run --separate-stderr ccgov scan "$d" --fail-on error --format json
+	assert_failure 1
+	[ "$(echo "$output" | jq -c '.skipped[1]')" = '{"allowed":false,"kind":"symlink","level":"error","path":"x.c","reason":"symbolic link leaves the scanned tree (-> /etc/passwd)"}' ]
+	[ "$(echo "$output" | jq -c .summary.skipped)" = '{"binary":0,"generated":0,"not_allowed":3,"symlink":3,"too_large":0,"unreadable":0}' ]
+	s="$BATS_TEST_TMPDIR/r.sarif"
+	ccgov scan "$d" --fail-on error --format sarif >"$s" 2>/dev/null || true
+	[ "$(jq -c '.runs[0].invocations[0].toolExecutionNotifications[1] | [.descriptor.id, .descriptor.index, .level, .locations[0].physicalLocation.artifactLocation.uri, .message.text]' "$s")" = \
+	  '["skipped-symlink",5,"error","x.c","x.c: skipped-symlink: symbolic link leaves the scanned tree (-> /etc/passwd)"]' ]
+	[ "$(jq -r '.runs[0] as $r | [$r.invocations[0].toolExecutionNotifications[] | .descriptor.id == $r.tool.driver.notifications[.descriptor.index].id] | all' "$s")" = true ]
+	run --separate-stderr ccgov scan "$d" --fail-on error --allow-skipped symlink
+	assert_success
+	assert_output "ext: warning skipped-symlink: symbolic link leaves the scanned tree (-> ../outside) (allowed)
+x.c: warning skipped-symlink: symbolic link leaves the scanned tree (-> /etc/passwd) (allowed)
+y.c: warning skipped-symlink: symbolic link leaves the scanned tree (-> x.c, then x.c -> /etc/passwd) (allowed)"
+	printf '{"scan": {"allow_skipped": ["symlink"]}}\n' >"$d/ccgov.json"
+	run ccgov scan "$d" --fail-on error
+	assert_success
+	need_shared
+	run "$SHARED/tools/validate-schema" --schema sarif-2.1.0 "$s"
+	assert_success
+}
+
+@test "a link loop, a link to a folder that holds it and a cycle of folder links end the walk: named loops, no hang" {
+	d="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$d/sub" "$d/p" "$d/q"
+	ln -s b.c "$d/a.c"
+	ln -s a.c "$d/b.c"
+	ln -s .. "$d/sub/up"
+	printf '%s\n' "$LOAD" >"$d/sub/real.c"
+	run --separate-stderr timeout 30 "$CCGOV" scan "$d" --fail-on error
+	assert_failure 1
+	assert_output "sub/real.c:1:24: $DLOPEN
+    $LOAD
+a.c: error skipped-symlink: symbolic link loops (-> b.c, then b.c -> a.c)
+b.c: error skipped-symlink: symbolic link loops (-> a.c, then a.c -> b.c)
+sub/up: error skipped-symlink: symbolic link loops: it points to a folder that holds it (-> ..)"
+	run --separate-stderr timeout 30 "$CCGOV" scan "$d" --fail-on error --allow-skipped symlink
+	assert_failure 1
+	rm "$d/sub/real.c"
+	run --separate-stderr timeout 30 "$CCGOV" scan "$d" --fail-on error --allow-skipped symlink
+	assert_success
+	# Two folders that link to each other: neither link is inside its own
+	# target, and each folder is walked once, by its first path.
+	rm "$d/a.c" "$d/b.c" "$d/sub/up"
+	printf '%s\n' "$LOAD" >"$d/p/x.c"
+	printf '%s\n' "$LOAD" >"$d/q/y.c"
+	ln -s ../q "$d/p/to-q"
+	ln -s ../p "$d/q/to-p"
+	run --separate-stderr timeout 30 "$CCGOV" scan "$d" --format json
+	assert_failure 1
+	[ "$(echo "$output" | findings | tr '\n' ' ')" = "p/to-q/y.c:1:code-loading.dlopen p/x.c:1:code-loading.dlopen " ]
+	[ "$(echo "$output" | jq -c .skipped)" = '[]' ]
+}
+
+@test "a dangling link with a source name or through a folder link is a named symlink skip" {
+	d="$BATS_TEST_TMPDIR/src"
+	mkdir -p "$d/lib"
+	ln -s missing.c "$d/gone.c"
+	ln -s lib "$d/inc"
+	ln -s ../nowhere/x.h "$d/lib/x.h"
+	# No source name and no folder to read: nothing to miss.
+	ln -s ../build/html "$d/docs"
+	run --separate-stderr ccgov scan "$d" --fail-on error
+	assert_failure 1
+	assert_output "gone.c: error skipped-symlink: symbolic link points to nothing (-> missing.c)
+inc/x.h: error skipped-symlink: symbolic link points to nothing (-> ../nowhere/x.h)"
+	[ "$(echo "$stderr" | head -1)" = "$(allow_line "2 skipped files: gone.c (symlink), inc/x.h (symlink)" symlink)" ]
+	run ccgov scan "$d" --fail-on error --allow-skipped symlink
+	assert_success
+}
+
+@test "links in a git work tree: .gitignore is judged where an entry really is, and --changed-since follows a link to what changed" {
+	d="$BATS_TEST_TMPDIR/repo"
+	make_repo "$d"
+	mkdir -p "$d/src" "$d/app" "$d/vendor"
+	printf '%s\n' "$LOAD" >"$d/src/x.c"
+	# A committed link that .gitignore matches is still followed, and what
+	# lies beneath it is judged where it is: src/x.c is tracked.
+	ln -s src "$d/aaa"
+	printf 'void *v(void) { return dlopen("v", 0); }\n' >"$d/vendor/v.c"
+	ln -s ../vendor/v.c "$d/app/v.c"
+	ln -s /etc/passwd "$d/app/old.c"
+	git -C "$d" add -A && git -C "$d" commit -qm links
+	printf 'aaa\n' >"$d/.gitignore"
+	run --separate-stderr ccgov scan "$d" --format json --fail-on never
+	[ "$(echo "$output" | findings | tr '\n' ' ')" = "aaa/x.c:1:code-loading.dlopen app/v.c:1:code-loading.dlopen " ]
+	[ "$(echo "$output" | jq -r '[.skipped[].path] | join(" ")')" = "app/old.c" ]
+	# A change to the file a link leads to is reported at the link's path;
+	# an unchanged link that leaves the tree is not this change's, a new one is.
+	git -C "$d" add -A && git -C "$d" commit -qm ignore
+	printf 'void *w(void) { return dlopen("w", 0); }\n' >"$d/vendor/v.c"
+	ln -s /etc/shadow "$d/app/new.c"
+	run --separate-stderr ccgov scan "$d" --changed-since HEAD --format json
+	assert_failure 1
+	[ "$(echo "$output" | findings)" = "app/v.c:1:code-loading.dlopen" ]
+	[ "$(echo "$output" | jq -r '[.skipped[].path] | join(" ")')" = "app/new.c" ]
 }

@@ -46,7 +46,8 @@ const struct command commands[] = {
 	{ "scan", cmd_scan,
 	  "Find platform sealing, runtime code loading and runtime-mutable security configuration",
 	  "scan [PATH] [--rules DIR] [--format text|json|sarif] [--fail-on SEVERITY] [--allow-skipped KIND] [--baseline FILE] [--changed-since REV]",
-	  "  PATH                 the folder to scan (default .); .gitignore hides untracked files only\n"
+	  "  PATH                 the folder to scan (default .); .gitignore hides untracked files only;\n"
+	  "                       symbolic links are followed inside it, each file read once\n"
 	  "  --rules DIR          also load the rules in DIR (*.scm); repeatable\n"
 	  "  --no-default-rules   only the rules given with --rules\n"
 	  "  --format FMT         text (default), json or sarif (SARIF 2.1.0)\n"
@@ -55,7 +56,7 @@ const struct command commands[] = {
 	  "  --threads N          parse with N threads (default: all CPUs; output is the same)\n"
 	  "  --max-file-size N    skip files larger than N bytes (default 4194304)\n"
 	  "  --allow-skipped KIND let the gate pass files skipped as KIND: binary, large,\n"
-	  "                       generated, unreadable, syntax-error; repeatable or a comma list\n"
+	  "                       generated, unreadable, syntax-error, symlink; repeatable or a comma list\n"
 	  "  --baseline FILE      accept the findings of an earlier --format json report\n"
 	  "  --changed-since REV  scan only files that differ from git revision REV\n"
 	  "  --no-prefilter       parse every file, even those that contain no rule's literal\n"

@@ -274,6 +274,7 @@ static cJSON *summary_json(const ccgov_scan_result *r, size_t nrules, size_t act
 	cJSON_AddNumberToObject(skipped, "generated", (double)r->skipped_generated);
 	cJSON_AddNumberToObject(skipped, "too_large", (double)r->skipped_large);
 	cJSON_AddNumberToObject(skipped, "unreadable", (double)r->skipped_unreadable);
+	cJSON_AddNumberToObject(skipped, "symlink", (double)r->skipped_symlink);
 	cJSON_AddNumberToObject(skipped, "not_allowed", (double)count_not_allowed(r));
 	return s;
 }
@@ -465,6 +466,7 @@ static const char *const skip_descriptions[CCGOV_SKIP_KINDS] = {
 	"A file with a code generator's marker in its leading comments was not scanned.",
 	"A file or folder that could not be read was not scanned.",
 	"A file with syntax errors was scanned only as far as it parses: code past an error may be missed.",
+	"A symbolic link that leaves the scanned tree, points to nothing or loops was not followed.",
 };
 
 static cJSON *sarif_notification_descriptors(void)
@@ -698,10 +700,10 @@ int cmd_scan(int argc, char **argv)
 	fflush(stdout);
 	if (failing_skips)
 		print_skip_verdict(&result, failing_skips);
-	fprintf(stderr, "ccgov: scan: %zu files, %zu rules: %zu findings, %zu suppressed; skipped %zu binary, %zu generated, %zu too large, %zu unreadable; %zu with syntax errors\n",
+	fprintf(stderr, "ccgov: scan: %zu files, %zu rules: %zu findings, %zu suppressed; skipped %zu binary, %zu generated, %zu too large, %zu unreadable, %zu symbolic links; %zu with syntax errors\n",
 		result.files_scanned, count_rules(rules, 0), active, result.nfindings - active,
 		result.skipped_binary, result.skipped_generated, result.skipped_large,
-		result.skipped_unreadable, result.files_with_syntax_errors);
+		result.skipped_unreadable, result.skipped_symlink, result.files_with_syntax_errors);
 done:
 	ccgov_scan_result_clear(&result);
 	ccgov_ruleset_free(rules);

@@ -19,8 +19,11 @@ int ccgov_file_write_all(int fd, const void *data, size_t len);
 
 /* Reads a whole regular file of at most max_size bytes (NUL-terminated). */
 int ccgov_file_read(char **out, size_t *len, const char *path, size_t max_size);
-/* The same from an open descriptor (left open); shown names it in messages. */
-int ccgov_file_read_fd(char **out, size_t *len, int fd, const char *shown, size_t max_size);
+/*
+ * The same for a file already open, from where fd stands; messages name it
+ * name. For readers that must check what they opened before they read it.
+ */
+int ccgov_file_read_fd(char **out, size_t *len, int fd, const char *name, size_t max_size);
 
 typedef struct ccgov_atomic_file ccgov_atomic_file;
 

@@ -88,10 +88,14 @@ typedef enum {
 	CCGOV_SKIP_GENERATED,    /* "generated": a generator's marker in the leading comments */
 	CCGOV_SKIP_UNREADABLE,   /* "unreadable": a file or folder that cannot be read */
 	CCGOV_SKIP_SYNTAX_ERROR, /* "syntax-error": parsed with errors; code past one may be missed */
+	CCGOV_SKIP_SYMLINK,      /* "symlink": a link that leaves the scanned tree, points to nothing or loops */
 	CCGOV_SKIP_KINDS
 } ccgov_skip_kind;
 
-/* "binary", "large", "generated", "unreadable", "syntax-error". */
+/* The kinds' names, as errors list them. */
+#define CCGOV_SKIP_KIND_LIST "binary, large, generated, unreadable, syntax-error or symlink"
+
+/* "binary", "large", "generated", "unreadable", "syntax-error", "symlink". */
 const char *ccgov_skip_kind_name(ccgov_skip_kind kind);
 /*
  * Adds the kinds named in a comma-separated list ("large,generated") to
@@ -123,7 +127,7 @@ typedef struct {
 	size_t files_scanned;   /* read and checked (parsed or ruled out by the pre-filter) */
 	size_t files_parsed;
 	size_t files_with_syntax_errors;
-	size_t skipped_binary, skipped_generated, skipped_large, skipped_unreadable;
+	size_t skipped_binary, skipped_generated, skipped_large, skipped_unreadable, skipped_symlink;
 	ccgov_skipped_file *skipped; /* every skip, files with syntax errors too, sorted by path */
 	size_t nskipped;
 } ccgov_scan_result;

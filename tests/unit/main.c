@@ -89,6 +89,7 @@ static const struct {
 	{ "remove", remove_tests },
 	{ "tar", tar_tests },
 	{ "rootfs", rootfs_tests },
+	{ "links", links_tests },
 };
 
 int main(int argc, char **argv)

@@ -2,6 +2,7 @@
 #include "unit.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -82,6 +83,28 @@ static void read_is_bounded(void)
 		  "/nonexistent: No such file or directory");
 }
 
+/* A file read from an open descriptor is bounded too, and named as its reader shows it. */
+static void read_fd_names_the_file_as_told(void)
+{
+	char path[4200], *data = NULL;
+	size_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/opened", unit_tmpdir());
+	CHECK(unit_write(path, "0123456789") == 0);
+	CHECK((fd = open(path, O_RDONLY)) >= 0);
+	CHECK_ERR(ccgov_file_read_fd(&data, &len, fd, "app/x.c", 9), CCGOV_EINVALID, "app/x.c: larger than 9 bytes");
+	CHECK(data == NULL);
+	CHECK_OK(ccgov_file_read_fd(&data, &len, fd, "app/x.c", 10));
+	CHECK(len == 10 && memcmp(data, "0123456789", 11) == 0);
+	free(data);
+	close(fd);
+	CHECK((fd = open(unit_tmpdir(), O_RDONLY | O_DIRECTORY)) >= 0);
+	CHECK_ERR(ccgov_file_read_fd(&data, &len, fd, "lib", 10), CCGOV_EINVALID, "lib: not a regular file");
+	close(fd);
+	CHECK(unlink(path) == 0);
+}
+
 static void temp_dir_is_published_without_replacing(void)
 {
 	char final[4200], *tmp, file[4300];
@@ -108,6 +131,7 @@ const struct unit_test file_tests[] = {
 	{ "aborted write leaves the old file and no temporary", aborted_write_leaves_old_file },
 	{ "write into a missing folder fails with its name", write_into_missing_folder_fails_cleanly },
 	{ "reads are bounded and regular files only", read_is_bounded },
+	{ "a read from a descriptor is bounded and names the file as told", read_fd_names_the_file_as_told },
 	{ "temporary folders publish by rename, never over another", temp_dir_is_published_without_replacing },
 	{ NULL, NULL }
 };

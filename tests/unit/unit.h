@@ -71,6 +71,6 @@ int unit_remove(const char *path);
 
 extern const struct unit_test digest_tests[], json_tests[], file_tests[],
 	path_tests[], git_tests[], text_tests[], image_tests[], toml_tests[], sbom_tests[], elf_tests[],
-	remove_tests[], tar_tests[], rootfs_tests[];
+	remove_tests[], tar_tests[], rootfs_tests[], links_tests[];
 
 #endif
