@@ -4,6 +4,7 @@
 #include <ccgov/git.h>
 #include <ccgov/interrupt.h>
 #include <ccgov/gitmodules.h>
+#include <ccgov/uri.h>
 
 #include <git2.h>
 #include <pthread.h>
@@ -201,30 +202,10 @@ int ccgov_repo_commit_time(int64_t *out, ccgov_repo *repo, const char *rev)
 	return 0;
 }
 
-/*
- * "https://user:token@host/x" must not be copied into provenance or logs:
- * drop everything between the scheme and the last '@' of the authority.
- */
-static char *without_credentials(const char *url)
+/* Every URL this file hands out is one that evidence may show (uri.h). */
+static char *evidence_url(const char *url)
 {
-	const char *scheme = strstr(url, "://"), *host, *at = NULL;
-	ccgov_buffer b = CCGOV_BUFFER_INIT;
-
-	if (!scheme)
-		return strdup(url);
-	host = scheme + 3;
-	for (const char *p = host; *p && *p != '/'; p++)
-		if (*p == '@')
-			at = p;
-	if (!at)
-		return strdup(url);
-	ccgov_buffer_append(&b, url, (size_t)(host - url));
-	ccgov_buffer_puts(&b, at + 1);
-	if (b.failed) {
-		ccgov_buffer_free(&b);
-		return NULL;
-	}
-	return ccgov_buffer_detach(&b, NULL);
+	return ccgov_uri_redact(url, NULL);
 }
 
 int ccgov_repo_remote_url(char **out, ccgov_repo *repo, const char *remote)
@@ -240,7 +221,7 @@ int ccgov_repo_remote_url(char **out, ccgov_repo *repo, const char *remote)
 	if (rc < 0)
 		return git_fail(CCGOV_EINVALID, name);
 	if (git_remote_url(r))
-		*out = without_credentials(git_remote_url(r));
+		*out = evidence_url(git_remote_url(r));
 	git_remote_free(r);
 	if (!*out)
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
@@ -452,7 +433,7 @@ static long record_submodule(exporter *ex, const git_tree_entry *e, const ccgov_
 	memset(s, 0, sizeof(*s));
 	git_oid_tostr(s->id, CCGOV_OID_HEX, git_tree_entry_id(e));
 	s->path = strdup(ex->path->data);
-	if (m && m->url && (url = without_credentials(m->url)))
+	if (m && m->url && (url = evidence_url(m->url)))
 		s->uri = ccgov_gitmodule_resolve_url(url, ex->url);
 	s->url = url;
 	s->name = m ? strdup(m->name) : NULL;
@@ -831,7 +812,7 @@ static int collect_submodule(git_submodule *sm, const char *name, void *payload)
 	e = &l->items[l->len];
 	memset(e, 0, sizeof(*e));
 	e->path = strdup(git_submodule_path(sm));
-	e->url = git_submodule_url(sm) ? without_credentials(git_submodule_url(sm)) : NULL;
+	e->url = git_submodule_url(sm) ? evidence_url(git_submodule_url(sm)) : NULL;
 	if (id)
 		git_oid_tostr(e->id, CCGOV_OID_HEX, id);
 	if (!e->path || (git_submodule_url(sm) && !e->url)) {

@@ -446,3 +446,42 @@ inner" ]
 	run ccgov build -q "$S" -o "$BATS_TEST_TMPDIR/again" --oci-archive --threads 1
 	cmp "$O/image.oci.tar" "$BATS_TEST_TMPDIR/again/image.oci.tar"
 }
+
+@test "passwords and tokens in URLs never reach ccgov source, the provenance or either SBOM" {
+	make_submodules
+	git -C "$S" config -f .gitmodules submodule.sub/lib.url \
+		'https://ci:SECRET@git.example.org/bank/lib.git?access_token=SECRET#SECRET'
+	cat >"$S/Cargo.lock" <<-'LOCK'
+	version = 3
+
+	[[package]]
+	name = "dep"
+	version = "1.0.0"
+	source = "git+https://SECRET@github.com/org/dep?branch=main&access_token=SECRET#0123456789abcdef0123456789abcdef01234567"
+	LOCK
+	git -C "$S" add .gitmodules Cargo.lock
+	git -C "$S" commit -q -m "URLs with credentials"
+	for url in 'https://git.example.org/bank/sample.git?access_token=SECRET#frag' \
+		'https://user:SECRET@git.example.org/bank/sample.git' 'ssh://git:SECRET@git.example.org/bank/sample.git'; do
+		git -C "$S" remote remove origin 2>/dev/null || true
+		git -C "$S" remote add origin "$url"
+		run ccgov source "$S"
+		assert_success
+		refute_output --partial SECRET
+		run ccgov source "$S" --format json
+		assert_success
+		refute_output --partial SECRET
+		run ccgov build -q "$S" -o "$O"
+		assert_success
+		run grep -rl SECRET "$O"
+		assert_failure 1
+	done
+	p="$O/provenance.intoto.json"
+	d=.predicate.buildDefinition
+	[ "$(jq -r "$d.externalParameters.source.repository" "$p")" = ssh://git@git.example.org/bank/sample.git ]
+	[ "$(jq -r "$d.resolvedDependencies[1].annotations.url" "$p")" = https://git.example.org/bank/lib.git ]
+	run jq -r '.components[] | select(.name == "dep") | .properties[] | select(.name == "ccgov:cargo:source") | .value' "$O/sbom.cdx.json"
+	assert_output "git+https://github.com/org/dep?branch=main#0123456789abcdef0123456789abcdef01234567"
+	run jq -r '.components[] | select(.name == "lib") | .properties[] | select(.name == "ccgov:vcs:url") | .value' "$O/sbom.cdx.json"
+	assert_output https://git.example.org/bank/lib.git
+}

@@ -47,8 +47,9 @@ int ccgov_repo_commit_id(char out[CCGOV_OID_HEX], ccgov_repo *repo, const char *
 int ccgov_repo_commit_time(int64_t *out, ccgov_repo *repo, const char *rev);
 
 /*
- * The URL of a remote (NULL means "origin"). CCGOV_ENOTFOUND if the
- * repository has no such remote. Credentials in the URL are removed.
+ * The URL of a remote (NULL means "origin"), as evidence may show it
+ * (ccgov_uri_redact: no password, token, query or fragment).
+ * CCGOV_ENOTFOUND if the repository has no such remote.
  */
 int ccgov_repo_remote_url(char **out, ccgov_repo *repo, const char *remote);
 
@@ -103,7 +104,7 @@ int ccgov_repo_is_ignored(int *ignored, ccgov_repo *repo, const char *path);
 /* A submodule as .gitmodules and the index (or, for an export, the tree) describe it. */
 struct ccgov_repo_submodule {
 	char *path;             /* relative to the work tree (to the exported tree) */
-	char *url;              /* as .gitmodules says, credentials removed; NULL if none */
+	char *url;              /* as .gitmodules says, made fit for evidence (ccgov_uri_redact); NULL if none */
 	char id[CCGOV_OID_HEX]; /* the pinned commit (the gitlink); "" when there is none */
 	/* Export only: */
 	char *name;             /* in .gitmodules; NULL when it has no entry */
