@@ -37,6 +37,7 @@ struct ccgov_build {
 	char *project;     /* the project's folder inside src */
 
 	int has_git;
+	ccgov_repo *repo;  /* held open from the export to the SBOM: both read one repository */
 	char commit[CCGOV_OID_HEX];
 	ccgov_repo_submodule *submodules; /* as the export met them */
 	size_t nsubmodules;
@@ -50,6 +51,8 @@ struct ccgov_build {
 	ccgov_build_timings timings;
 	char **env;        /* the build's environment, "K=V", NULL-terminated */
 	cJSON *env_record; /* the same for provenance; kept values as digests */
+	ccgov_sbom sbom;   /* the source's, read before the build command runs */
+	int has_sbom;
 };
 
 static double now(void)
@@ -169,7 +172,7 @@ static int read_git_source(ccgov_build *b, ccgov_repo *repo)
 	if ((err = ccgov_repo_relative_path(&b->rel_path, repo, b->opts.project_dir)) < 0 ||
 	    (err = ccgov_repo_commit_id(b->commit, repo, rev)) < 0 ||
 	    (err = ccgov_repo_commit_time(&commit_time, repo, rev)) < 0 ||
-	    (err = ccgov_repo_is_dirty(&b->dirty, repo)) < 0)
+	    (err = ccgov_repo_is_dirty(&b->dirty, repo, b->commit)) < 0)
 		return err;
 	if (b->dirty && !b->opts.allow_dirty)
 		return ccgov_error_set(CCGOV_EINVALID,
@@ -237,9 +240,11 @@ static int fetch_source(ccgov_build *b)
 		if ((err = ccgov_file_copy_tree(b->opts.project_dir, b->src)) < 0)
 			return err;
 	} else if (err == 0) {
-		if ((err = read_git_source(b, repo)) == 0)
-			err = ccgov_repo_export_ext(&b->submodules, &b->nsubmodules, repo,
-						    b->opts.rev ? b->opts.rev : "HEAD", b->src,
+		b->repo = repo;
+		repo = NULL;
+		/* The commit id, not rev: a branch or tag moved meanwhile must not change what is exported. */
+		if ((err = read_git_source(b, b->repo)) == 0)
+			err = ccgov_repo_export_ext(&b->submodules, &b->nsubmodules, b->repo, b->commit, b->src,
 						    b->opts.no_submodules ? CCGOV_SUBMODULES_LEAVE_EMPTY
 									  : CCGOV_SUBMODULES_EXPORT);
 	}
@@ -387,6 +392,28 @@ static double build_timeout(const ccgov_build *b, const ccgov_project *p)
 	return b->opts.timeout > 0 ? b->opts.timeout : (double)p->timeout;
 }
 
+/*
+ * The source's SBOM, read from the exported tree before the build command
+ * runs: it describes the commit built (what a fresh clone of it holds),
+ * never the checkout it was built from, nor what the command writes into
+ * the tree. Named after the image, as ccgov sbom --name would.
+ */
+static int describe_source(ccgov_build *b, const ccgov_project *p)
+{
+	ccgov_sbom_source source = { .repo = b->repo, .commit = b->commit, .path = b->rel_path };
+	ccgov_sbom_options opts = { .root = b->project, .name = p->name, .source = &source };
+	double started = now();
+	int err;
+
+	if (b->has_sbom)
+		return 0;
+	ccgov_sbom_init(&b->sbom);
+	b->has_sbom = 1;
+	err = ccgov_sbom_collect(&b->sbom, &opts);
+	b->timings.source += now() - started;
+	return err;
+}
+
 int ccgov_build_run(ccgov_build *b, const ccgov_project *p)
 {
 	ccgov_sandbox_spec spec = {
@@ -402,7 +429,10 @@ int ccgov_build_run(ccgov_build *b, const ccgov_project *p)
 	if (src)
 		where = b->rel_path[0] ? join(src, b->rel_path) : strdup(src);
 	spec.cwd = where;
-	err = where ? ccgov_sandbox_run(&spec, &b->timings.build) : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if (!where)
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	else if ((err = describe_source(b, p)) == 0)
+		err = ccgov_sandbox_run(&spec, &b->timings.build);
 	free(src);
 	free(where);
 	return err;
@@ -510,29 +540,29 @@ static int write_text(const char *dir, const char *name, const char *text, size_
 
 /*
  * The SBOMs of the build, in both formats, about the image just written:
- * what the project's lock files pin and what the image holds.
+ * what the committed source pins (read before the build ran) and what the
+ * image holds.
  */
-static int write_sboms(ccgov_bundle *out, const ccgov_build *b, const char *tmp, const char *layout)
+static int write_sboms(ccgov_bundle *out, ccgov_build *b, const char *tmp, const char *layout)
 {
-	ccgov_sbom_options opts = { .root = b->opts.project_dir, .image = layout };
 	ccgov_buffer doc = CCGOV_BUFFER_INIT;
-	ccgov_sbom s;
+	ccgov_sbom *s = &b->sbom;
 	int err;
 
-	ccgov_sbom_init(&s);
-	if ((err = ccgov_sbom_collect(&s, &opts)) == 0 && (err = ccgov_sbom_write_cyclonedx(&doc, &s)) == 0)
+	if (!b->has_sbom)
+		return ccgov_error_set(CCGOV_ERROR, "the source was not described: ccgov_build_run() comes first");
+	if ((err = ccgov_sbom_describe_image(s, layout)) == 0 && (err = ccgov_sbom_write_cyclonedx(&doc, s)) == 0)
 		err = write_text(tmp, "sbom.cdx.json", doc.data, doc.len);
 	doc.len = 0;
-	if (err == 0 && (err = ccgov_sbom_write_spdx(&doc, &s)) == 0)
+	if (err == 0 && (err = ccgov_sbom_write_spdx(&doc, s)) == 0)
 		err = write_text(tmp, "sbom.spdx.json", doc.data, doc.len);
 	if (err == 0) {
-		out->sbom_warnings = s.warnings;
-		out->nsbom_warnings = s.nwarnings;
-		s.warnings = NULL;
-		s.nwarnings = 0;
+		out->sbom_warnings = s->warnings;
+		out->nsbom_warnings = s->nwarnings;
+		s->warnings = NULL;
+		s->nwarnings = 0;
 	}
 	ccgov_buffer_free(&doc);
-	ccgov_sbom_free(&s);
 	return err;
 }
 
@@ -678,6 +708,9 @@ void ccgov_build_free(ccgov_build *b)
 	free(b->project);
 	free(b->remote);
 	free(b->rel_path);
+	ccgov_repo_free(b->repo);
+	if (b->has_sbom)
+		ccgov_sbom_free(&b->sbom);
 	ccgov_repo_submodules_free(b->submodules, b->nsubmodules);
 	for (size_t i = 0; b->env && b->env[i]; i++)
 		free(b->env[i]);

@@ -60,7 +60,7 @@ int ccgov_catalog_submodule(ccgov_sbom *s, const char *path, const char *url, co
 	if (!url)
 		return ccgov_sbom_warn(s, ".gitmodules: submodule %s has no url; left out", path);
 	if (!commit || !commit[0])
-		return ccgov_sbom_warn(s, ".gitmodules: submodule %s has no commit in the index (not added, or removed); left out", path);
+		return ccgov_sbom_warn(s, ".gitmodules: submodule %s has no commit in the tree (not added, or removed); left out", path);
 	/* The URL is recorded twice (vcs:url, the purl's vcs_url): never with a password or token. */
 	if (!(shown = ccgov_uri_redact(url, NULL)))
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");

@@ -173,6 +173,16 @@ TZ=UTC"
 	git -C "$S" stash -q
 	run ccgov build -q "$S" -o "$BATS_TEST_TMPDIR/clean"
 	[ "$(cat "$O/image.digest")" = "$(cat "$BATS_TEST_TMPDIR/clean/image.digest")" ]
+	# A --rev of another commit than HEAD: the work tree is not its checkout, and is not read.
+	git -C "$S" tag one
+	git -C "$S" commit -q --allow-empty -m two
+	git -C "$S" stash pop -q
+	run ccgov build -q "$S" -o "$BATS_TEST_TMPDIR/one" --rev one
+	assert_success
+	[ "$(jq -r .predicate.buildDefinition.internalParameters.dirty "$BATS_TEST_TMPDIR/one/provenance.intoto.json")" = false ]
+	run ccgov build -q "$S" -o "$BATS_TEST_TMPDIR/head" --rev main
+	assert_failure 2
+	assert_output --partial "the work tree has uncommitted changes"
 }
 
 @test "ccgov.json errors name the file and the field" {
@@ -445,6 +455,45 @@ inner" ]
 	assert_line --index 5 --regexp '^-rw-r--r-- 0/0 +[0-9]+ 2023-11-14 22:13 index.json$'
 	run ccgov build -q "$S" -o "$BATS_TEST_TMPDIR/again" --oci-archive --threads 1
 	cmp "$O/image.oci.tar" "$BATS_TEST_TMPDIR/again/image.oci.tar"
+}
+
+@test "the SBOM of a --rev build is byte-identical to ccgov sbom of a fresh clone checked out at that revision" {
+	make_submodules
+	git -C "$S" remote add origin https://git.example.org/bank/sample.git
+	echo 'requests==2.0.0' >"$S/requirements.txt"
+	git -C "$S" add requirements.txt
+	git -C "$S" commit -q -m v1
+	git -C "$S" tag v1
+	# Later: another pin, another submodule commit, another commit time; and an untracked lock file.
+	echo lib2 >"$BATS_TEST_TMPDIR/lib/lib.txt"
+	git -C "$BATS_TEST_TMPDIR/lib" commit -qam lib2
+	git -C "$S/sub/lib" pull -q
+	echo 'requests==2.31.0' >"$S/requirements.txt"
+	git -C "$S" add requirements.txt sub/lib
+	GIT_COMMITTER_DATE='@1700000500 +0000' git -C "$S" commit -q -m two
+	mkdir "$S/untracked" && echo 'untracked==1.0' >"$S/untracked/requirements.txt"
+	run ccgov build -q "$S" --rev v1 -o "$O"
+	assert_success
+	# A fresh clone elsewhere, at the tag, with the same remote: the same bytes, both formats.
+	c="$(mktemp -d "$BATS_TEST_TMPDIR/other.XXXXXX")/clone"
+	git clone -q "$S" "$c"
+	git -C "$c" checkout -q v1
+	git -C "$c" remote set-url origin https://git.example.org/bank/sample.git
+	run ccgov sbom "$c" --image "$O/image" --format cyclonedx-json -o "$BATS_TEST_TMPDIR/clone.cdx.json"
+	assert_success
+	run ccgov sbom "$c" --image "$O/image" --format spdx-json -o "$BATS_TEST_TMPDIR/clone.spdx.json"
+	assert_success
+	cmp "$O/sbom.cdx.json" "$BATS_TEST_TMPDIR/clone.cdx.json"
+	cmp "$O/sbom.spdx.json" "$BATS_TEST_TMPDIR/clone.spdx.json"
+	# What the image was built from, and nothing the checkout holds besides.
+	cdx="$O/sbom.cdx.json"
+	[ "$(jq -r '.components[] | select(.name == "requests") | .version' "$cdx")" = 2.0.0 ]
+	[ "$(jq -r '.components[] | select(.name == "lib") | .version' "$cdx")" = "$(git -C "$S" rev-parse v1:sub/lib)" ]
+	[ "$(jq -r '.metadata.component.properties[] | select(.name == "ccgov:vcs:commit") | .value' "$cdx")" = "$(git -C "$S" rev-parse v1)" ]
+	[ "$(jq -r '.metadata.component.properties[] | select(.name == "ccgov:source:version") | .value' "$cdx")" = v1 ]
+	[ "$(jq -r .metadata.timestamp "$cdx")" = 2023-11-14T22:13:20Z ]
+	run grep -l untracked "$O/sbom.cdx.json" "$O/sbom.spdx.json"
+	assert_failure 1
 }
 
 @test "passwords and tokens in URLs never reach ccgov source, the provenance or either SBOM" {
