@@ -205,7 +205,8 @@ static double seconds_now(void)
 
 static int is_empty(int fd)
 {
-	int copy = dup(fd), empty = 1;
+	/* dup() would drop close-on-exec, and a build started meanwhile would inherit the copy. */
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0), empty = 1;
 	struct dirent *de;
 	DIR *d;
 

@@ -534,3 +534,18 @@ inner" ]
 	run jq -r '.components[] | select(.name == "lib") | .properties[] | select(.name == "ccgov:vcs:url") | .value' "$O/sbom.cdx.json"
 	assert_output https://git.example.org/bank/lib.git
 }
+
+@test "the build starts with exactly descriptors 0, 1 and 2, whatever ccgov and its caller hold open" {
+	# The shell lists its own descriptors (ls runs in a child of it) onto the build's output, which
+	# ccgov copies to its standard error; a redirection would make the shell save a descriptor.
+	cat >"$S/ccgov.json" <<-'JSON'
+	{"name": "fds", "build": "ls /proc/$$/fd; echo done > done.txt", "outputs": [{"path": "done.txt", "dest": "done.txt"}]}
+	JSON
+	git -C "$S" commit -qam fds
+	for view in namespace --no-namespace; do
+		run --separate-stderr bash -c 'exec 7>"$1/held" 9<&0; "$CCGOV" build "$2" -o "$3" --build-dir "$1/bd" $4' _ \
+			"$BATS_TEST_TMPDIR" "$S" "$O" "${view#namespace}"
+		assert_success
+		assert_equal "$(echo "$stderr" | sort -n | tr '\n' ' ')" "0 1 2 "
+	done
+}
