@@ -549,3 +549,34 @@ inner" ]
 		assert_equal "$(echo "$stderr" | sort -n | tr '\n' ' ')" "0 1 2 "
 	done
 }
+
+@test "a repeated option is merged, and a bad value is refused before any work, exit 2" {
+	FOO=bar run ccgov build -q "$S" -o "$O" --keep-env FOO --keep-env FOO --env A=1 --env B=2 --env A=3 \
+		--output hello:/usr/local/bin/hello --output hello:usr/local/bin/hello
+	assert_success
+	p="$O/provenance.intoto.json"
+	d=.predicate.buildDefinition
+	[ "$(jq -c "$d.internalParameters.environment.kept" "$p")" = "{\"FOO\":\"sha256:$(printf bar | sha256sum | cut -c1-64)\"}" ]
+	[ "$(jq -c "$d.externalParameters.config.image.env" "$p")" = '["A=3","B=2"]' ]
+	[ "$(jq -c "$d.externalParameters.config.outputs" "$p")" = '[{"dest":"usr/local/bin/hello","path":"hello"}]' ]
+	# Refused at once: the build command, which would run for a minute, never starts.
+	refused() {
+		local want="$1"
+		shift
+		run timeout 20 "$CCGOV" build -q "$S" -o "$BATS_TEST_TMPDIR/refused" --command 'sleep 60' "$@"
+		assert_failure 2
+		assert_output "ccgov: error: $want"
+		[ ! -e "$BATS_TEST_TMPDIR/refused" ]
+	}
+	refused "--keep-env: 'A=B' is not a variable name (letters, digits and _, not starting with a digit)" --keep-env A=B
+	refused "--keep-env: '' is not a variable name (letters, digits and _, not starting with a digit)" --keep-env ''
+	refused "--keep-env: '1X' is not a variable name (letters, digits and _, not starting with a digit)" --keep-env FOO --keep-env 1X
+	refused "--env: 'A' is not NAME=VALUE" --env A
+	refused "--label: '=x' is not KEY=VALUE" --label =x
+	refused "--output: dest: 'a' is already the dest of 'hello'" --output hello:/a --output other:a
+	refused "--name: 'Bad' is not a valid image name (lowercase letters, digits, . _ - /)" --name Bad
+	refused "nosuch: no such revision" --rev nosuch
+	mkdir "$BATS_TEST_TMPDIR/notes" && echo precious >"$BATS_TEST_TMPDIR/notes/notes.txt"
+	refused "$BATS_TEST_TMPDIR/notes: exists and is not a ccgov evidence bundle; not replacing it" -o "$BATS_TEST_TMPDIR/notes"
+	[ "$(cat "$BATS_TEST_TMPDIR/notes/notes.txt")" = precious ]
+}

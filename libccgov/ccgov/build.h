@@ -51,6 +51,13 @@ typedef struct {
 
 typedef struct ccgov_build ccgov_build;
 
+/*
+ * CCGOV_EINVALID unless name can be a --keep-env name (letters, digits
+ * and _, not starting with a digit). ccgov_build_prepare checks every
+ * one before it starts; a name given twice is kept once.
+ */
+int ccgov_build_check_keep_env(const char *name);
+
 int ccgov_build_prepare(ccgov_build **out, const ccgov_build_options *opts);
 /* The project's folder inside the build tree. */
 const char *ccgov_build_project_dir(const ccgov_build *b);
@@ -90,6 +97,14 @@ typedef struct {
 int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_project *p,
 			     const char *out_dir);
 void ccgov_bundle_clear(ccgov_bundle *bundle);
+
+/*
+ * Fails as ccgov_build_write_bundle would on out_dir (a file, a link, a
+ * folder with content that no ccgov run wrote, the project or a folder
+ * above it), changing nothing: for a caller that must refuse before the
+ * build runs. The bundle is checked again when it is written.
+ */
+int ccgov_build_check_out_dir(const ccgov_build_options *opts, const char *out_dir);
 
 void ccgov_build_free(ccgov_build *b);
 
