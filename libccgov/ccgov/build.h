@@ -5,8 +5,9 @@
  *
  *   ccgov_build_prepare()   source facts, build folder claimed, source exported
  *   ccgov_build_project_dir()  where the project's source now is (ccgov.json)
- *   ccgov_build_run()       the build command in the normalized environment
- *   ccgov_build_write_bundle()  image layout, image.digest, provenance
+ *   ccgov_build_run()       the source's SBOM read, then the build command in
+ *                           the normalized environment
+ *   ccgov_build_write_bundle()  image layout, image.digest, provenance, SBOMs
  *   ccgov_build_free()      removes the build folder this run created
  */
 #ifndef CCGOV_BUILD_H
@@ -72,8 +73,10 @@ typedef struct {
 void ccgov_build_get_timings(ccgov_build_timings *out, const ccgov_build *b);
 
 /*
- * Runs the project's build command. A failing command is CCGOV_EMISMATCH
- * with its exit status and the last lines of its output in the message.
+ * Reads the SBOM of the exported source (the commit built, before the
+ * command can change the tree), then runs the project's build command. A
+ * failing command is CCGOV_EMISMATCH with its exit status and the last
+ * lines of its output in the message.
  */
 int ccgov_build_run(ccgov_build *b, const ccgov_project *p);
 
@@ -92,7 +95,8 @@ typedef struct {
  * Packs the outputs into OUT/image, writes OUT/image.digest and the
  * provenance statement, all in a temporary folder renamed to out_dir at
  * the end: out_dir is replaced whole, or not at all. An existing out_dir
- * is replaced only if it is a ccgov bundle (it holds image.digest) or empty.
+ * is replaced only if it is a bundle a ccgov run wrote (its .ccgov-owned
+ * marker names it) or empty.
  */
 int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_project *p,
 			     const char *out_dir);
