@@ -3,6 +3,7 @@
 #include <ccgov/uri.h>
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -36,16 +37,18 @@ char *ccgov_uri_encode(const char *s, const char *keep)
 
 /* ---- redaction --------------------------------------------------------- */
 
-/* The length of url's scheme when it starts with "scheme://", else 0. */
+/*
+ * The length of url's scheme when it starts with "scheme://", else 0. A
+ * scheme that RFC 3986 would refuse ("1x://") is taken all the same: read
+ * as a URL, its userinfo is removed rather than kept as part of a path.
+ */
 static size_t scheme_length(const char *url)
 {
 	size_t n = 0;
 
-	if (!isalpha((unsigned char)url[0]))
-		return 0;
 	while (isalnum((unsigned char)url[n]) || url[n] == '+' || url[n] == '-' || url[n] == '.')
 		n++;
-	return strncmp(url + n, "://", 3) == 0 ? n : 0;
+	return n && strncmp(url + n, "://", 3) == 0 ? n : 0;
 }
 
 /* Transports whose user name is an account ("git"), never a token: ssh authenticates with keys. */
@@ -187,7 +190,7 @@ static int scp_like(const char *url)
 	return colon && (!slash || colon < slash);
 }
 
-char *ccgov_uri_redact(const char *url, const ccgov_uri_keep *keep)
+static char *redact_once(const char *url, const ccgov_uri_keep *keep)
 {
 	ccgov_buffer b = CCGOV_BUFFER_INIT;
 	size_t scheme = scheme_length(url);
@@ -204,4 +207,30 @@ char *ccgov_uri_redact(const char *url, const ccgov_uri_keep *keep)
 		return NULL;
 	}
 	return ccgov_buffer_detach(&b, NULL);
+}
+
+/*
+ * Removing a login can leave text that reads as another kind of URL
+ * ("x%@ssh://u:p@h/r" is scp-like, and without "x%@" it is an ssh URL with
+ * a password): redact again until nothing changes. A change only removes
+ * bytes, so this ends.
+ */
+char *ccgov_uri_redact(const char *url, const ccgov_uri_keep *keep)
+{
+	char *out = redact_once(url, keep), *again;
+
+	if (!out || strcmp(out, url) == 0)
+		return out;
+	for (;;) {
+		if (!(again = redact_once(out, keep))) {
+			free(out);
+			return NULL;
+		}
+		if (strcmp(again, out) == 0) {
+			free(again);
+			return out;
+		}
+		free(out);
+		out = again;
+	}
 }

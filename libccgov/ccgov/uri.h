@@ -41,7 +41,8 @@ typedef struct {
  *     unchanged: '@', '?' and '#' are parts of file names there.
  *
  * Percent-encoded bytes are never decoded, so "%40" and "%3F" stay
- * part of what they are in. Idempotent. NULL if out of memory.
+ * part of what they are in. What a removed login leaves is redacted in
+ * turn, so the result is idempotent. NULL if out of memory.
  */
 char *ccgov_uri_redact(const char *url, const ccgov_uri_keep *keep);
 

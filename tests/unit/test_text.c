@@ -127,6 +127,8 @@ static void url_redaction(void)
 		{ "/srv/git/repo?x#y@z", "/srv/git/repo?x#y@z", NULL },         /* a path: names, not a query */
 		{ "../lib.git", "../lib.git", NULL },
 		{ "", "", NULL },
+		{ "1x://u:SECRET@host/x", "1x://host/x", NULL },               /* a bad scheme is still a URL */
+		{ "x%@ssh://u:SECRET@h/r", "ssh://u@h/r", NULL },               /* what is left is redacted too */
 		{ "registry+https://github.com/rust-lang/crates.io-index",
 		  "registry+https://github.com/rust-lang/crates.io-index", &cargo },
 		{ "git+https://u:SECRET@github.com/o/r?branch=main&token=SECRET&rev=1#0123abc",
