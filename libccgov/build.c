@@ -37,6 +37,7 @@ struct ccgov_build {
 	char *project;     /* the project's folder inside src */
 
 	int has_git;
+	ccgov_repo *repo;  /* held open from the export to the SBOM: both read one repository */
 	char commit[CCGOV_OID_HEX];
 	ccgov_repo_submodule *submodules; /* as the export met them */
 	size_t nsubmodules;
@@ -50,6 +51,8 @@ struct ccgov_build {
 	ccgov_build_timings timings;
 	char **env;        /* the build's environment, "K=V", NULL-terminated */
 	cJSON *env_record; /* the same for provenance; kept values as digests */
+	ccgov_sbom sbom;   /* the source's, read before the build command runs */
+	int has_sbom;
 };
 
 static double now(void)
@@ -169,7 +172,7 @@ static int read_git_source(ccgov_build *b, ccgov_repo *repo)
 	if ((err = ccgov_repo_relative_path(&b->rel_path, repo, b->opts.project_dir)) < 0 ||
 	    (err = ccgov_repo_commit_id(b->commit, repo, rev)) < 0 ||
 	    (err = ccgov_repo_commit_time(&commit_time, repo, rev)) < 0 ||
-	    (err = ccgov_repo_is_dirty(&b->dirty, repo)) < 0)
+	    (err = ccgov_repo_is_dirty(&b->dirty, repo, b->commit)) < 0)
 		return err;
 	if (b->dirty && !b->opts.allow_dirty)
 		return ccgov_error_set(CCGOV_EINVALID,
@@ -216,34 +219,41 @@ static int newest_mtime(int64_t *out, const char *dir, int depth)
 	return err;
 }
 
-static int fetch_source(ccgov_build *b)
+/*
+ * What the source is: the commit rev names (and whether the work tree
+ * differs from it), or, outside git, the folder as it is. Read before any
+ * folder is made, so a bad --rev or a dirty tree costs nothing.
+ */
+static int read_source(ccgov_build *b)
 {
-	ccgov_repo *repo = NULL;
-	int err = ccgov_repo_open(&repo, b->opts.project_dir);
+	int err = ccgov_repo_open(&b->repo, b->opts.project_dir);
 
-	if (err == CCGOV_ENOTFOUND && strstr(ccgov_error_last()->message, "not inside a git repository")) {
-		/* No VCS: the folder as it is, and the provenance says so. */
-		if (b->opts.rev)
-			return ccgov_error_set(CCGOV_EINVALID, "%s: --rev needs a git repository",
-					       b->opts.project_dir);
-		if (!b->epoch_source) {
-			b->epoch = 0;
-			if ((err = newest_mtime(&b->epoch, b->opts.project_dir, 0)) < 0)
-				return err;
-			b->epoch_source = "newest file time";
-		}
-		if (!(b->rel_path = strdup("")))
-			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-		if ((err = ccgov_file_copy_tree(b->opts.project_dir, b->src)) < 0)
+	if (err == 0)
+		return read_git_source(b, b->repo);
+	if (err != CCGOV_ENOTFOUND || !strstr(ccgov_error_last()->message, "not inside a git repository"))
+		return err;
+	/* No VCS: the folder as it is, and the provenance says so. */
+	if (b->opts.rev)
+		return ccgov_error_set(CCGOV_EINVALID, "%s: --rev needs a git repository", b->opts.project_dir);
+	if (!b->epoch_source) {
+		b->epoch = 0;
+		if ((err = newest_mtime(&b->epoch, b->opts.project_dir, 0)) < 0)
 			return err;
-	} else if (err == 0) {
-		if ((err = read_git_source(b, repo)) == 0)
-			err = ccgov_repo_export_ext(&b->submodules, &b->nsubmodules, repo,
-						    b->opts.rev ? b->opts.rev : "HEAD", b->src,
-						    b->opts.no_submodules ? CCGOV_SUBMODULES_LEAVE_EMPTY
-									  : CCGOV_SUBMODULES_EXPORT);
+		b->epoch_source = "newest file time";
 	}
-	ccgov_repo_free(repo);
+	return (b->rel_path = strdup("")) ? 0 : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+}
+
+static int export_source(ccgov_build *b)
+{
+	int err;
+
+	/* The commit id, not rev: a branch or tag moved meanwhile must not change what is exported. */
+	if (b->has_git)
+		err = ccgov_repo_export_ext(&b->submodules, &b->nsubmodules, b->repo, b->commit, b->src,
+					    b->opts.no_submodules ? CCGOV_SUBMODULES_LEAVE_EMPTY : CCGOV_SUBMODULES_EXPORT);
+	else
+		err = ccgov_file_copy_tree(b->opts.project_dir, b->src);
 	if (err < 0)
 		return err;
 	b->project = b->rel_path[0] ? join(b->src, b->rel_path) : strdup(b->src);
@@ -270,6 +280,24 @@ static int env_push(ccgov_build *b, size_t *n, const char *key, const char *valu
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	b->env[(*n)++] = ccgov_buffer_detach(&kv, NULL);
 	b->env[*n] = NULL;
+	return 0;
+}
+
+int ccgov_build_check_keep_env(const char *name)
+{
+	if (!ccgov_env_name_valid(name, strlen(name)))
+		return ccgov_error_set(CCGOV_EINVALID,
+				       "--keep-env: '%s' is not a variable name (letters, digits and _, not starting with a digit)",
+				       name);
+	return 0;
+}
+
+/* Whether keep_env[k] was named before it: a name kept twice is kept once. */
+static int kept_before(const ccgov_build *b, size_t k)
+{
+	for (size_t i = 0; i < k; i++)
+		if (strcmp(b->opts.keep_env[i], b->opts.keep_env[k]) == 0)
+			return 1;
 	return 0;
 }
 
@@ -321,6 +349,8 @@ static int make_environment(ccgov_build *b)
 		ccgov_digest d;
 		int fixed_name = 0;
 
+		if (kept_before(b, k))
+			continue;
 		for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 			fixed_name |= strcmp(name, fixed[i][0]) == 0;
 		if (!v) {
@@ -355,6 +385,13 @@ int ccgov_build_prepare(ccgov_build **out, const ccgov_build_options *opts)
 	b->opts = *opts;
 	if (!b->opts.project_dir)
 		b->opts.project_dir = ".";
+	/* Options are checked before any work: a bad name must not cost a whole build. */
+	for (size_t k = 0; k < b->opts.nkeep_env; k++) {
+		if ((err = ccgov_build_check_keep_env(b->opts.keep_env[k])) < 0) {
+			ccgov_build_free(b);
+			return err;
+		}
+	}
 	/* The project and its repository above it are never a build folder or a bundle. */
 	if ((err = ccgov_protect_path(b->opts.project_dir, "the project being built")) < 0) {
 		ccgov_build_free(b);
@@ -369,7 +406,7 @@ int ccgov_build_prepare(ccgov_build **out, const ccgov_build_options *opts)
 	}
 	b->started = (int64_t)time(NULL);
 	b->timings.source = now();
-	if ((err = claim_build_dir(b)) < 0 || (err = fetch_source(b)) < 0 ||
+	if ((err = read_source(b)) < 0 || (err = claim_build_dir(b)) < 0 || (err = export_source(b)) < 0 ||
 	    (err = ccgov_interrupt_check()) < 0 || (err = make_environment(b)) < 0) {
 		ccgov_build_free(b);
 		return err;
@@ -387,6 +424,28 @@ static double build_timeout(const ccgov_build *b, const ccgov_project *p)
 	return b->opts.timeout > 0 ? b->opts.timeout : (double)p->timeout;
 }
 
+/*
+ * The source's SBOM, read from the exported tree before the build command
+ * runs: it describes the commit built (what a fresh clone of it holds),
+ * never the checkout it was built from, nor what the command writes into
+ * the tree. Named after the image, as ccgov sbom --name would.
+ */
+static int describe_source(ccgov_build *b, const ccgov_project *p)
+{
+	ccgov_sbom_source source = { .repo = b->repo, .commit = b->commit, .path = b->rel_path };
+	ccgov_sbom_options opts = { .root = b->project, .name = p->name, .source = &source };
+	double started = now();
+	int err;
+
+	if (b->has_sbom)
+		return 0;
+	ccgov_sbom_init(&b->sbom);
+	b->has_sbom = 1;
+	err = ccgov_sbom_collect(&b->sbom, &opts);
+	b->timings.source += now() - started;
+	return err;
+}
+
 int ccgov_build_run(ccgov_build *b, const ccgov_project *p)
 {
 	ccgov_sandbox_spec spec = {
@@ -402,7 +461,10 @@ int ccgov_build_run(ccgov_build *b, const ccgov_project *p)
 	if (src)
 		where = b->rel_path[0] ? join(src, b->rel_path) : strdup(src);
 	spec.cwd = where;
-	err = where ? ccgov_sandbox_run(&spec, &b->timings.build) : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if (!where)
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	else if ((err = describe_source(b, p)) == 0)
+		err = ccgov_sandbox_run(&spec, &b->timings.build);
 	free(src);
 	free(where);
 	return err;
@@ -441,15 +503,21 @@ done:
 	return err;
 }
 
+static int not_a_bundle(const char *out_dir)
+{
+	return ccgov_error_set(CCGOV_EEXISTS, "%s: exists and is not a ccgov evidence bundle; not replacing it", out_dir);
+}
+
 /*
  * What -o may replace: nothing, an empty folder (removed now: nothing is
  * lost), or a bundle that a ccgov run wrote (its marker names it). *old
- * gets the old bundle's proof, for removing it once swapped out.
+ * gets the old bundle's proof, for removing it once swapped out. With
+ * dry_run nothing is removed: an empty folder is only found empty.
  */
-static int check_replaceable(int *has_old, ccgov_ownership *old, const char *out_dir)
+static int check_replaceable(int *has_old, ccgov_ownership *old, const char *out_dir, int dry_run)
 {
 	struct stat st;
-	int fd, err;
+	int fd, err, empty;
 
 	*has_old = 0;
 	if (lstat(out_dir, &st) < 0)
@@ -457,25 +525,26 @@ static int check_replaceable(int *has_old, ccgov_ownership *old, const char *out
 	if (S_ISLNK(st.st_mode))
 		return ccgov_error_set(CCGOV_EEXISTS, "%s: is a symbolic link; not replacing it", out_dir);
 	if (!S_ISDIR(st.st_mode))
-		return ccgov_error_set(CCGOV_EEXISTS, "%s: exists and is not a ccgov evidence bundle; not replacing it",
-				       out_dir);
+		return not_a_bundle(out_dir);
 	if ((err = ccgov_check_removable(out_dir, &st)) < 0)
 		return err;
 	if ((fd = open(out_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
 		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", out_dir);
 	err = ccgov_marker_check(old, NULL, fd, out_dir);
+	empty = err == CCGOV_ENOTFOUND && dry_run && ccgov_folder_is_empty(fd);
 	close(fd);
 	if (err == 0) {
 		*has_old = 1;
 		return 0;
 	}
 	if (err == CCGOV_ENOTFOUND) {
+		if (dry_run)
+			return empty ? 0 : not_a_bundle(out_dir);
 		old->dev = st.st_dev;
 		old->ino = st.st_ino;
 		if (ccgov_remove(out_dir, old, CCGOV_REMOVE_EMPTY_ONLY) == 0)
 			return 0;
-		return ccgov_error_set(CCGOV_EEXISTS, "%s: exists and is not a ccgov evidence bundle; not replacing it",
-				       out_dir);
+		return not_a_bundle(out_dir);
 	}
 	/* A marker that names another folder, or is not ours: the same refusal, exit 2. */
 	{
@@ -484,6 +553,17 @@ static int check_replaceable(int *has_old, ccgov_ownership *old, const char *out
 		snprintf(why, sizeof(why), "%s", ccgov_error_last()->message);
 		return ccgov_error_set(CCGOV_EEXISTS, "%s; not replacing it", why);
 	}
+}
+
+int ccgov_build_check_out_dir(const ccgov_build_options *opts, const char *out_dir)
+{
+	ccgov_ownership old;
+	int has_old, err;
+
+	/* As ccgov_build_prepare does: the project is never a bundle, and is named as such. */
+	if ((err = ccgov_protect_path(opts->project_dir ? opts->project_dir : ".", "the project being built")) < 0)
+		return err;
+	return check_replaceable(&has_old, &old, out_dir, 1);
 }
 
 /* Moves the finished bundle to out_dir; an old one is swapped out in one step, then removed. */
@@ -510,29 +590,29 @@ static int write_text(const char *dir, const char *name, const char *text, size_
 
 /*
  * The SBOMs of the build, in both formats, about the image just written:
- * what the project's lock files pin and what the image holds.
+ * what the committed source pins (read before the build ran) and what the
+ * image holds.
  */
-static int write_sboms(ccgov_bundle *out, const ccgov_build *b, const char *tmp, const char *layout)
+static int write_sboms(ccgov_bundle *out, ccgov_build *b, const char *tmp, const char *layout)
 {
-	ccgov_sbom_options opts = { .root = b->opts.project_dir, .image = layout };
 	ccgov_buffer doc = CCGOV_BUFFER_INIT;
-	ccgov_sbom s;
+	ccgov_sbom *s = &b->sbom;
 	int err;
 
-	ccgov_sbom_init(&s);
-	if ((err = ccgov_sbom_collect(&s, &opts)) == 0 && (err = ccgov_sbom_write_cyclonedx(&doc, &s)) == 0)
+	if (!b->has_sbom)
+		return ccgov_error_set(CCGOV_ERROR, "the source was not described: ccgov_build_run() comes first");
+	if ((err = ccgov_sbom_describe_image(s, layout)) == 0 && (err = ccgov_sbom_write_cyclonedx(&doc, s)) == 0)
 		err = write_text(tmp, "sbom.cdx.json", doc.data, doc.len);
 	doc.len = 0;
-	if (err == 0 && (err = ccgov_sbom_write_spdx(&doc, &s)) == 0)
+	if (err == 0 && (err = ccgov_sbom_write_spdx(&doc, s)) == 0)
 		err = write_text(tmp, "sbom.spdx.json", doc.data, doc.len);
 	if (err == 0) {
-		out->sbom_warnings = s.warnings;
-		out->nsbom_warnings = s.nwarnings;
-		s.warnings = NULL;
-		s.nwarnings = 0;
+		out->sbom_warnings = s->warnings;
+		out->nsbom_warnings = s->nwarnings;
+		s->warnings = NULL;
+		s->nwarnings = 0;
 	}
 	ccgov_buffer_free(&doc);
-	ccgov_sbom_free(&s);
 	return err;
 }
 
@@ -550,7 +630,7 @@ int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_proj
 	int err, has_old;
 
 	memset(out, 0, sizeof(*out));
-	if ((err = check_replaceable(&has_old, &old, out_dir)) < 0)
+	if ((err = check_replaceable(&has_old, &old, out_dir, 0)) < 0)
 		return err;
 	if ((err = ccgov_fileset_new(&fs)) < 0)
 		return err;
@@ -678,6 +758,9 @@ void ccgov_build_free(ccgov_build *b)
 	free(b->project);
 	free(b->remote);
 	free(b->rel_path);
+	ccgov_repo_free(b->repo);
+	if (b->has_sbom)
+		ccgov_sbom_free(&b->sbom);
 	ccgov_repo_submodules_free(b->submodules, b->nsubmodules);
 	for (size_t i = 0; b->env && b->env[i]; i++)
 		free(b->env[i]);

@@ -2,6 +2,7 @@
 #include <ccgov/interrupt.h>
 #include <ccgov/sandbox.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -129,20 +131,99 @@ static void say(int fd, const char *step)
 		_exit(127);
 }
 
+/* A descriptor number from a /proc/self/fd entry's name, or -1. */
+static int fd_number(const char *name)
+{
+	int n = 0;
+
+	if (!*name)
+		return -1;
+	for (; *name; name++) {
+		if (*name < '0' || *name > '9' || n > 100000000)
+			return -1;
+		n = n * 10 + (*name - '0');
+	}
+	return n;
+}
+
+/*
+ * Kernels before 5.9 have no close_range: close what /proc/self/fd lists
+ * (getdents64 and close only, nothing that allocates after fork), until
+ * a pass finds nothing more; without /proc, every number up to the limit.
+ */
+static void close_listed_from_3(void)
+{
+	struct rlimit rl;
+	char buf[4096];
+	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC), found = 1;
+
+	for (int pass = 0; dir >= 0 && found && pass < 16; pass++) {
+		ssize_t n;
+
+		found = 0;
+		lseek(dir, 0, SEEK_SET);
+		while ((n = getdents64(dir, buf, sizeof(buf))) > 0) {
+			for (ssize_t off = 0; off < n;) {
+				struct dirent64 *d = (struct dirent64 *)(buf + off);
+				int fd = fd_number(d->d_name);
+
+				if (fd > 2 && fd != dir) {
+					close(fd);
+					found = 1;
+				}
+				off += d->d_reclen;
+			}
+		}
+	}
+	if (dir >= 0) {
+		close(dir);
+		return;
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1u << 20))
+		rl.rlim_cur = 1u << 20;
+	for (int fd = 3; fd < (int)rl.rlim_cur; fd++)
+		close(fd);
+}
+
+/*
+ * The build starts with exactly 0, 1 and 2. Anything else open here is
+ * ccgov's (a repository, a lock) or its caller's (a CI runner's pipes,
+ * whose writers the build would keep open and whose readers it could
+ * read): not the build's to use, and not to be held past ccgov's exit.
+ */
+static void close_from_3(void)
+{
+	if (close_range(3, ~0U, 0) < 0)
+		close_listed_from_3();
+}
+
+/*
+ * fd moved above 2, so that dup2 to 0, 1 or 2 makes a copy, which does
+ * not inherit close-on-exec: dup2 onto the descriptor it already is
+ * (stdout closed, the pipe given 1) would keep the flag, and the build
+ * would start without it.
+ */
+static int above_2(int fd)
+{
+	return fd > 2 ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
 static void child(const ccgov_sandbox_spec *s, int out_fd, pid_t parent)
 {
 	const char *step = NULL;
 	sigset_t none;
-	int null;
+	int null, out;
 
 	setpgid(0, 0);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
-	if ((null = open("/dev/null", O_RDONLY)) < 0 || dup2(null, 0) < 0 || dup2(out_fd, 1) < 0 ||
-	    dup2(out_fd, 2) < 0)
+	if ((null = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 || (null = above_2(null)) < 0 ||
+	    (out = above_2(out_fd)) < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		_exit(127);
+	close(null);
+	close(out);
 	if (s->isolate && (step = show_build_folder(s))) {
 		say(2, step);
 		_exit(127);
@@ -155,6 +236,7 @@ static void child(const ccgov_sandbox_spec *s, int out_fd, pid_t parent)
 		_exit(127);
 	}
 	umask(022);
+	close_from_3();
 	execve("/bin/sh", (char *[]){ "sh", "-c", (char *)s->command, NULL }, s->env);
 	say(2, "/bin/sh");
 	_exit(127);

@@ -4,6 +4,7 @@
 #include <ccgov/git.h>
 #include <ccgov/interrupt.h>
 #include <ccgov/gitmodules.h>
+#include <ccgov/uri.h>
 
 #include <git2.h>
 #include <pthread.h>
@@ -201,30 +202,10 @@ int ccgov_repo_commit_time(int64_t *out, ccgov_repo *repo, const char *rev)
 	return 0;
 }
 
-/*
- * "https://user:token@host/x" must not be copied into provenance or logs:
- * drop everything between the scheme and the last '@' of the authority.
- */
-static char *without_credentials(const char *url)
+/* Every URL this file hands out is one that evidence may show (uri.h). */
+static char *evidence_url(const char *url)
 {
-	const char *scheme = strstr(url, "://"), *host, *at = NULL;
-	ccgov_buffer b = CCGOV_BUFFER_INIT;
-
-	if (!scheme)
-		return strdup(url);
-	host = scheme + 3;
-	for (const char *p = host; *p && *p != '/'; p++)
-		if (*p == '@')
-			at = p;
-	if (!at)
-		return strdup(url);
-	ccgov_buffer_append(&b, url, (size_t)(host - url));
-	ccgov_buffer_puts(&b, at + 1);
-	if (b.failed) {
-		ccgov_buffer_free(&b);
-		return NULL;
-	}
-	return ccgov_buffer_detach(&b, NULL);
+	return ccgov_uri_redact(url, NULL);
 }
 
 int ccgov_repo_remote_url(char **out, ccgov_repo *repo, const char *remote)
@@ -240,21 +221,28 @@ int ccgov_repo_remote_url(char **out, ccgov_repo *repo, const char *remote)
 	if (rc < 0)
 		return git_fail(CCGOV_EINVALID, name);
 	if (git_remote_url(r))
-		*out = without_credentials(git_remote_url(r));
+		*out = evidence_url(git_remote_url(r));
 	git_remote_free(r);
 	if (!*out)
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	return 0;
 }
 
-int ccgov_repo_is_dirty(int *dirty, ccgov_repo *repo)
+int ccgov_repo_is_dirty(int *dirty, ccgov_repo *repo, const char *rev)
 {
+	char want[CCGOV_OID_HEX], head[CCGOV_OID_HEX];
 	git_status_options opts;
 	git_status_list *list = NULL;
 	size_t n;
+	int err;
 
 	*dirty = 0;
 	if (!repo->workdir)
+		return 0;
+	if ((err = ccgov_repo_commit_id(want, repo, rev)) < 0)
+		return err;
+	/* The work tree is a checkout of HEAD: another commit it would differ from in everything, and is never read for it. */
+	if (ccgov_repo_commit_id(head, repo, "HEAD") < 0 || strcmp(head, want) != 0)
 		return 0;
 	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
 	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
@@ -384,52 +372,73 @@ static int export_dir(exporter *ex, const git_tree_entry *e, int dirfd, int dept
 
 /* ---- submodules ------------------------------------------------------- */
 
-/* This repository's .gitmodules, as committed (not as in the work tree): read once. */
-static int read_gitmodules(exporter *ex)
+/*
+ * The .gitmodules of tree, as committed (not as in the work tree); none
+ * when the tree has none. shown names it in messages.
+ */
+static int parse_committed_gitmodules(ccgov_gitmodule **modules, size_t *n, git_repository *git,
+				      const git_tree *tree, const char *shown)
 {
 	const git_tree_entry *e;
 	git_blob *blob = NULL;
+	int err;
+
+	*modules = NULL;
+	*n = 0;
+	if (!(e = git_tree_entry_byname(tree, ".gitmodules")))
+		return 0;
+	/* git refuses a .gitmodules that is a link: it could point anywhere. */
+	if (git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB &&
+	    git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB_EXECUTABLE)
+		err = ccgov_error_set(CCGOV_EUNSAFE, "%s: not a regular file", shown);
+	else if (git_blob_lookup(&blob, git, git_tree_entry_id(e)) < 0)
+		err = git_fail(CCGOV_EINVALID, shown);
+	else if (git_blob_rawsize(blob) > CCGOV_GITMODULES_MAX)
+		err = ccgov_error_set(CCGOV_EINVALID, "%s: larger than 1 MiB", shown);
+	else
+		err = ccgov_gitmodules_parse(modules, n, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
+					     shown);
+	git_blob_free(blob);
+	return err;
+}
+
+/* This repository's .gitmodules, as committed: read once. */
+static int read_gitmodules(exporter *ex)
+{
 	ccgov_buffer shown = CCGOV_BUFFER_INIT;
 	int err;
 
 	if (ex->modules_read)
 		return 0;
 	ex->modules_read = 1;
-	if (!(e = git_tree_entry_byname(ex->root, ".gitmodules")))
-		return 0;
 	ccgov_buffer_append(&shown, ex->path->data, ex->base);
 	ccgov_buffer_puts(&shown, ".gitmodules");
-	if ((err = ccgov_buffer_check(&shown)) < 0)
-		return err;
-	/* git refuses a .gitmodules that is a link: it could point anywhere. */
-	if (git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB &&
-	    git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB_EXECUTABLE)
-		err = ccgov_error_set(CCGOV_EUNSAFE, "%s: not a regular file", shown.data);
-	else if (git_blob_lookup(&blob, ex->git, git_tree_entry_id(e)) < 0)
-		err = git_fail(CCGOV_EINVALID, shown.data);
-	else if (git_blob_rawsize(blob) > CCGOV_GITMODULES_MAX)
-		err = ccgov_error_set(CCGOV_EINVALID, "%s: larger than 1 MiB", shown.data);
-	else
-		err = ccgov_gitmodules_parse(&ex->modules, &ex->nmodules, git_blob_rawcontent(blob),
-					     (size_t)git_blob_rawsize(blob), shown.data);
-	git_blob_free(blob);
+	if ((err = ccgov_buffer_check(&shown)) == 0)
+		err = parse_committed_gitmodules(&ex->modules, &ex->nmodules, ex->git, ex->root, shown.data);
 	ccgov_buffer_free(&shown);
 	return err;
 }
 
-/* The .gitmodules entry whose path is rel; NULL if none. Two entries for one path are refused. */
-static int find_gitmodule(const ccgov_gitmodule **out, const exporter *ex, const char *rel)
+/* The entry of modules whose path is rel; NULL if none. Two entries for one path are refused. */
+static int find_module(const ccgov_gitmodule **out, const ccgov_gitmodule *modules, size_t n, const char *rel,
+		       const char *shown)
 {
 	*out = NULL;
-	for (size_t i = 0; i < ex->nmodules; i++) {
-		if (!ex->modules[i].path || strcmp(ex->modules[i].path, rel) != 0)
+	for (size_t i = 0; i < n; i++) {
+		if (!modules[i].path || strcmp(modules[i].path, rel) != 0)
 			continue;
 		if (*out)
 			return ccgov_error_set(CCGOV_EINVALID, "%s: two submodules in .gitmodules, '%s' and '%s', claim it",
-					       ex->path->data, (*out)->name, ex->modules[i].name);
-		*out = &ex->modules[i];
+					       shown, (*out)->name, modules[i].name);
+		*out = &modules[i];
 	}
 	return 0;
+}
+
+/* The .gitmodules entry whose path is rel; NULL if none. */
+static int find_gitmodule(const ccgov_gitmodule **out, const exporter *ex, const char *rel)
+{
+	return find_module(out, ex->modules, ex->nmodules, rel, ex->path->data);
 }
 
 /* A record of the gitlink at ex->path: its index in ex->found, or a negative error. */
@@ -452,7 +461,7 @@ static long record_submodule(exporter *ex, const git_tree_entry *e, const ccgov_
 	memset(s, 0, sizeof(*s));
 	git_oid_tostr(s->id, CCGOV_OID_HEX, git_tree_entry_id(e));
 	s->path = strdup(ex->path->data);
-	if (m && m->url && (url = without_credentials(m->url)))
+	if (m && m->url && (url = evidence_url(m->url)))
 		s->uri = ccgov_gitmodule_resolve_url(url, ex->url);
 	s->url = url;
 	s->name = m ? strdup(m->name) : NULL;
@@ -723,7 +732,7 @@ int ccgov_repo_export(ccgov_repo *repo, const char *rev, const char *dest)
 	return err;
 }
 
-int ccgov_repo_describe(char **out, ccgov_repo *repo)
+int ccgov_repo_describe(char **out, ccgov_repo *repo, const char *rev)
 {
 	git_describe_options opts;
 	git_describe_format_options fmt;
@@ -738,13 +747,13 @@ int ccgov_repo_describe(char **out, ccgov_repo *repo)
 	opts.show_commit_oid_as_fallback = 1;
 	fmt.abbreviated_size = 12;
 	{
-		git_commit *head;
-		int err = lookup_commit(&head, repo, "HEAD");
+		git_commit *commit;
+		int err = lookup_commit(&commit, repo, rev);
 
 		if (err < 0)
 			return err;
-		rc = git_describe_commit(&result, (git_object *)head, &opts);
-		git_commit_free(head);
+		rc = git_describe_commit(&result, (git_object *)commit, &opts);
+		git_commit_free(commit);
 	}
 	if (rc == 0)
 		rc = git_describe_format(&buf, result, &fmt);
@@ -806,42 +815,113 @@ int ccgov_repo_is_ignored(int *ignored, ccgov_repo *repo, const char *path)
 	return 0;
 }
 
+int ccgov_repo_is_tracked(int *tracked, ccgov_repo *repo, const char *path, int folder)
+{
+	git_index *index = NULL;
+	char *prefix = NULL;
+	size_t pos;
+
+	*tracked = 0;
+	if (git_repository_index(&index, repo->git) < 0)
+		return git_fail(CCGOV_EIO, "git index");
+	/* A folder holds tracked files, or is a submodule's gitlink itself. */
+	*tracked = git_index_get_bypath(index, path, 0) != NULL;
+	if (!*tracked && folder) {
+		if (asprintf(&prefix, "%s/", path) < 0) {
+			git_index_free(index);
+			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		}
+		*tracked = git_index_find_prefix(&pos, index, prefix) == 0;
+		free(prefix);
+	}
+	git_index_free(index);
+	return 0;
+}
+
+/* The gitlinks of a commit's tree, with what its .gitmodules says of each. */
 typedef struct {
 	ccgov_repo_submodule *items;
 	size_t len, cap;
+	const ccgov_gitmodule *modules;
+	size_t nmodules;
 	int err;
 } submodule_list;
 
-static int collect_submodule(git_submodule *sm, const char *name, void *payload)
+static ccgov_repo_submodule *list_push(submodule_list *l)
 {
-	submodule_list *l = payload;
 	ccgov_repo_submodule *e;
-	const git_oid *id = git_submodule_index_id(sm);
 
-	(void)name;
 	if (l->len == l->cap) {
-		ccgov_repo_submodule *p = realloc(l->items, (l->cap = l->cap ? l->cap * 2 : 8) * sizeof(*p));
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		ccgov_repo_submodule *p = realloc(l->items, cap * sizeof(*p));
 
-		if (!p) {
-			l->err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-			return -1;
-		}
+		if (!p)
+			return NULL;
 		l->items = p;
+		l->cap = cap;
 	}
-	e = &l->items[l->len];
+	e = &l->items[l->len++];
 	memset(e, 0, sizeof(*e));
-	e->path = strdup(git_submodule_path(sm));
-	e->url = git_submodule_url(sm) ? without_credentials(git_submodule_url(sm)) : NULL;
+	return e;
+}
+
+/* One submodule: its path, and its name and URL (made fit for evidence) when .gitmodules has it. */
+static int list_add(submodule_list *l, const char *path, const git_oid *id, const ccgov_gitmodule *m)
+{
+	ccgov_repo_submodule *e = list_push(l);
+
+	if (!e)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	if (id)
 		git_oid_tostr(e->id, CCGOV_OID_HEX, id);
-	if (!e->path || (git_submodule_url(sm) && !e->url)) {
-		free(e->path);
-		free(e->url);
+	e->path = strdup(path);
+	e->name = m ? strdup(m->name) : NULL;
+	e->url = m && m->url ? evidence_url(m->url) : NULL;
+	if (!e->path || (m && !e->name) || (m && m->url && !e->url))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int list_gitlink(const char *root, const git_tree_entry *entry, void *payload)
+{
+	submodule_list *l = payload;
+	const ccgov_gitmodule *m = NULL;
+	char *path = NULL;
+	int depth = 0;
+
+	for (const char *c = root; *c; c++)
+		depth += *c == '/';
+	if (depth > MAX_TREE_DEPTH) {
+		l->err = ccgov_error_set(CCGOV_EINVALID, "%s: tree nested deeper than %d levels", root, MAX_TREE_DEPTH);
+		return -1;
+	}
+	if (git_tree_entry_filemode(entry) != GIT_FILEMODE_COMMIT)
+		return 0;
+	if (asprintf(&path, "%s%s", root, git_tree_entry_name(entry)) < 0) {
 		l->err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 		return -1;
 	}
-	l->len++;
-	return 0;
+	if ((l->err = find_module(&m, l->modules, l->nmodules, path, path)) == 0)
+		l->err = list_add(l, path, git_tree_entry_id(entry), m);
+	free(path);
+	return l->err < 0 ? -1 : 0;
+}
+
+/* .gitmodules entries with no gitlink at their path: listed without a commit, so the SBOM can say so. */
+static int list_unpinned(submodule_list *l)
+{
+	size_t pinned = l->len;
+	int err = 0;
+
+	for (size_t i = 0; i < l->nmodules && err == 0; i++) {
+		int found = !l->modules[i].path;
+
+		for (size_t k = 0; k < pinned && !found; k++)
+			found = strcmp(l->items[k].path, l->modules[i].path) == 0;
+		if (!found)
+			err = list_add(l, l->modules[i].path, NULL, &l->modules[i]);
+	}
+	return err;
 }
 
 static int by_submodule_path(const void *a, const void *b)
@@ -849,21 +929,41 @@ static int by_submodule_path(const void *a, const void *b)
 	return strcmp(((const ccgov_repo_submodule *)a)->path, ((const ccgov_repo_submodule *)b)->path);
 }
 
-int ccgov_repo_submodules(ccgov_repo_submodule **out, size_t *n, ccgov_repo *repo)
+int ccgov_repo_submodules(ccgov_repo_submodule **out, size_t *n, ccgov_repo *repo, const char *rev)
 {
 	submodule_list l = { 0 };
+	ccgov_gitmodule *modules = NULL;
+	size_t nmodules = 0;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	int err;
 
 	*out = NULL;
 	*n = 0;
-	if (git_submodule_foreach(repo->git, collect_submodule, &l) < 0) {
-		ccgov_repo_submodules_free(l.items, l.len);
-		return l.err ? l.err : git_fail(CCGOV_EINVALID, ".gitmodules");
+	if ((err = lookup_commit(&commit, repo, rev)) < 0)
+		return err;
+	if (git_commit_tree(&tree, commit) < 0)
+		err = git_fail(CCGOV_EINVALID, rev);
+	else if ((err = parse_committed_gitmodules(&modules, &nmodules, repo->git, tree, ".gitmodules")) == 0) {
+		l.modules = modules;
+		l.nmodules = nmodules;
+		if (git_tree_walk(tree, GIT_TREEWALK_PRE, list_gitlink, &l) < 0)
+			err = l.err ? l.err : git_fail(CCGOV_EINVALID, rev);
+		else
+			err = list_unpinned(&l);
 	}
-	if (l.len)
+	if (err == 0 && l.len)
 		qsort(l.items, l.len, sizeof(*l.items), by_submodule_path);
-	*out = l.items;
-	*n = l.len;
-	return 0;
+	if (err == 0) {
+		*out = l.items;
+		*n = l.len;
+	} else {
+		ccgov_repo_submodules_free(l.items, l.len);
+	}
+	ccgov_gitmodules_free(modules, nmodules);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	return err;
 }
 
 void ccgov_repo_submodules_free(ccgov_repo_submodule *subs, size_t n)

@@ -294,20 +294,26 @@ static int add_parents(ccgov_fileset *fs, int64_t epoch)
 	return 0;
 }
 
-/* After sorting: implied folders that repeat go; two real entries at one path are an error. */
+/*
+ * After sorting: implied folders that repeat go; two real entries at one
+ * path are an error. On the error, the entries not looked at yet move down
+ * behind those kept, so that ccgov_fileset_free frees each name once.
+ */
 static int remove_duplicates(ccgov_fileset *fs)
 {
-	size_t out = 0;
+	size_t out = 0, i;
+	int err = 0;
 
-	for (size_t i = 0; i < fs->len; i++) {
+	for (i = 0; i < fs->len; i++) {
 		entry *e = &fs->entries[i];
 
 		if (out > 0 && strcmp(fs->entries[out - 1].dest, e->dest) == 0) {
 			entry *kept = &fs->entries[out - 1];
 
-			if (kept->source && e->source)
-				return ccgov_error_set(CCGOV_EINVALID, "%s: named by more than one output",
-						       e->dest);
+			if (kept->source && e->source) {
+				err = ccgov_error_set(CCGOV_EINVALID, "%s: named by more than one output", e->dest);
+				break;
+			}
 			if (e->source) { /* keep the real one */
 				entry tmp = *kept;
 
@@ -321,8 +327,9 @@ static int remove_duplicates(ccgov_fileset *fs)
 		}
 		fs->entries[out++] = *e;
 	}
-	fs->len = out;
-	return 0;
+	memmove(&fs->entries[out], &fs->entries[i], (fs->len - i) * sizeof(entry));
+	fs->len = out + (fs->len - i);
+	return err;
 }
 
 /*

@@ -203,9 +203,10 @@ static double seconds_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int is_empty(int fd)
+int ccgov_folder_is_empty(int fd)
 {
-	int copy = dup(fd), empty = 1;
+	/* dup() would drop close-on-exec, and a build started meanwhile would inherit the copy. */
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0), empty = 1;
 	struct dirent *de;
 	DIR *d;
 
@@ -241,7 +242,7 @@ static int take_over(ccgov_owned_dir **out, const char *path, int fd, const ccgo
 	ccgov_ownership proof;
 	int err = ccgov_marker_check(&proof, NULL, fd, path), keep_top = 0;
 
-	if (err == CCGOV_ENOTFOUND && is_empty(fd)) {
+	if (err == CCGOV_ENOTFOUND && ccgov_folder_is_empty(fd)) {
 		keep_top = 1;
 	} else if (err == CCGOV_ENOTFOUND) {
 		return ccgov_error_set(CCGOV_EEXISTS,

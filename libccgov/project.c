@@ -156,6 +156,17 @@ static int append_output(ccgov_project *p, const char *path, const char *dest, c
 		free(clean_path);
 		return ccgov_error_wrap("%s: dest", where);
 	}
+	/* The same output twice is one; one place in the image for two files is refused now, not after the build. */
+	for (size_t i = 0; i < p->noutputs; i++) {
+		if (strcmp(p->outputs[i].dest, clean_dest) != 0)
+			continue;
+		err = strcmp(p->outputs[i].path, clean_path) == 0 ? 1 :
+		      ccgov_error_set(CCGOV_EINVALID, "%s: dest: '%s' is already the dest of '%s'", where, clean_dest,
+				      p->outputs[i].path);
+		free(clean_path);
+		free(clean_dest);
+		return err < 0 ? err : 0;
+	}
 	if (!(o = realloc(p->outputs, (p->noutputs + 1) * sizeof(*o)))) {
 		free(clean_path);
 		free(clean_dest);
@@ -231,26 +242,51 @@ int ccgov_project_set_argv(ccgov_project *p, const char *field, const char *valu
 	return 0;
 }
 
-static int valid_env(const char *kv)
+int ccgov_env_name_valid(const char *name, size_t len)
 {
-	const char *eq = strchr(kv, '=');
-
-	if (!eq || eq == kv)
+	if (!len)
 		return 0;
-	for (const char *c = kv; c < eq; c++)
-		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || *c == '_' ||
-		      (c > kv && *c >= '0' && *c <= '9')))
+	for (size_t i = 0; i < len; i++)
+		if (!((name[i] >= 'A' && name[i] <= 'Z') || (name[i] >= 'a' && name[i] <= 'z') || name[i] == '_' ||
+		      (i > 0 && name[i] >= '0' && name[i] <= '9')))
 			return 0;
 	return 1;
 }
 
+static int valid_env(const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+
+	return eq && ccgov_env_name_valid(kv, (size_t)(eq - kv));
+}
+
+/* The entry of env that sets the variable kv sets, or NULL. */
+static cJSON *env_entry(const cJSON *env, const char *kv)
+{
+	size_t n = strcspn(kv, "=");
+	cJSON *e;
+
+	cJSON_ArrayForEach(e, env)
+		if (strncmp(e->valuestring, kv, n) == 0 && e->valuestring[n] == '=')
+			return e;
+	return NULL;
+}
+
+/* A variable set again (by ccgov.json, then by a flag) takes the later value, in the earlier place. */
 int ccgov_project_add_env(ccgov_project *p, const char *kv)
 {
+	cJSON *old, *item;
+
 	if (!valid_env(kv))
 		return ccgov_error_set(CCGOV_EINVALID, "--env: '%s' is not NAME=VALUE", kv);
 	if (!p->env && !(p->env = cJSON_CreateArray()))
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	cJSON_AddItemToArray(p->env, cJSON_CreateString(kv));
+	if (!(item = cJSON_CreateString(kv)))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if ((old = env_entry(p->env, kv)))
+		cJSON_ReplaceItemViaPointer(p->env, old, item);
+	else
+		cJSON_AddItemToArray(p->env, item);
 	return 0;
 }
 

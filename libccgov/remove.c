@@ -237,7 +237,8 @@ static void remove_subfolder(walk *w, int fd, const char *name, int depth)
 /* One pass over fd's entries; 1 if it saw any. */
 static int remove_entries(walk *w, int fd, int depth)
 {
-	int copy = dup(fd), seen = 0, opened = 0;
+	/* dup() would drop close-on-exec, and a build started meanwhile would inherit the copy. */
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0), seen = 0, opened = 0;
 	struct dirent *de;
 	DIR *d;
 

@@ -8,6 +8,7 @@
 #include <ccgov/json.h>
 #include <ccgov/sbom.h>
 #include <ccgov/toml.h>
+#include <ccgov/uri.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,27 @@ static const crate *resolve(const crate *crates, size_t n, const char *spec)
 	return found;
 }
 
+/*
+ * Where a crate comes from, as evidence may show it: a registry's index,
+ * or a git repository with the branch, tag or rev Cargo.toml asked for
+ * (the query Cargo itself writes) and the commit it resolved to (the
+ * fragment). A password, a token in the userinfo, or any other query
+ * parameter is dropped.
+ */
+static int add_source(ccgov_component *c, const char *source)
+{
+	static const char *const cargo_keys[] = { "branch", "tag", "rev", NULL };
+	static const ccgov_uri_keep keep = { cargo_keys, 1 };
+	char *shown = source ? ccgov_uri_redact(source, &keep) : NULL;
+	int err;
+
+	if (source && !shown)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	err = ccgov_component_property(c, "ccgov:cargo:source", shown ? shown : "workspace");
+	free(shown);
+	return err;
+}
+
 static int add_crate(ccgov_sbom *s, crate *k, const char *path, const char *scope, const char *checksum)
 {
 	ccgov_component *c;
@@ -71,7 +93,7 @@ static int add_crate(ccgov_sbom *s, crate *k, const char *path, const char *scop
 	else if (checksum)
 		err = ccgov_sbom_warn(s, "%s: %s %s: checksum is not 64 hex digits; left out", path, k->name, k->version);
 	if (err == 0)
-		err = ccgov_component_property(c, "ccgov:cargo:source", k->source ? k->source : "workspace");
+		err = add_source(c, k->source);
 	return err;
 }
 

@@ -1,8 +1,9 @@
 /*
  * Describing a tree: the project as the root component, then every lock
- * file in it, each read by its cataloger. The walk skips what git ignores
- * (build output, installed dependencies) and node_modules, whose packages
- * the lock file that installed them describes.
+ * file in it, each read by its cataloger. In a work tree the walk skips
+ * untracked files that git ignores (build output, installed
+ * dependencies); everywhere it skips node_modules, whose packages the
+ * lock file that installed them describes.
  */
 #include <ccgov/error.h>
 #include <ccgov/file.h>
@@ -77,7 +78,17 @@ static int is_lock_file(const char *path)
 	return 0;
 }
 
-/* Walks the tree without following links, skipping what git ignores. */
+/* Untracked and ignored: what a work tree holds that no commit does (repo NULL: nothing is). */
+static int left_out(ccgov_repo *repo, const char *in_repo, int folder)
+{
+	int ignored = 0, tracked = 0;
+
+	if (!repo || ccgov_repo_is_ignored(&ignored, repo, in_repo) < 0 || !ignored)
+		return 0;
+	return ccgov_repo_is_tracked(&tracked, repo, in_repo, folder) == 0 && !tracked;
+}
+
+/* Walks the tree without following links, skipping what left_out() says. */
 static int walk(path_list *l, const char *root, const char *rel, int depth, ccgov_repo *repo, const char *prefix)
 {
 	char *dir = rel[0] ? ccgov_path_join(root, rel) : strdup(root);
@@ -93,7 +104,6 @@ static int walk(path_list *l, const char *root, const char *rel, int depth, ccgo
 	}
 	while (err == 0 && (de = readdir(d))) {
 		char *child = NULL, *full = NULL, *in_repo = NULL;
-		int ignored = 0;
 		struct stat st;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !strcmp(de->d_name, ".git") ||
@@ -103,9 +113,7 @@ static int walk(path_list *l, const char *root, const char *rel, int depth, ccgo
 		    !(full = ccgov_path_join(root, child)) ||
 		    (repo && asprintf(&in_repo, "%s%s%s", prefix, prefix[0] ? "/" : "", child) < 0)) {
 			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-		} else if (repo && ccgov_repo_is_ignored(&ignored, repo, in_repo) == 0 && ignored) {
-			;
-		} else if (lstat(full, &st) == 0) {
+		} else if (lstat(full, &st) == 0 && !left_out(repo, in_repo, S_ISDIR(st.st_mode))) {
 			if (S_ISDIR(st.st_mode))
 				err = walk(l, root, child, depth + 1, repo, prefix);
 			else if (S_ISREG(st.st_mode) && is_lock_file(child))
@@ -125,7 +133,7 @@ static int by_string(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Lock files under root, in path order; in a work tree, not those git ignores. */
+/* Lock files under root, in path order; with repo (a work tree's), not the untracked ones git ignores. */
 static int find_lock_files(path_list *l, const char *root, ccgov_repo *repo, const char *prefix)
 {
 	int err = walk(l, root, "", 0, repo, prefix);
@@ -227,27 +235,32 @@ static char *project_name(const char *given, const char *url, const char *root)
 	return name;
 }
 
-static int describe_root(ccgov_sbom *s, const ccgov_sbom_options *opts, ccgov_repo *repo)
+/* The VCS facts of the document: one commit's, whatever is checked out. */
+typedef struct {
+	ccgov_repo *repo;          /* NULL: no VCS, or a repository without a commit yet */
+	const char *rev;           /* the commit described */
+	const char *prefix;        /* the tree's place in the repository */
+	char commit[CCGOV_OID_HEX];
+} vcs_facts;
+
+static int describe_root(ccgov_sbom *s, const ccgov_sbom_options *opts, const vcs_facts *vcs)
 {
-	char commit[CCGOV_OID_HEX] = "", *url = NULL, *version = NULL, *name, *purl = NULL;
+	char *url = NULL, *version = NULL, *name, *purl = NULL;
 	ccgov_component *r = &s->root;
 	int err = 0;
 
-	/* A repository without a commit yet describes no version: as without VCS. */
-	if (repo && ccgov_repo_commit_id(commit, repo, "HEAD") == 0) {
-		if ((err = ccgov_repo_describe(&version, repo)) < 0)
+	if (vcs->repo) {
+		if ((err = ccgov_repo_describe(&version, vcs->repo, vcs->rev)) < 0)
 			return err;
-		if (ccgov_repo_remote_url(&url, repo, NULL) < 0)
+		if (ccgov_repo_remote_url(&url, vcs->repo, NULL) < 0)
 			url = NULL;
-	} else {
-		commit[0] = '\0';
 	}
 	if (!(name = project_name(opts->name, url, opts->root))) {
 		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 		goto done;
 	}
 	if (url)
-		purl = ccgov_purl_github(url, commit);
+		purl = ccgov_purl_github(url, vcs->commit);
 	/* An image-style name "org/app" is namespace and name. */
 	if (!purl)
 		purl = ccgov_purl_split("generic", name, strrchr(name, '/'), version);
@@ -264,8 +277,8 @@ static int describe_root(ccgov_sbom *s, const ccgov_sbom_options *opts, ccgov_re
 	/* A remote that is a folder on this machine names no public place, and would tie the document to one machine. */
 	if (url && (strstr(url, "://") || (strchr(url, '@') && strchr(url, ':'))) && strncmp(url, "file://", 7) != 0)
 		err = ccgov_component_property(r, "ccgov:vcs:url", url);
-	if (err == 0 && commit[0])
-		err = ccgov_component_property(r, "ccgov:vcs:commit", commit);
+	if (err == 0 && vcs->repo)
+		err = ccgov_component_property(r, "ccgov:vcs:commit", vcs->commit);
 done:
 	free(name);
 	free(version);
@@ -273,17 +286,17 @@ done:
 	return err;
 }
 
-/* The submodules under root (prefix: root's place in the repository). */
-static int catalog_submodules(ccgov_sbom *s, ccgov_repo *repo, const char *prefix)
+/* The submodules the commit pins under the tree (prefix: the tree's place in the repository). */
+static int catalog_submodules(ccgov_sbom *s, const vcs_facts *vcs)
 {
 	ccgov_repo_submodule *subs;
-	size_t n, plen = strlen(prefix);
-	int err = ccgov_repo_submodules(&subs, &n, repo);
+	size_t n, plen = strlen(vcs->prefix);
+	int err = ccgov_repo_submodules(&subs, &n, vcs->repo, vcs->rev);
 
 	for (size_t i = 0; i < n && err == 0; i++) {
 		const char *p = subs[i].path;
 
-		if (plen && (strncmp(p, prefix, plen) != 0 || p[plen] != '/'))
+		if (plen && (strncmp(p, vcs->prefix, plen) != 0 || p[plen] != '/'))
 			continue;
 		err = ccgov_catalog_submodule(s, p + (plen ? plen + 1 : 0), subs[i].url, subs[i].id);
 	}
@@ -296,7 +309,7 @@ static int catalog_submodules(ccgov_sbom *s, ccgov_repo *repo, const char *prefi
  * (pkg:oci/NAME@DIGEST, type container), keeping the source's facts as
  * properties, and what the image holds joins what the source pins.
  */
-static int describe_image(ccgov_sbom *s, const char *layout_dir)
+int ccgov_sbom_describe_image(ccgov_sbom *s, const char *layout_dir)
 {
 	char digest[CCGOV_DIGEST_STRING_MAX], *purl, *name;
 	const char *slash = strrchr(s->root.name, '/');
@@ -326,23 +339,57 @@ static int describe_image(ccgov_sbom *s, const char *layout_dir)
 }
 
 /* SOURCE_DATE_EPOCH, else the commit's time, else the epoch itself: never the clock. */
-static int document_time(int64_t *out, ccgov_repo *repo)
+static int document_time(int64_t *out, const vcs_facts *vcs)
 {
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 
 	*out = 0;
 	if (sde && *sde)
 		return ccgov_timestamp_parse_epoch(out, sde) < 0 ? ccgov_error_wrap("SOURCE_DATE_EPOCH") : 0;
-	if (repo && ccgov_repo_commit_time(out, repo, "HEAD") < 0)
-		*out = 0; /* no commit yet */
+	if (vcs->repo && ccgov_repo_commit_time(out, vcs->repo, vcs->rev) < 0)
+		*out = 0;
+	return 0;
+}
+
+/*
+ * The commit that describes the tree: source's, or HEAD of the repository
+ * holding root (*owned: opened here). A repository without a commit yet
+ * describes nothing, as a folder outside git.
+ */
+static int find_vcs(vcs_facts *vcs, ccgov_repo **owned, char **prefix, const ccgov_sbom_options *opts)
+{
+	int err;
+
+	memset(vcs, 0, sizeof(*vcs));
+	*owned = NULL;
+	*prefix = NULL;
+	if (opts->source) {
+		vcs->repo = opts->source->repo;
+		vcs->rev = opts->source->commit;
+		vcs->prefix = opts->source->path ? opts->source->path : "";
+	} else {
+		if (ccgov_repo_open(owned, opts->root) < 0)
+			return 0;
+		if ((err = ccgov_repo_relative_path(prefix, *owned, opts->root)) < 0)
+			return err;
+		vcs->repo = *owned;
+		vcs->rev = "HEAD";
+		vcs->prefix = *prefix;
+	}
+	if (vcs->repo && ccgov_repo_commit_id(vcs->commit, vcs->repo, vcs->rev) < 0) {
+		if (opts->source)
+			return CCGOV_ENOTFOUND; /* the commit just exported: its message stands */
+		vcs->repo = NULL;
+	}
 	return 0;
 }
 
 int ccgov_sbom_collect(ccgov_sbom *s, const ccgov_sbom_options *opts)
 {
-	ccgov_repo *repo = NULL;
+	ccgov_repo *owned = NULL;
 	path_list locks = { 0 };
 	char *prefix = NULL;
+	vcs_facts vcs;
 	struct stat st;
 	int err;
 
@@ -350,24 +397,22 @@ int ccgov_sbom_collect(ccgov_sbom *s, const ccgov_sbom_options *opts)
 		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", opts->root);
 	if (!S_ISDIR(st.st_mode))
 		return ccgov_error_set(CCGOV_EINVALID, "%s: not a folder", opts->root);
-	if (ccgov_repo_open(&repo, opts->root) < 0)
-		repo = NULL;
-	else if ((err = ccgov_repo_relative_path(&prefix, repo, opts->root)) < 0)
+	if ((err = find_vcs(&vcs, &owned, &prefix, opts)) < 0 || (err = describe_root(s, opts, &vcs)) < 0 ||
+	    (err = document_time(&s->time, &vcs)) < 0)
 		goto done;
-	if ((err = describe_root(s, opts, repo)) < 0 || (err = document_time(&s->time, repo)) < 0)
-		goto done;
-	err = find_lock_files(&locks, opts->root, repo, prefix ? prefix : "");
+	/* An exported tree holds only what was committed: no ignore rule applies to it. */
+	err = find_lock_files(&locks, opts->root, opts->source ? NULL : owned, vcs.prefix ? vcs.prefix : "");
 	for (size_t i = 0; i < locks.len && err == 0; i++)
 		err = catalog_file(s, opts->root, locks.paths[i]);
-	if (err == 0 && repo)
-		err = catalog_submodules(s, repo, prefix ? prefix : "");
+	if (err == 0 && vcs.repo)
+		err = catalog_submodules(s, &vcs);
 	if (err == 0 && opts->image)
-		err = describe_image(s, opts->image);
+		err = ccgov_sbom_describe_image(s, opts->image);
 done:
 	for (size_t i = 0; i < locks.len; i++)
 		free(locks.paths[i]);
 	free(locks.paths);
 	free(prefix);
-	ccgov_repo_free(repo);
+	ccgov_repo_free(owned);
 	return err;
 }

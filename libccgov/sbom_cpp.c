@@ -50,16 +50,31 @@ static char *submodule_purl(const char *name, const char *url, const char *commi
 	return purl;
 }
 
+static int add_submodule(ccgov_sbom *s, const char *path, const char *url, const char *commit);
+
 int ccgov_catalog_submodule(ccgov_sbom *s, const char *path, const char *url, const char *commit)
 {
-	ccgov_component *c;
-	char *name, *purl;
+	char *shown;
 	int err;
 
 	if (!url)
 		return ccgov_sbom_warn(s, ".gitmodules: submodule %s has no url; left out", path);
 	if (!commit || !commit[0])
-		return ccgov_sbom_warn(s, ".gitmodules: submodule %s has no commit in the index (not added, or removed); left out", path);
+		return ccgov_sbom_warn(s, ".gitmodules: submodule %s has no commit in the tree (not added, or removed); left out", path);
+	/* The URL is recorded twice (vcs:url, the purl's vcs_url): never with a password or token. */
+	if (!(shown = ccgov_uri_redact(url, NULL)))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	err = add_submodule(s, path, shown, commit);
+	free(shown);
+	return err;
+}
+
+static int add_submodule(ccgov_sbom *s, const char *path, const char *url, const char *commit)
+{
+	ccgov_component *c;
+	char *name, *purl;
+	int err;
+
 	if (!(name = repo_name(url)) || !(purl = submodule_purl(name, url, commit))) {
 		free(name);
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");

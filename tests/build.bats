@@ -173,6 +173,16 @@ TZ=UTC"
 	git -C "$S" stash -q
 	run ccgov build -q "$S" -o "$BATS_TEST_TMPDIR/clean"
 	[ "$(cat "$O/image.digest")" = "$(cat "$BATS_TEST_TMPDIR/clean/image.digest")" ]
+	# A --rev of another commit than HEAD: the work tree is not its checkout, and is not read.
+	git -C "$S" tag one
+	git -C "$S" commit -q --allow-empty -m two
+	git -C "$S" stash pop -q
+	run ccgov build -q "$S" -o "$BATS_TEST_TMPDIR/one" --rev one
+	assert_success
+	[ "$(jq -r .predicate.buildDefinition.internalParameters.dirty "$BATS_TEST_TMPDIR/one/provenance.intoto.json")" = false ]
+	run ccgov build -q "$S" -o "$BATS_TEST_TMPDIR/head" --rev main
+	assert_failure 2
+	assert_output --partial "the work tree has uncommitted changes"
 }
 
 @test "ccgov.json errors name the file and the field" {
@@ -446,4 +456,128 @@ inner" ]
 	assert_line --index 5 --regexp '^-rw-r--r-- 0/0 +[0-9]+ 2023-11-14 22:13 index.json$'
 	run ccgov build -q "$S" -o "$BATS_TEST_TMPDIR/again" --oci-archive --threads 1
 	cmp "$O/image.oci.tar" "$BATS_TEST_TMPDIR/again/image.oci.tar"
+}
+
+@test "the SBOM of a --rev build is byte-identical to ccgov sbom of a fresh clone checked out at that revision" {
+	make_submodules
+	git -C "$S" remote add origin https://git.example.org/bank/sample.git
+	echo 'requests==2.0.0' >"$S/requirements.txt"
+	git -C "$S" add requirements.txt
+	git -C "$S" commit -q -m v1
+	git -C "$S" tag v1
+	# Later: another pin, another submodule commit, another commit time; and an untracked lock file.
+	echo lib2 >"$BATS_TEST_TMPDIR/lib/lib.txt"
+	git -C "$BATS_TEST_TMPDIR/lib" commit -qam lib2
+	git -C "$S/sub/lib" pull -q
+	echo 'requests==2.31.0' >"$S/requirements.txt"
+	git -C "$S" add requirements.txt sub/lib
+	GIT_COMMITTER_DATE='@1700000500 +0000' git -C "$S" commit -q -m two
+	mkdir "$S/untracked" && echo 'untracked==1.0' >"$S/untracked/requirements.txt"
+	run ccgov build -q "$S" --rev v1 -o "$O"
+	assert_success
+	# A fresh clone elsewhere, at the tag, with the same remote: the same bytes, both formats.
+	c="$(mktemp -d "$BATS_TEST_TMPDIR/other.XXXXXX")/clone"
+	git clone -q "$S" "$c"
+	git -C "$c" checkout -q v1
+	git -C "$c" remote set-url origin https://git.example.org/bank/sample.git
+	run ccgov sbom "$c" --image "$O/image" --format cyclonedx-json -o "$BATS_TEST_TMPDIR/clone.cdx.json"
+	assert_success
+	run ccgov sbom "$c" --image "$O/image" --format spdx-json -o "$BATS_TEST_TMPDIR/clone.spdx.json"
+	assert_success
+	cmp "$O/sbom.cdx.json" "$BATS_TEST_TMPDIR/clone.cdx.json"
+	cmp "$O/sbom.spdx.json" "$BATS_TEST_TMPDIR/clone.spdx.json"
+	# What the image was built from, and nothing the checkout holds besides.
+	cdx="$O/sbom.cdx.json"
+	[ "$(jq -r '.components[] | select(.name == "requests") | .version' "$cdx")" = 2.0.0 ]
+	[ "$(jq -r '.components[] | select(.name == "lib") | .version' "$cdx")" = "$(git -C "$S" rev-parse v1:sub/lib)" ]
+	[ "$(jq -r '.metadata.component.properties[] | select(.name == "ccgov:vcs:commit") | .value' "$cdx")" = "$(git -C "$S" rev-parse v1)" ]
+	[ "$(jq -r '.metadata.component.properties[] | select(.name == "ccgov:source:version") | .value' "$cdx")" = v1 ]
+	[ "$(jq -r .metadata.timestamp "$cdx")" = 2023-11-14T22:13:20Z ]
+	run grep -l untracked "$O/sbom.cdx.json" "$O/sbom.spdx.json"
+	assert_failure 1
+}
+
+@test "passwords and tokens in URLs never reach ccgov source, the provenance or either SBOM" {
+	make_submodules
+	git -C "$S" config -f .gitmodules submodule.sub/lib.url \
+		'https://ci:SECRET@git.example.org/bank/lib.git?access_token=SECRET#SECRET'
+	cat >"$S/Cargo.lock" <<-'LOCK'
+	version = 3
+
+	[[package]]
+	name = "dep"
+	version = "1.0.0"
+	source = "git+https://SECRET@github.com/org/dep?branch=main&access_token=SECRET#0123456789abcdef0123456789abcdef01234567"
+	LOCK
+	git -C "$S" add .gitmodules Cargo.lock
+	git -C "$S" commit -q -m "URLs with credentials"
+	for url in 'https://git.example.org/bank/sample.git?access_token=SECRET#frag' \
+		'https://user:SECRET@git.example.org/bank/sample.git' 'ssh://git:SECRET@git.example.org/bank/sample.git'; do
+		git -C "$S" remote remove origin 2>/dev/null || true
+		git -C "$S" remote add origin "$url"
+		run ccgov source "$S"
+		assert_success
+		refute_output --partial SECRET
+		run ccgov source "$S" --format json
+		assert_success
+		refute_output --partial SECRET
+		run ccgov build -q "$S" -o "$O"
+		assert_success
+		run grep -rl SECRET "$O"
+		assert_failure 1
+	done
+	p="$O/provenance.intoto.json"
+	d=.predicate.buildDefinition
+	[ "$(jq -r "$d.externalParameters.source.repository" "$p")" = ssh://git@git.example.org/bank/sample.git ]
+	[ "$(jq -r "$d.resolvedDependencies[1].annotations.url" "$p")" = https://git.example.org/bank/lib.git ]
+	run jq -r '.components[] | select(.name == "dep") | .properties[] | select(.name == "ccgov:cargo:source") | .value' "$O/sbom.cdx.json"
+	assert_output "git+https://github.com/org/dep?branch=main#0123456789abcdef0123456789abcdef01234567"
+	run jq -r '.components[] | select(.name == "lib") | .properties[] | select(.name == "ccgov:vcs:url") | .value' "$O/sbom.cdx.json"
+	assert_output https://git.example.org/bank/lib.git
+}
+
+@test "the build starts with exactly descriptors 0, 1 and 2, whatever ccgov and its caller hold open" {
+	# The shell lists its own descriptors (ls runs in a child of it) onto the build's output, which
+	# ccgov copies to its standard error; a redirection would make the shell save a descriptor.
+	cat >"$S/ccgov.json" <<-'JSON'
+	{"name": "fds", "build": "ls /proc/$$/fd; echo done > done.txt", "outputs": [{"path": "done.txt", "dest": "done.txt"}]}
+	JSON
+	git -C "$S" commit -qam fds
+	for view in namespace --no-namespace; do
+		run --separate-stderr bash -c 'exec 7>"$1/held" 9<&0; "$CCGOV" build "$2" -o "$3" --build-dir "$1/bd" $4' _ \
+			"$BATS_TEST_TMPDIR" "$S" "$O" "${view#namespace}"
+		assert_success
+		assert_equal "$(echo "$stderr" | sort -n | tr '\n' ' ')" "0 1 2 "
+	done
+}
+
+@test "a repeated option is merged, and a bad value is refused before any work, exit 2" {
+	FOO=bar run ccgov build -q "$S" -o "$O" --keep-env FOO --keep-env FOO --env A=1 --env B=2 --env A=3 \
+		--output hello:/usr/local/bin/hello --output hello:usr/local/bin/hello
+	assert_success
+	p="$O/provenance.intoto.json"
+	d=.predicate.buildDefinition
+	[ "$(jq -c "$d.internalParameters.environment.kept" "$p")" = "{\"FOO\":\"sha256:$(printf bar | sha256sum | cut -c1-64)\"}" ]
+	[ "$(jq -c "$d.externalParameters.config.image.env" "$p")" = '["A=3","B=2"]' ]
+	[ "$(jq -c "$d.externalParameters.config.outputs" "$p")" = '[{"dest":"usr/local/bin/hello","path":"hello"}]' ]
+	# Refused at once: the build command, which would run for a minute, never starts.
+	refused() {
+		local want="$1"
+		shift
+		run timeout 20 "$CCGOV" build -q "$S" -o "$BATS_TEST_TMPDIR/refused" --command 'sleep 60' "$@"
+		assert_failure 2
+		assert_output "ccgov: error: $want"
+		[ ! -e "$BATS_TEST_TMPDIR/refused" ]
+	}
+	refused "--keep-env: 'A=B' is not a variable name (letters, digits and _, not starting with a digit)" --keep-env A=B
+	refused "--keep-env: '' is not a variable name (letters, digits and _, not starting with a digit)" --keep-env ''
+	refused "--keep-env: '1X' is not a variable name (letters, digits and _, not starting with a digit)" --keep-env FOO --keep-env 1X
+	refused "--env: 'A' is not NAME=VALUE" --env A
+	refused "--label: '=x' is not KEY=VALUE" --label =x
+	refused "--output: dest: 'a' is already the dest of 'hello'" --output hello:/a --output other:a
+	refused "--name: 'Bad' is not a valid image name (lowercase letters, digits, . _ - /)" --name Bad
+	refused "nosuch: no such revision" --rev nosuch
+	mkdir "$BATS_TEST_TMPDIR/notes" && echo precious >"$BATS_TEST_TMPDIR/notes/notes.txt"
+	refused "$BATS_TEST_TMPDIR/notes: exists and is not a ccgov evidence bundle; not replacing it" -o "$BATS_TEST_TMPDIR/notes"
+	[ "$(cat "$BATS_TEST_TMPDIR/notes/notes.txt")" = precious ]
 }

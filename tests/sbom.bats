@@ -239,6 +239,27 @@ ccgov: warning: vcpkg.json: spdlog: no exact version (it comes from the vcpkg ba
 	assert_success
 }
 
+@test "a work tree is described as its HEAD commit: not the index's submodule pin; a committed lock file stays though .gitignore names it" {
+	make_repo "$W/lib"
+	make_repo "$W/app"
+	git -C "$W/app" -c protocol.file.allow=always submodule add -q "$W/lib" vendor/lib
+	git -C "$W/app" commit -q -m sub
+	pinned=$(git -C "$W/app" rev-parse HEAD:vendor/lib)
+	printf 'requirements*.txt\n' >"$W/app/.gitignore"
+	echo 'committed==1.0' >"$W/app/requirements.txt"
+	git -C "$W/app" add .gitignore
+	git -C "$W/app" add -f requirements.txt
+	git -C "$W/app" commit -q -m "an ignored name, committed"
+	echo 'ignored==1.0' >"$W/app/requirements-dev.txt"
+	# Staged, not committed: another pin.
+	git -C "$W/app/vendor/lib" commit -q --allow-empty -m later
+	git -C "$W/app" add vendor/lib
+	[ "$(git -C "$W/app" rev-parse :vendor/lib)" != "$pinned" ]
+	run --separate-stderr ccgov sbom "$W/app" --format cyclonedx-json --name app
+	assert_success
+	[ "$(echo "$output" | jq -c '[.components[] | [.name, .version]]')" = "[[\"lib\",\"$pinned\"],[\"committed\",\"1.0\"]]" ]
+}
+
 @test "GitHub Actions workflows: each uses: step is a CI component, sub-paths as purl subpaths" {
 	cp -r "$F/actions" "$W/t"
 	run --separate-stderr ccgov sbom "$W/t" --format cyclonedx-json --name fixture

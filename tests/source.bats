@@ -44,6 +44,14 @@ work tree    clean"
 	[ "$(echo "$output" | jq -r .commit)" = "$first" ]
 	run ccgov source "$R" -r main --format json
 	[ "$(echo "$output" | jq -r .commit_time)" = 1700000100 ]
+	# The work tree is a checkout of HEAD only: another commit never reads it.
+	echo changed >>"$R/README"
+	run ccgov source "$R" --rev HEAD~1
+	assert_line --index 6 "work tree    not read (HEAD is another commit)"
+	run ccgov source "$R" --rev HEAD~1 --format json
+	[ "$(echo "$output" | jq -r .dirty)" = false ]
+	run ccgov source "$R" --rev main --format json
+	[ "$(echo "$output" | jq -r .dirty)" = true ]
 	run ccgov source "$R" --rev nosuch
 	assert_failure 2
 	assert_output "ccgov: error: nosuch: no such revision"

@@ -167,6 +167,22 @@ static int print_summary(const ccgov_bundle *bundle, const ccgov_project *p, con
 	return err;
 }
 
+/*
+ * A --keep-env name, checked now and kept once: a bad one must fail before
+ * any work, and one given twice would be two keys of one JSON object in
+ * the provenance.
+ */
+static int add_keep_env(const char **names, size_t *n, const char *name)
+{
+	if (ccgov_build_check_keep_env(name) < 0)
+		return -1;
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(names[i], name) == 0)
+			return 0;
+	names[(*n)++] = name;
+	return 0;
+}
+
 /* Whole seconds from min to max, or a usage error naming the option. */
 static int parse_seconds(double *out, const char *option, const char *value, long min, long max)
 {
@@ -222,13 +238,14 @@ int cmd_build(int argc, char **argv)
 	const char **keep_env = calloc((size_t)argc, sizeof(*keep_env));
 	enum output_format format = FORMAT_TEXT;
 	const char *out_dir = "ccgov-out";
-	ccgov_project *project = NULL;
+	ccgov_project *project = NULL, *scratch = NULL;
 	ccgov_build *b = NULL;
 	ccgov_bundle bundle = { 0 };
 	size_t noverrides = 0;
-	int c, quiet = 0, status = EXIT_OK, replaced = 0;
+	int c, quiet = 0, status = EXIT_OK, replaced = 0, scratch_replaced = 0;
 
-	if (!overrides || !keep_env) {
+	/* Flags are applied to a scratch project as they come, so a bad value fails before any work. */
+	if (!overrides || !keep_env || ccgov_project_new(&scratch) < 0) {
 		error_line("out of memory");
 		status = EXIT_INTERNAL;
 		goto done;
@@ -254,7 +271,12 @@ int cmd_build(int argc, char **argv)
 				goto done;
 			}
 			break;
-		case OPT_KEEP_ENV: keep_env[opts.nkeep_env++] = optarg; break;
+		case OPT_KEEP_ENV:
+			if (add_keep_env(keep_env, &opts.nkeep_env, optarg) < 0) {
+				status = error_from_library();
+				goto done;
+			}
+			break;
 		case OPT_COMPRESSION:
 			if (ccgov_compression_parse(&opts.compression, optarg) < 0) {
 				status = error_from_library();
@@ -279,7 +301,11 @@ int cmd_build(int argc, char **argv)
 			status = EXIT_USAGE;
 			goto done;
 		default:
-			overrides[noverrides++] = (struct override){ c, optarg };
+			overrides[noverrides] = (struct override){ c, optarg };
+			if (apply(scratch, &overrides[noverrides++], &scratch_replaced) < 0) {
+				status = error_from_library();
+				goto done;
+			}
 		}
 	}
 	if (argc - optind > 1) {
@@ -292,7 +318,8 @@ int cmd_build(int argc, char **argv)
 	if (quiet)
 		opts.output_fd = -1;
 	catch_stop_signals();
-	if (ccgov_build_prepare(&b, &opts) < 0 || load_project(&project, b, opts.project_dir) < 0) {
+	if (ccgov_build_check_out_dir(&opts, out_dir) < 0 || ccgov_build_prepare(&b, &opts) < 0 ||
+	    load_project(&project, b, opts.project_dir) < 0) {
 		status = failed();
 		goto done;
 	}
@@ -315,6 +342,7 @@ int cmd_build(int argc, char **argv)
 done:
 	ccgov_bundle_clear(&bundle);
 	ccgov_project_free(project);
+	ccgov_project_free(scratch);
 	ccgov_build_free(b);
 	free(overrides);
 	free(keep_env);

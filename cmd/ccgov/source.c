@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct source_facts {
 	const char *workdir;
@@ -14,6 +15,7 @@ struct source_facts {
 	char time_text[CCGOV_TIMESTAMP_MAX];
 	char *remote; /* NULL when there is no origin */
 	int dirty;
+	int checked_out; /* the work tree is a checkout of commit (HEAD is it) */
 };
 
 static int gather(struct source_facts *f, ccgov_repo *repo, const char *path)
@@ -25,8 +27,13 @@ static int gather(struct source_facts *f, ccgov_repo *repo, const char *path)
 	    (err = ccgov_repo_commit_id(f->commit, repo, f->rev)) < 0 ||
 	    (err = ccgov_repo_commit_time(&f->time, repo, f->rev)) < 0 ||
 	    (err = ccgov_timestamp_format(f->time_text, f->time)) < 0 ||
-	    (err = ccgov_repo_is_dirty(&f->dirty, repo)) < 0)
+	    (err = ccgov_repo_is_dirty(&f->dirty, repo, f->rev)) < 0)
 		return err;
+	{
+		char head[CCGOV_OID_HEX];
+
+		f->checked_out = ccgov_repo_commit_id(head, repo, "HEAD") == 0 && strcmp(head, f->commit) == 0;
+	}
 	err = ccgov_repo_remote_url(&f->remote, repo, NULL);
 	return err == CCGOV_ENOTFOUND ? 0 : err;
 }
@@ -43,7 +50,8 @@ static int print_facts(const struct source_facts *f, enum output_format format)
 		printf("commit       %s\n", f->commit);
 		printf("commit time  %s (%" PRId64 ")\n", f->time_text, f->time);
 		printf("remote       %s\n", f->remote ? f->remote : "(none)");
-		printf("work tree    %s\n", f->dirty ? "dirty (tracked files differ from HEAD)" : "clean");
+		printf("work tree    %s\n", !f->checked_out ? "not read (HEAD is another commit)" :
+					  f->dirty ? "dirty (tracked files differ from HEAD)" : "clean");
 		return 0;
 	}
 	if (!(root = cJSON_CreateObject()))

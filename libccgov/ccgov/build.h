@@ -5,8 +5,9 @@
  *
  *   ccgov_build_prepare()   source facts, build folder claimed, source exported
  *   ccgov_build_project_dir()  where the project's source now is (ccgov.json)
- *   ccgov_build_run()       the build command in the normalized environment
- *   ccgov_build_write_bundle()  image layout, image.digest, provenance
+ *   ccgov_build_run()       the source's SBOM read, then the build command in
+ *                           the normalized environment
+ *   ccgov_build_write_bundle()  image layout, image.digest, provenance, SBOMs
  *   ccgov_build_free()      removes the build folder this run created
  */
 #ifndef CCGOV_BUILD_H
@@ -51,6 +52,13 @@ typedef struct {
 
 typedef struct ccgov_build ccgov_build;
 
+/*
+ * CCGOV_EINVALID unless name can be a --keep-env name (letters, digits
+ * and _, not starting with a digit). ccgov_build_prepare checks every
+ * one before it starts; a name given twice is kept once.
+ */
+int ccgov_build_check_keep_env(const char *name);
+
 int ccgov_build_prepare(ccgov_build **out, const ccgov_build_options *opts);
 /* The project's folder inside the build tree. */
 const char *ccgov_build_project_dir(const ccgov_build *b);
@@ -65,8 +73,10 @@ typedef struct {
 void ccgov_build_get_timings(ccgov_build_timings *out, const ccgov_build *b);
 
 /*
- * Runs the project's build command. A failing command is CCGOV_EMISMATCH
- * with its exit status and the last lines of its output in the message.
+ * Reads the SBOM of the exported source (the commit built, before the
+ * command can change the tree), then runs the project's build command. A
+ * failing command is CCGOV_EMISMATCH with its exit status and the last
+ * lines of its output in the message.
  */
 int ccgov_build_run(ccgov_build *b, const ccgov_project *p);
 
@@ -85,11 +95,20 @@ typedef struct {
  * Packs the outputs into OUT/image, writes OUT/image.digest and the
  * provenance statement, all in a temporary folder renamed to out_dir at
  * the end: out_dir is replaced whole, or not at all. An existing out_dir
- * is replaced only if it is a ccgov bundle (it holds image.digest) or empty.
+ * is replaced only if it is a bundle a ccgov run wrote (its .ccgov-owned
+ * marker names it) or empty.
  */
 int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_project *p,
 			     const char *out_dir);
 void ccgov_bundle_clear(ccgov_bundle *bundle);
+
+/*
+ * Fails as ccgov_build_write_bundle would on out_dir (a file, a link, a
+ * folder with content that no ccgov run wrote, the project or a folder
+ * above it), changing nothing: for a caller that must refuse before the
+ * build runs. The bundle is checked again when it is written.
+ */
+int ccgov_build_check_out_dir(const ccgov_build_options *opts, const char *out_dir);
 
 void ccgov_build_free(ccgov_build *b);
 

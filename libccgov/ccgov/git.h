@@ -47,16 +47,20 @@ int ccgov_repo_commit_id(char out[CCGOV_OID_HEX], ccgov_repo *repo, const char *
 int ccgov_repo_commit_time(int64_t *out, ccgov_repo *repo, const char *rev);
 
 /*
- * The URL of a remote (NULL means "origin"). CCGOV_ENOTFOUND if the
- * repository has no such remote. Credentials in the URL are removed.
+ * The URL of a remote (NULL means "origin"), as evidence may show it
+ * (ccgov_uri_redact: no password, token, query or fragment).
+ * CCGOV_ENOTFOUND if the repository has no such remote.
  */
 int ccgov_repo_remote_url(char **out, ccgov_repo *repo, const char *remote);
 
 /*
- * *dirty = 1 when a tracked file differs from HEAD, in the index or in
- * the work tree. Untracked files do not count: they never reach an export.
+ * *dirty = 1 when rev names the commit checked out (HEAD's) and a tracked
+ * file differs from it, in the index or in the work tree. Untracked files
+ * do not count: they never reach an export. For any other commit *dirty
+ * is 0: the work tree is not a checkout of it, and exporting it never
+ * reads the work tree.
  */
-int ccgov_repo_is_dirty(int *dirty, ccgov_repo *repo);
+int ccgov_repo_is_dirty(int *dirty, ccgov_repo *repo, const char *rev);
 
 /*
  * Writes the committed tree of rev into the folder dest, which must not
@@ -91,28 +95,41 @@ int ccgov_repo_export_ext(ccgov_repo_submodule **subs, size_t *n, ccgov_repo *re
 			  const char *rev, const char *dest, ccgov_submodule_mode mode);
 
 /*
- * The nearest tag reachable from HEAD as git describe --tags prints it
- * ("v1.2.0", "v1.2.0-3-gabcdef012345"), or the abbreviated commit when
- * there is no tag.
+ * The nearest tag reachable from rev's commit as git describe --tags
+ * prints it ("v1.2.0", "v1.2.0-3-gabcdef012345"), or the abbreviated
+ * commit when there is no tag.
  */
-int ccgov_repo_describe(char **out, ccgov_repo *repo);
+int ccgov_repo_describe(char **out, ccgov_repo *repo, const char *rev);
 
 /* *ignored = 1 when .gitignore rules ignore path (relative to the work tree). */
 int ccgov_repo_is_ignored(int *ignored, ccgov_repo *repo, const char *path);
 
-/* A submodule as .gitmodules and the index (or, for an export, the tree) describe it. */
+/*
+ * *tracked = 1 when the index holds path (relative to the work tree) or,
+ * for a folder, anything under it. Ignore rules keep untracked files out
+ * of git, never committed ones: a walk skips what is ignored and untracked.
+ */
+int ccgov_repo_is_tracked(int *tracked, ccgov_repo *repo, const char *path, int folder);
+
+/* A submodule as a commit's tree and the .gitmodules committed with it describe it. */
 struct ccgov_repo_submodule {
 	char *path;             /* relative to the work tree (to the exported tree) */
-	char *url;              /* as .gitmodules says, credentials removed; NULL if none */
+	char *url;              /* as .gitmodules says, made fit for evidence (ccgov_uri_redact); NULL if none */
 	char id[CCGOV_OID_HEX]; /* the pinned commit (the gitlink); "" when there is none */
-	/* Export only: */
 	char *name;             /* in .gitmodules; NULL when it has no entry */
+	/* Export only: */
 	char *uri;              /* url made absolute against the superproject's; NULL if it cannot be */
 	int exported;           /* 1: the commit's tree is in its folder; 0: the folder was left empty */
 };
 
-/* The submodules, in path order. */
-int ccgov_repo_submodules(ccgov_repo_submodule **out, size_t *n, ccgov_repo *repo);
+/*
+ * The submodules of rev's commit, in path order: each gitlink of its tree,
+ * with name and URL from the .gitmodules of the same commit, and each
+ * .gitmodules entry without a gitlink (id ""). Neither the index nor the
+ * work tree is read: the list describes the commit, whatever is checked
+ * out. Submodules of submodules are not listed.
+ */
+int ccgov_repo_submodules(ccgov_repo_submodule **out, size_t *n, ccgov_repo *repo, const char *rev);
 void ccgov_repo_submodules_free(ccgov_repo_submodule *subs, size_t n);
 
 /* One entry of the index: what is tracked, as committed or staged. */

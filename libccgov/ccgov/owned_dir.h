@@ -78,4 +78,7 @@ void ccgov_owned_dir_release(ccgov_owned_dir *d);
  */
 void ccgov_owned_dir_sweep(const char *parent, const char *prefix);
 
+/* 1 when the folder open at fd holds nothing; fd stays open (a close-on-exec copy is read and closed). */
+int ccgov_folder_is_empty(int fd);
+
 #endif

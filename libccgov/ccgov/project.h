@@ -60,12 +60,20 @@ void ccgov_project_free(ccgov_project *p);
 
 /* Setters for flags; each validates its value as the file would. */
 int ccgov_project_set_string(ccgov_project *p, const char *field, const char *value);
-/* "path:dest" as on the command line; the first call drops the file's outputs. */
+/*
+ * "path:dest" as on the command line; the first call drops the file's
+ * outputs. An output given twice is kept once; another path for a dest
+ * already taken is refused.
+ */
 int ccgov_project_add_output(ccgov_project *p, const char *spec, int replace);
 /* --entrypoint/--cmd: a JSON array of strings, or one plain string. */
 int ccgov_project_set_argv(ccgov_project *p, const char *field, const char *value);
+/* NAME=VALUE; a NAME set before (by ccgov.json or a flag) takes the new value. */
 int ccgov_project_add_env(ccgov_project *p, const char *key_value);
 int ccgov_project_add_label(ccgov_project *p, const char *key_value);
+
+/* 1 when name (len bytes) is an environment variable name: letters, digits and _, not starting with a digit. */
+int ccgov_env_name_valid(const char *name, size_t len);
 
 /* Fails, naming the field, if what a build needs is missing. */
 int ccgov_project_check(const ccgov_project *p, const char *name);

@@ -12,7 +12,9 @@
  * them, or --no-namespace) the build runs at its real path.
  *
  * The whole process group is stopped when the command ends, times out or
- * ccgov is interrupted, so nothing the build started outlives it.
+ * ccgov is interrupted, so nothing the build started outlives it. The
+ * command starts with exactly three descriptors: /dev/null as standard
+ * input, and the output pipe as standard output and error.
  */
 #ifndef CCGOV_SANDBOX_H
 #define CCGOV_SANDBOX_H

@@ -14,6 +14,7 @@
 
 #include <ccgov/buffer.h>
 #include <ccgov/digest.h>
+#include <ccgov/git.h>
 #include <cjson/cJSON.h>
 
 #include <stddef.h>
@@ -160,18 +161,45 @@ int ccgov_catalog_dpkg_status(ccgov_sbom *s, const char *path, const char *text,
  */
 int ccgov_sbom_collect_image(ccgov_sbom *s, const char *layout_dir, char digest[CCGOV_DIGEST_STRING_MAX]);
 
+/* Where an exported tree came from (ccgov build describes the commit it built, not a checkout). */
+typedef struct {
+	ccgov_repo *repo;    /* the repository it was exported from; NULL: no VCS */
+	const char *commit;  /* the commit exported, as hex: a name that cannot move meanwhile */
+	const char *path;    /* the tree's place in the repository, "" at its top */
+} ccgov_sbom_source;
+
 typedef struct {
 	const char *root;   /* the tree to describe */
-	const char *name;   /* the project's name, or NULL: the folder's name */
+	/* The project's name, or NULL: ccgov.json's in root, else the remote's last part, else the folder's name. */
+	const char *name;
 	const char *image;  /* an OCI image layout built from the tree, or NULL */
+	/*
+	 * NULL: root is a work tree, or a folder outside git; the repository
+	 * that holds it, at HEAD, gives the VCS facts, and untracked files
+	 * that git ignores are skipped. Otherwise root is a tree exported from
+	 * source->commit: every file in it is committed, so no ignore rule
+	 * applies, and the VCS facts are the commit's.
+	 */
+	const ccgov_sbom_source *source;
 } ccgov_sbom_options;
 
 /*
  * Reads the tree: the project as the root component (name, version from
- * git describe, VCS URL and commit when in a repository) and every lock
- * file found (skipping what git ignores). The writers sort what they write.
+ * git describe, VCS URL and commit when in a repository), every lock
+ * file found, and the submodules the commit pins. The VCS facts are those
+ * of one commit (HEAD, or source->commit), never of the index or of the
+ * work tree, so a fresh clone checked out at a commit and a tree exported
+ * from it give the same document. The writers sort what they write.
  */
 int ccgov_sbom_collect(ccgov_sbom *s, const ccgov_sbom_options *opts);
+
+/*
+ * Makes a document collected without an image about the image at
+ * layout_dir, as ccgov_sbom_collect does with opts->image: so a build
+ * can read its source before the build command runs, and add the image
+ * it packed afterwards.
+ */
+int ccgov_sbom_describe_image(ccgov_sbom *s, const char *layout_dir);
 
 /* Sorts components, hashes, properties and dependencies, for writing. */
 void ccgov_sbom_sort(ccgov_sbom *s);

@@ -67,20 +67,29 @@ static void dirty_means_tracked_changes(void)
 
 	CHECK(make_repo(dir, sizeof(dir)) == 0);
 	CHECK_OK(ccgov_repo_open(&repo, dir));
-	CHECK_OK(ccgov_repo_is_dirty(&dirty, repo));
+	CHECK_OK(ccgov_repo_is_dirty(&dirty, repo, "HEAD"));
 	CHECK(dirty == 0);
 	snprintf(path, sizeof(path), "%s/untracked", dir);
 	CHECK(unit_write(path, "u") == 0);
-	CHECK_OK(ccgov_repo_is_dirty(&dirty, repo));
+	CHECK_OK(ccgov_repo_is_dirty(&dirty, repo, "HEAD"));
 	CHECK(dirty == 0);
 	snprintf(path, sizeof(path), "%s/README", dir);
 	CHECK(unit_write(path, "changed") == 0);
-	CHECK_OK(ccgov_repo_is_dirty(&dirty, repo));
+	CHECK_OK(ccgov_repo_is_dirty(&dirty, repo, "HEAD"));
 	CHECK(dirty == 1);
 	out = unit_run("cd '%s' && git checkout -q README && git rm -q --cached sub/deep/x && echo ok", dir);
 	CHECK(out != NULL);
 	free(out);
-	CHECK_OK(ccgov_repo_is_dirty(&dirty, repo)); /* staged removal */
+	CHECK_OK(ccgov_repo_is_dirty(&dirty, repo, "HEAD")); /* staged removal */
+	CHECK(dirty == 1);
+	/* Another commit than HEAD: the work tree is not its checkout, and is never read for it. */
+	out = unit_run("cd '%s' && git reset -q --hard && " GIT " commit -q --allow-empty -m two && git tag two && "
+		       "git checkout -q HEAD~1 && echo changed > README && echo ok", dir);
+	CHECK(out != NULL);
+	free(out);
+	CHECK_OK(ccgov_repo_is_dirty(&dirty, repo, "two"));
+	CHECK(dirty == 0);
+	CHECK_OK(ccgov_repo_is_dirty(&dirty, repo, "HEAD"));
 	CHECK(dirty == 1);
 	ccgov_repo_free(repo);
 }

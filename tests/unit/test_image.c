@@ -217,7 +217,31 @@ static void outputs_swapped_after_listing_are_refused(void)
 	ccgov_fileset_free(fs);
 }
 
+/* A file output inside a folder output, with implied folders dropped before it: an error, freed once. */
+static void an_output_named_twice_is_refused(void)
+{
+	ccgov_image_spec spec = { .tag = "t", .created = 1700000000, .architecture = "amd64", .os = "linux" };
+	char dir[4200], file[4300], layout[4300], *out;
+	ccgov_image img;
+	ccgov_fileset *fs;
+
+	snprintf(dir, sizeof(dir), "%s/twice", unit_tmpdir());
+	snprintf(file, sizeof(file), "%s/d/f", dir);
+	snprintf(layout, sizeof(layout), "%s/layout", dir);
+	out = unit_run("mkdir -p '%s/d' '%s' && echo f > '%s' && echo ok", dir, layout, file);
+	CHECK_STR(out, "ok");
+	free(out);
+	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/d");
+	CHECK_OK(ccgov_fileset_new(&fs));
+	CHECK_OK(ccgov_fileset_add(fs, dir, "x/y/d", "d"));
+	CHECK_OK(ccgov_fileset_add(fs, file, "x/y/d/f", "d/f"));
+	CHECK_OK(ccgov_fileset_add(fs, file, "x/z/f", "d/f"));
+	CHECK_ERR(ccgov_oci_write(&img, layout, &spec, fs), CCGOV_EINVALID, "x/y/d/f: named by more than one output");
+	ccgov_fileset_free(fs);
+}
+
 const struct unit_test image_tests[] = {
+	{ "an output named twice is refused, and freed once", an_output_named_twice_is_refused },
 	{ "same image bytes with 1 or 3 compression threads", same_bytes_for_any_thread_count },
 	{ "diff_id is the same for gzip, zstd and none", diff_id_does_not_depend_on_compression },
 	{ "the tar is sorted, owned by 0, links kept (GNU tar's view)", tar_listing_is_normalized },

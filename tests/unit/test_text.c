@@ -87,11 +87,73 @@ static void line_escaping(void)
 	}
 }
 
+/* Every URL that reaches evidence: no password, no token, whatever the form. */
+static void url_redaction(void)
+{
+	static const char *const cargo_keys[] = { "branch", "tag", "rev", NULL };
+	static const ccgov_uri_keep cargo = { cargo_keys, 1 };
+	static const struct { const char *in, *want; const ccgov_uri_keep *keep; } cases[] = {
+		{ "https://host/org/repo.git", "https://host/org/repo.git", NULL },
+		{ "https://user:SECRET@host/org/repo.git?access_token=SECRET#frag", "https://host/org/repo.git", NULL },
+		{ "https://SECRET@github.com/org/repo", "https://github.com/org/repo", NULL }, /* a token as user */
+		{ "HTTPS://User:SECRET@Host/X", "HTTPS://Host/X", NULL },
+		{ "https://u:p@SECRET@host/x", "https://host/x", NULL },       /* '@' in a password */
+		{ "https://user%40corp:p%40SECRET@host/x", "https://host/x", NULL },
+		{ "https://user:pa?SECRET@host/x", "https://user", NULL },      /* '?' cuts the authority */
+		{ "https://host:SECRET/x", "https://host/x", NULL },            /* not a port */
+		{ "https://host:8443/x", "https://host:8443/x", NULL },
+		{ "https://host/org/@scope/pkg@1.0", "https://host/org/@scope/pkg@1.0", NULL }, /* '@' in the path */
+		{ "https://host/x#frag?SECRET", "https://host/x", NULL },       /* '?' in the fragment */
+		{ "https://host/x?q=SECRET#frag", "https://host/x#frag", &cargo },
+		{ "https://host/a%3Fb?token=SECRET", "https://host/a%3Fb", NULL }, /* an encoded '?' is path */
+		{ "https://[2001:db8::1]:8443/repo.git?t=SECRET", "https://[2001:db8::1]:8443/repo.git", NULL },
+		{ "https://u:SECRET@[fe80::1%25eth0]/r", "https://[fe80::1%25eth0]/r", NULL },
+		{ "https://[::1]SECRET/r", "https://[::1]/r", NULL },
+		{ "ssh://git@github.com/org/repo.git", "ssh://git@github.com/org/repo.git", NULL },
+		{ "ssh://git:SECRET@host:2222/x", "ssh://git@host:2222/x", NULL },
+		{ "ssh://git@[::1]:22/repo", "ssh://git@[::1]:22/repo", NULL },
+		{ "ssh://us%3ASECRET@host/x", "ssh://host/x", NULL },           /* not a plain login */
+		{ "ssh://:SECRET@host/x", "ssh://host/x", NULL },
+		{ "git+ssh://git@host/x?y=SECRET", "git+ssh://git@host/x", NULL },
+		{ "git@github.com:org/repo.git", "git@github.com:org/repo.git", NULL },
+		{ "git:SECRET@github.com:org/repo.git", "git@github.com:org/repo.git", NULL },
+		{ "git@host:org/a@b.git", "git@host:org/a@b.git", NULL },
+		{ "git@host:repo?SECRET@x", "git@host:repo", NULL },
+		{ "us@er:pa@SECRET@host:path", "host:path", NULL },
+		{ "github.com:org/repo.git#SECRET", "github.com:org/repo.git", NULL },
+		{ "git@[::1]:repo.git", "git@[::1]:repo.git", NULL },
+		{ "file:///srv/git/repo.git", "file:///srv/git/repo.git", NULL },
+		{ "file://user:SECRET@host/srv/repo?SECRET", "file://host/srv/repo", NULL },
+		{ "/srv/git/repo?x#y@z", "/srv/git/repo?x#y@z", NULL },         /* a path: names, not a query */
+		{ "../lib.git", "../lib.git", NULL },
+		{ "", "", NULL },
+		{ "1x://u:SECRET@host/x", "1x://host/x", NULL },               /* a bad scheme is still a URL */
+		{ "x%@ssh://u:SECRET@h/r", "ssh://u@h/r", NULL },               /* what is left is redacted too */
+		{ "registry+https://github.com/rust-lang/crates.io-index",
+		  "registry+https://github.com/rust-lang/crates.io-index", &cargo },
+		{ "git+https://u:SECRET@github.com/o/r?branch=main&token=SECRET&rev=1#0123abc",
+		  "git+https://github.com/o/r?branch=main&rev=1#0123abc", &cargo },
+		{ "git+https://github.com/o/r?revision=SECRET", "git+https://github.com/o/r", &cargo },
+	};
+	char *got, *again;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK((got = ccgov_uri_redact(cases[i].in, cases[i].keep)) != NULL);
+		CHECK_STR(got, cases[i].want);
+		CHECK(!strstr(got, "SECRET"));
+		CHECK((again = ccgov_uri_redact(got, cases[i].keep)) != NULL); /* idempotent */
+		CHECK_STR(again, got);
+		free(again);
+		free(got);
+	}
+}
+
 const struct unit_test text_tests[] = {
 	{ "UTF-8 validation per RFC 3629", utf8_validation },
 	{ "UTF-8 encode and decode round-trip", utf8_encode_round_trips },
 	{ "RFC 3339 timestamps and SOURCE_DATE_EPOCH", timestamps },
 	{ "RFC 3986 percent-encoding", percent_encoding },
+	{ "URLs in evidence lose passwords, tokens, queries and fragments", url_redaction },
 	{ "one-line escaping of hostile names, reversible", line_escaping },
 	{ NULL, NULL }
 };
