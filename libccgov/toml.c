@@ -568,11 +568,21 @@ static int scalar(parser *ps, const char *s, size_t n, cJSON **out)
 	return number(ps, s, n, out);
 }
 
+/* Whether s starts with k digits and then c. */
+static int digits_then(const char *s, size_t n, size_t k, char c)
+{
+	if (n <= k || s[k] != c)
+		return 0;
+	for (size_t i = 0; i < k; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* 1979-05-27 or 07:32:00; all four or two digits, or 1.0e-5 would be a date. */
 static int looks_like_date(const char *s, size_t n)
 {
-	/* 1979-05-27 or 07:32:00 */
-	return (n >= 5 && s[4] == '-' && s[0] >= '0' && s[0] <= '9') ||
-	       (n >= 3 && s[2] == ':' && s[0] >= '0' && s[0] <= '9');
+	return digits_then(s, n, 4, '-') || digits_then(s, n, 2, ':');
 }
 
 static int value(parser *ps, cJSON **out)

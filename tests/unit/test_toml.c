@@ -170,7 +170,7 @@ static void integers_are_read_exactly(void)
 		{ "a = -0", 0 },
 		{ "a = +0", 0 },
 		{ "a = 1e2", 100 },
-		{ "a = 0e-99999999999999999999", 0 },
+		{ "a = 0.0e-99999999999999999999", 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
