@@ -794,22 +794,41 @@ static int write_array(ccgov_buffer *out, const cJSON *v, int style, int depth)
 	return 0;
 }
 
+/* Whether decimal digits (and a sign) name an integer of 64 bits. */
+static int fits_int64(const char *digits)
+{
+	errno = 0;
+	strtoll(digits, NULL, 10);
+	return errno == 0;
+}
+
 /*
- * Within 2^53 the shortest form of an integer's double is its own digits;
- * beyond, RFC 8785 would write other digits (2^63-1 as 9223372036854776000).
+ * RFC 8785 writes a number as the shortest form of its double, written
+ * here only when it reads back, by the rule of ccgov/json.h, as the same
+ * number: beyond 2^53 an integer may have another form (2^63-1 would be
+ * 9223372036854776000), and a whole double from 2^63 to 10^21 has the
+ * form of an integer that does not fit in 64 bits.
  */
 static int write_number(ccgov_buffer *out, const cJSON *v)
 {
-	char number[32];
+	const char *key = v->string ? v->string : "", *sep = v->string ? ": " : "";
+	char number[32], digits[24];
 	int64_t n;
 	int err;
 
-	if (kept_integer(&n, v) && (n < -CCGOV_JSON_EXACT_LIMIT || n > CCGOV_JSON_EXACT_LIMIT))
-		return ccgov_error_set(CCGOV_EINVALID, "%.100s%sinteger %" PRId64 " has no exact RFC 8785 form "
-				       "(JSON numbers are doubles, exact for integers up to 2^53)",
-				       v->string ? v->string : "", v->string ? ": " : "", n);
 	if ((err = ccgov_json_number(number, sizeof(number), v->valuedouble)) < 0)
 		return err;
+	if (kept_integer(&n, v)) {
+		snprintf(digits, sizeof(digits), "%" PRId64, n);
+		if (strcmp(digits, number) != 0)
+			return ccgov_error_set(CCGOV_EINVALID,
+					       "%.100s%sinteger %s has no exact RFC 8785 form: it would be written %s",
+					       key, sep, digits, number);
+	} else if (!strpbrk(number, ".e") && !fits_int64(number)) {
+		return ccgov_error_set(CCGOV_EINVALID,
+				       "%.100s%snumber %s has an RFC 8785 form that reads as an integer beyond 64 bits",
+				       key, sep, number);
+	}
 	ccgov_buffer_puts(out, number);
 	return 0;
 }

@@ -23,9 +23,12 @@
  *    since either way the value would be lost.
  *  - Callers read an integer only through ccgov_json_int64, never
  *    valuedouble or valueint, which cannot hold every int64.
- *  - RFC 8785 writes a number as the shortest form of its double, which is
- *    exact for every integer within 2^53; an integer beyond that has no
- *    exact canonical form, and the writer refuses it rather than round.
+ *  - RFC 8785 writes a number as the shortest form of its double. The
+ *    writer refuses a number whose form would not read back, by this rule,
+ *    as the same number, rather than change it: an integer beyond 2^53
+ *    whose double is not exactly it (2^63-1 would be 9223372036854776000),
+ *    and a whole double from 2^63 to 10^21, whose form is an integer
+ *    beyond 64 bits. Integers within 2^53 and all other doubles are kept.
  */
 #ifndef CCGOV_JSON_H
 #define CCGOV_JSON_H

@@ -184,16 +184,28 @@ static char *written(const char *text)
 	return ccgov_buffer_detach(&b, NULL);
 }
 
-/* RFC 8785 would write 2^63-1 as 9223372036854776000: refused, never rounded. */
-static void writer_refuses_integers_beyond_2_53(void)
+/*
+ * RFC 8785 would write 2^63-1 as 9223372036854776000: refused, never
+ * rounded. Written: what reads back as the same number.
+ */
+static void writer_refuses_what_would_read_back_otherwise(void)
 {
 	static const struct { const char *in, *out; } cases[] = {
 		{ "[9007199254740992]", "[9007199254740992]" },
+		{ "[9007199254740994,1000000000000000000]", "[9007199254740994,1000000000000000000]" },
+		{ "[1e21,-1e300]", "[1e+21,-1e+300]" },
+		{ "[9007199254740993.0]", "[9007199254740992]" }, /* a double, as RFC 8785 reads it */
 		{ "{\"n\":9007199254740993}",
-		  "n: integer 9007199254740993 has no exact RFC 8785 form (JSON numbers are doubles, exact for integers up to 2^53)" },
-		{ "[9223372036854775807]", "integer 9223372036854775807 has no exact RFC 8785 form" },
+		  "n: integer 9007199254740993 has no exact RFC 8785 form: it would be written 9007199254740992" },
+		{ "[9223372036854775807]",
+		  "integer 9223372036854775807 has no exact RFC 8785 form: it would be written 9223372036854776000" },
 		{ "[-9223372036854775808]", "integer -9223372036854775808 has no exact RFC 8785 form" },
+		{ "[1152921504606846976]", /* 2^60, exactly a double, but written by its shortest digits */
+		  "integer 1152921504606846976 has no exact RFC 8785 form: it would be written 1152921504606847000" },
 		{ "[-9007199254740993]", "integer -9007199254740993 has no exact RFC 8785 form" },
+		{ "{\"d\":1e20}",
+		  "d: number 100000000000000000000 has an RFC 8785 form that reads as an integer beyond 64 bits" },
+		{ "[-9.3e18]", "number -9300000000000000000 has an RFC 8785 form that reads as an integer beyond 64 bits" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -393,7 +405,7 @@ const struct unit_test json_tests[] = {
 	{ "RFC 8785 appendices C and E", rfc8785_appendices },
 	{ "numbers inside documents", numbers_in_documents },
 	{ "strict parser refuses ambiguous input, with line and column", strict_parser_refuses },
-	{ "writer refuses integers beyond 2^53 rather than round them", writer_refuses_integers_beyond_2_53 },
+	{ "writer refuses numbers that would read back otherwise", writer_refuses_what_would_read_back_otherwise },
 	{ "long number tokens are named, cut short", long_number_tokens },
 	{ "integers are read exactly, through ccgov_json_int64", integers_are_read_exactly },
 	{ "integers made or changed by code are read by their double", integers_made_or_changed_by_code },
