@@ -167,10 +167,10 @@ refused_lock() {
 @test "numbers in lock files are kept exactly or refused, naming the file, the place, the key and the value" {
 	refused_lock Cargo.lock 'version = 9223372036854775808\n[[package]]\nname = "app"\nversion = "0.1.0"\n' \
 		"Cargo.lock:1:11: version: integer 9223372036854775808 does not fit in 64 bits"
-	refused_lock Cargo.lock '[metadata]\nchecks = [1, 0x8000_0000_0000_0000]\n' \
-		"Cargo.lock:2:14: checks: integer 0x8000_0000_0000_0000 does not fit in 64 bits"
-	refused_lock Cargo.lock '[metadata]\nratio = -1e-400\n' \
-		"Cargo.lock:2:9: ratio: number -1e-400 is too small for a 64-bit float: it would read as 0"
+	refused_lock Cargo.lock '[[package]]\nname = "app"\nversion = "0.1.0"\n[metadata]\nchecks = [1, 0x8000_0000_0000_0000]\n' \
+		"Cargo.lock:5:14: checks: integer 0x8000_0000_0000_0000 does not fit in 64 bits"
+	refused_lock Cargo.lock '[[package]]\nname = "app"\nversion = "0.1.0"\n[metadata]\nratio = -1e-400\n' \
+		"Cargo.lock:5:9: ratio: number -1e-400 is too small for a 64-bit float: it would read as 0"
 	refused_lock package-lock.json '{"lockfileVersion": 3.5, "packages": {}}' \
 		"package-lock.json: lockfileVersion: expected an integer, not 3.5"
 	refused_lock package-lock.json '{"lockfileVersion": 9007199254740995, "packages": {}}' \
