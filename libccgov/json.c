@@ -1,9 +1,12 @@
+#include "number.h"
+
 #include <ccgov/error.h>
 #include <ccgov/file.h>
 #include <ccgov/json.h>
 #include <ccgov/utf8.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +18,7 @@
 typedef struct {
 	const unsigned char *start, *p, *end;
 	const char *name;
+	const char *key; /* the member being read, for messages about its value */
 	int depth;
 	ccgov_buffer text; /* the string being decoded */
 } parser;
@@ -162,52 +166,49 @@ static int is_digit(const unsigned char *p, const unsigned char *end)
 	return p < end && *p >= '0' && *p <= '9';
 }
 
+/* Digits until anything else, then where they stopped. */
+static const unsigned char *skip_digits(const unsigned char *p, const unsigned char *end)
+{
+	while (is_digit(p, end))
+		p++;
+	return p;
+}
+
+/* RFC 8259's grammar here; the value, by the rule of number.h, there. */
 static int parse_number(cJSON **out, parser *ps)
 {
-	const unsigned char *s = ps->p;
-	char buf[512];
-	double v;
-	char *stop;
+	const unsigned char *s = ps->p, *digits;
+	int negative = 0, integer = 1, err;
+	number_token t = { 0 };
 
 	if (ps->p < ps->end && *ps->p == '-')
-		ps->p++;
+		ps->p++, negative = 1;
+	digits = ps->p;
 	if (!is_digit(ps->p, ps->end))
 		return fail_at(ps, s, "invalid number");
-	if (*ps->p == '0') {
-		ps->p++;
-		if (is_digit(ps->p, ps->end))
-			return fail_at(ps, s, "number with a leading zero");
-	} else {
-		while (is_digit(ps->p, ps->end))
-			ps->p++;
-	}
+	if (*ps->p == '0' && is_digit(ps->p + 1, ps->end))
+		return fail_at(ps, s, "number with a leading zero");
+	ps->p = skip_digits(ps->p, ps->end);
 	if (ps->p < ps->end && *ps->p == '.') {
-		ps->p++;
-		if (!is_digit(ps->p, ps->end))
+		integer = 0;
+		if (!is_digit(++ps->p, ps->end))
 			return fail_at(ps, s, "invalid number");
-		while (is_digit(ps->p, ps->end))
-			ps->p++;
+		ps->p = skip_digits(ps->p, ps->end);
 	}
 	if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E')) {
-		ps->p++;
-		if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
+		integer = 0;
+		if (++ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
 			ps->p++;
 		if (!is_digit(ps->p, ps->end))
 			return fail_at(ps, s, "invalid number");
-		while (is_digit(ps->p, ps->end))
-			ps->p++;
+		ps->p = skip_digits(ps->p, ps->end);
 	}
-	if ((size_t)(ps->p - s) >= sizeof(buf))
-		return fail_at(ps, s, "number too long");
-	memcpy(buf, s, (size_t)(ps->p - s));
-	buf[ps->p - s] = '\0';
-	errno = 0;
-	v = strtod(buf, &stop);
-	if (isinf(v))
-		return fail_at(ps, s, "number out of range of IEEE 754 double");
-	if (!(*out = cJSON_CreateNumber(v)))
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	return 0;
+	t.text = (const char *)s;
+	t.len = (size_t)(ps->p - s);
+	t.key = ps->key;
+	err = integer ? number_integer(out, &t, (const char *)digits, (size_t)(ps->p - digits), 10, negative) :
+			number_float(out, &t);
+	return err == CCGOV_EINVALID ? fail_at(ps, s, t.problem) : err;
 }
 
 /*
@@ -247,6 +248,7 @@ static const char *find_duplicate_key(const cJSON *object, int *failed)
 
 static int parse_members(cJSON *object, parser *ps, const unsigned char *open)
 {
+	const char *outer = ps->key;
 	cJSON *last = NULL;
 
 	for (;;) {
@@ -268,7 +270,10 @@ static int parse_members(cJSON *object, parser *ps, const unsigned char *open)
 			return fail_at(ps, ps->p, "expected ':' after key");
 		}
 		ps->p++;
-		if ((err = parse_value(&member, ps)) < 0) {
+		ps->key = key;
+		err = parse_value(&member, ps);
+		ps->key = outer;
+		if (err < 0) {
 			free(key);
 			cJSON_Delete(member);
 			return err;
@@ -470,6 +475,92 @@ int ccgov_json_parse_file(cJSON **out, const char *path, size_t max_size)
 }
 
 /* ---- numbers ---------------------------------------------------------- */
+
+/*
+ * cJSON keeps a number as a double only; valuestring, unused for numbers,
+ * holds the exact decimal text of an integer, which cJSON_Delete frees and
+ * cJSON_Duplicate copies.
+ */
+cJSON *ccgov_json_create_int64(int64_t n)
+{
+	cJSON *v = cJSON_CreateNumber((double)n);
+	char text[24];
+
+	snprintf(text, sizeof(text), "%" PRId64, n);
+	if (v && !(v->valuestring = strdup(text))) {
+		cJSON_Delete(v);
+		return NULL;
+	}
+	return v;
+}
+
+/*
+ * The integer kept in v's text. A text that no longer matches the double
+ * was left behind by cJSON_SetNumberValue, which knows nothing of it.
+ */
+static int kept_integer(int64_t *out, const cJSON *v)
+{
+	long long n;
+	char *end;
+
+	if (!cJSON_IsNumber(v) || !v->valuestring)
+		return 0;
+	errno = 0;
+	n = strtoll(v->valuestring, &end, 10);
+	if (errno || end == v->valuestring || *end || (double)n != v->valuedouble)
+		return 0;
+	*out = n;
+	return 1;
+}
+
+static int exact_integer(int64_t *out, const cJSON *v)
+{
+	double d;
+
+	if (kept_integer(out, v))
+		return 1;
+	if (!cJSON_IsNumber(v))
+		return 0;
+	/* Within 2^53 a double holds every integer, so 1.0 and 1e2 are exact. */
+	d = v->valuedouble;
+	if (!(d >= -CCGOV_JSON_EXACT_LIMIT && d <= CCGOV_JSON_EXACT_LIMIT) || d != (double)(int64_t)d)
+		return 0;
+	*out = (int64_t)d;
+	return 1;
+}
+
+/* What v is, for a message: its number, or its kind. */
+static const char *describe(char buf[40], const cJSON *v)
+{
+	int64_t n;
+
+	if (kept_integer(&n, v)) {
+		snprintf(buf, 40, "%" PRId64, n);
+		return buf;
+	}
+	if (cJSON_IsNumber(v) && ccgov_json_number(buf, 40, v->valuedouble) == 0)
+		return buf;
+	return !v ? "nothing" : cJSON_IsNumber(v) ? "NaN or an infinity" : cJSON_IsString(v) ? "a string" :
+	       cJSON_IsTrue(v) ? "true" : cJSON_IsFalse(v) ? "false" : cJSON_IsNull(v) ? "null" :
+	       cJSON_IsArray(v) ? "an array" : "an object";
+}
+
+int ccgov_json_int64(int64_t *out, const cJSON *item, int64_t min, int64_t max, const char *where)
+{
+	char shown[40], range[64] = "";
+	int64_t n;
+
+	if (exact_integer(&n, item) && n >= min && n <= max) {
+		*out = n;
+		return 0;
+	}
+	if (min != INT64_MIN || max != INT64_MAX)
+		snprintf(range, sizeof(range), " from %" PRId64 " to %" PRId64, min, max);
+	return ccgov_error_set(CCGOV_EINVALID, "%s: %.100s%sexpected an integer%s, not %s", where,
+			       item && item->string ? item->string : "", item && item->string ? ": " : "", range,
+			       describe(shown, item));
+}
+
 
 /*
  * The shortest decimal that reads back as v: try 1 to 17 significant
@@ -703,11 +794,47 @@ static int write_array(ccgov_buffer *out, const cJSON *v, int style, int depth)
 	return 0;
 }
 
-static int write_value(ccgov_buffer *out, const cJSON *v, int style, int depth)
+/* Whether decimal digits (and a sign) name an integer of 64 bits. */
+static int fits_int64(const char *digits)
 {
-	char number[32];
+	errno = 0;
+	strtoll(digits, NULL, 10);
+	return errno == 0;
+}
+
+/*
+ * RFC 8785 writes a number as the shortest form of its double, written
+ * here only when it reads back, by the rule of ccgov/json.h, as the same
+ * number: beyond 2^53 an integer may have another form (2^63-1 would be
+ * 9223372036854776000), and a whole double from 2^63 to 10^21 has the
+ * form of an integer that does not fit in 64 bits.
+ */
+static int write_number(ccgov_buffer *out, const cJSON *v)
+{
+	const char *key = v->string ? v->string : "", *sep = v->string ? ": " : "";
+	char number[32], digits[24];
+	int64_t n;
 	int err;
 
+	if ((err = ccgov_json_number(number, sizeof(number), v->valuedouble)) < 0)
+		return err;
+	if (kept_integer(&n, v)) {
+		snprintf(digits, sizeof(digits), "%" PRId64, n);
+		if (strcmp(digits, number) != 0)
+			return ccgov_error_set(CCGOV_EINVALID,
+					       "%.100s%sinteger %s has no exact RFC 8785 form: it would be written %s",
+					       key, sep, digits, number);
+	} else if (!strpbrk(number, ".e") && !fits_int64(number)) {
+		return ccgov_error_set(CCGOV_EINVALID,
+				       "%.100s%snumber %s has an RFC 8785 form that reads as an integer beyond 64 bits",
+				       key, sep, number);
+	}
+	ccgov_buffer_puts(out, number);
+	return 0;
+}
+
+static int write_value(ccgov_buffer *out, const cJSON *v, int style, int depth)
+{
 	if (depth > CCGOV_JSON_MAX_DEPTH)
 		return ccgov_error_set(CCGOV_EINVALID, "JSON nesting deeper than 256 levels");
 	switch (v->type & 0xff) {
@@ -721,10 +848,7 @@ static int write_value(ccgov_buffer *out, const cJSON *v, int style, int depth)
 		ccgov_buffer_puts(out, "false");
 		return 0;
 	case cJSON_Number:
-		if ((err = ccgov_json_number(number, sizeof(number), v->valuedouble)) < 0)
-			return err;
-		ccgov_buffer_puts(out, number);
-		return 0;
+		return write_number(out, v);
 	case cJSON_String:
 		return write_string(out, v->valuestring ? v->valuestring : "");
 	case cJSON_Array:

@@ -26,8 +26,6 @@
 #define PAGE 4096
 #define MAX_LAYOUT_BYTES (16u << 20)
 #define MAX_PAGES (1ull << 28)
-/* Above 2^53 a JSON number is no longer exactly an integer. */
-#define JSON_INT_LIMIT 9007199254740992.0
 
 enum { PT_TCS = 1, PT_REG = 2 };
 
@@ -70,15 +68,16 @@ static int check_keys(const cJSON *o, const char *const *keys, size_t n, const w
 /*
  * An exact JSON integer, or a "0x" string of 1 to 16 hex digits: SGX
  * tools print offsets and sizes in hex, and a layout should read the same.
+ * The caller says what was wrong, in the layout's words.
  */
 static int get_u64(uint64_t *out, const cJSON *v)
 {
 	if (cJSON_IsNumber(v)) {
-		double d = v->valuedouble;
+		int64_t n;
 
-		if (!(d >= 0 && d < JSON_INT_LIMIT) || d != (double)(uint64_t)d)
+		if (ccgov_json_int64(&n, v, 0, INT64_MAX, "layout") < 0)
 			return -1;
-		*out = (uint64_t)d;
+		*out = (uint64_t)n;
 		return 0;
 	}
 	if (cJSON_IsString(v) && strncmp(v->valuestring, "0x", 2) == 0) {
@@ -106,7 +105,7 @@ static int field_u64(uint64_t *out, const cJSON *o, const char *key, const where
 	if (!v)
 		return fail(w, "%s: missing", key);
 	if (get_u64(out, v) < 0)
-		return fail(w, "%s: not an unsigned integer (a JSON number below 2^53, or \"0x\" and 1 to 16 hex digits)",
+		return fail(w, "%s: not an unsigned integer (a JSON integer from 0 to 2^63-1, or \"0x\" and 1 to 16 hex digits)",
 			    key);
 	return 0;
 }

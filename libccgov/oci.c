@@ -242,16 +242,18 @@ static int read_descriptor(ccgov_digest *d, uint64_t *size, const cJSON *desc, c
 {
 	const cJSON *digest = cJSON_GetObjectItemCaseSensitive(desc, "digest");
 	const cJSON *sz = cJSON_GetObjectItemCaseSensitive(desc, "size");
+	int64_t n;
+	int err;
 
 	if (!cJSON_IsObject(desc) || !cJSON_IsString(digest) || !cJSON_IsNumber(sz))
 		return ccgov_error_set(CCGOV_EINVALID, "%s: descriptor needs a digest and a size", where);
 	if (ccgov_digest_parse(d, digest->valuestring) < 0 || d->alg != CCGOV_SHA256)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: digest '%.80s' is not sha256:<hex>", where,
 				       digest->valuestring);
-	if (sz->valuedouble < 0 || sz->valuedouble > 9007199254740991.0 ||
-	    sz->valuedouble != (double)(uint64_t)sz->valuedouble)
-		return ccgov_error_set(CCGOV_EINVALID, "%s: size is not a whole number of bytes", where);
-	*size = (uint64_t)sz->valuedouble;
+	/* The OCI image spec makes a size an int64. */
+	if ((err = ccgov_json_int64(&n, sz, 0, INT64_MAX, where)) < 0)
+		return err;
+	*size = (uint64_t)n;
 	return 0;
 }
 

@@ -451,12 +451,12 @@ static int load(ccgov_project *p, const cJSON *root, const char *file)
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "scan")) && (err = load_scan(p, v, file)) < 0)
 		return err;
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "timeout"))) {
+		int64_t seconds;
+
 		/* Whole seconds, as --timeout takes them; a day is more than any real build. */
-		if (!cJSON_IsNumber(v) || !(v->valuedouble >= 1 && v->valuedouble <= CCGOV_PROJECT_MAX_TIMEOUT) ||
-		    v->valuedouble != (double)(long)v->valuedouble)
-			return ccgov_error_set(CCGOV_EINVALID, "%s: timeout: expected whole seconds from 1 to %d",
-					       file, CCGOV_PROJECT_MAX_TIMEOUT);
-		p->timeout = (long)v->valuedouble;
+		if ((err = ccgov_json_int64(&seconds, v, 1, CCGOV_PROJECT_MAX_TIMEOUT, file)) < 0)
+			return err;
+		p->timeout = (long)seconds;
 	}
 	return 0;
 }

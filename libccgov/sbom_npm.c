@@ -10,6 +10,7 @@
 #include <ccgov/sbom.h>
 
 #include <openssl/evp.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,17 +200,22 @@ int ccgov_catalog_npm_lock(ccgov_sbom *s, const char *path, const char *text, si
 {
 	cJSON *doc = NULL, *version, *packages, *e;
 	const char *scope = ccgov_sbom_scope_of(path);
+	int64_t n = 0;
 	int err;
 
 	if ((err = ccgov_json_parse(&doc, text, len, path)) < 0)
 		return err;
 	version = cJSON_GetObjectItemCaseSensitive(doc, "lockfileVersion");
 	packages = cJSON_GetObjectItemCaseSensitive(doc, "packages");
-	if (!cJSON_IsNumber(version) || (version->valuedouble != 2 && version->valuedouble != 3)) {
-		char shown[32] = "missing";
+	if (version && (err = ccgov_json_int64(&n, version, INT64_MIN, INT64_MAX, path)) < 0) {
+		cJSON_Delete(doc);
+		return err;
+	}
+	if (!version || (n != 2 && n != 3)) {
+		char shown[24] = "missing";
 
-		if (cJSON_IsNumber(version))
-			snprintf(shown, sizeof(shown), "%g", version->valuedouble);
+		if (version)
+			snprintf(shown, sizeof(shown), "%" PRId64, n);
 		cJSON_Delete(doc);
 		return ccgov_error_set(CCGOV_EINVALID,
 				       "%s: lockfileVersion %s is not supported (2 and 3 are; npm 7 and later write them)",

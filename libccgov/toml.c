@@ -8,13 +8,13 @@
  * arrays are closed once written. The marks are cleared before returning.
  */
 #include "bytes.h"
+#include "number.h"
 
 #include <ccgov/buffer.h>
 #include <ccgov/error.h>
 #include <ccgov/toml.h>
 #include <ccgov/utf8.h>
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +29,7 @@ enum {
 typedef struct {
 	const char *start, *p, *end;
 	const char *name;
+	const char *key; /* the last part of the key being set, for messages */
 	int depth;
 } parser;
 
@@ -370,9 +371,13 @@ static int key_value(parser *ps, cJSON *table)
 	if (err == 0 && (at_end(ps) || *ps->p != '='))
 		err = fail(ps, ps->p, "expected '=' after the key");
 	if (err == 0) {
+		const char *outer = ps->key;
+
 		ps->p++;
 		skip_blank(ps);
+		ps->key = k.parts[k.n - 1];
 		err = value(ps, &v);
+		ps->key = outer;
 	}
 	if (err == 0)
 		err = dotted_parent(ps, &table, &k);
@@ -474,10 +479,7 @@ fail:
 	return err;
 }
 
-/* 2^63 - 1 rounds to 2^63 as a double; anything above it is out of range. */
-#define INT64_MAX_AS_DOUBLE 9223372036854775807.0
-
-/* Decimal digits with single underscores between them. */
+/* Digits of base with single underscores between them. */
 static int digits_ok(const char *s, size_t n, int base)
 {
 	if (n == 0 || s[0] == '_' || s[n - 1] == '_')
@@ -495,98 +497,92 @@ static int digits_ok(const char *s, size_t n, int base)
 	return 1;
 }
 
-static double digits_value(const char *s, size_t n, int base)
+/* Whether the decimal digits (with underscores) from *i are well formed; *i moves past them. */
+static int decimal_part(const char *s, size_t *i, size_t n)
 {
-	double v = 0;
+	size_t from = *i;
 
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != '_')
-			v = v * base + hex_digit(s[i]);
-	return v;
+	while (*i < n && (s[*i] == '_' || (s[*i] >= '0' && s[*i] <= '9')))
+		(*i)++;
+	return digits_ok(s + from, *i - from, 10);
 }
 
-/* Integers, floats, booleans; the token is already cut out. */
+/*
+ * Whether s is a decimal integer or float by TOML's grammar: an integer
+ * part without leading zeros, then [.digits] [e[+-]digits].
+ */
+static int decimal_ok(const char *s, size_t n, int *is_float)
+{
+	size_t i = 0;
+
+	*is_float = 0;
+	if (!decimal_part(s, &i, n) || (i > 1 && s[0] == '0'))
+		return 0;
+	if (i < n && s[i] == '.') {
+		i++;
+		if (!decimal_part(s, &i, n))
+			return 0;
+		*is_float = 1;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (!decimal_part(s, &i, n))
+			return 0;
+		*is_float = 1;
+	}
+	return i == n;
+}
+
+/* An integer or a float, by the rule of number.h; s..n is the whole token. */
+static int number(parser *ps, const char *s, size_t n, cJSON **out)
+{
+	number_token t = { s, n, ps->key, "" };
+	int neg = 0, sign = 0, base = 10, is_float = 0, err;
+	const char *digits = s;
+
+	if (n && (s[0] == '+' || s[0] == '-'))
+		neg = s[0] == '-', sign = 1, digits++, n--;
+	if ((n == 3 && memcmp(digits, "inf", 3) == 0) || (n == 3 && memcmp(digits, "nan", 3) == 0))
+		return fail(ps, s, "inf and nan cannot be represented in the JSON model");
+	if (!sign && n > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'o' || digits[1] == 'b')) {
+		base = digits[1] == 'x' ? 16 : digits[1] == 'o' ? 8 : 2;
+		digits += 2, n -= 2;
+		if (!digits_ok(digits, n, base))
+			return fail(ps, s, "malformed integer");
+	} else if (!decimal_ok(digits, n, &is_float)) {
+		return fail(ps, s, "malformed number");
+	}
+	err = is_float ? number_float(out, &t) : number_integer(out, &t, digits, n, base, neg);
+	return err == CCGOV_EINVALID ? fail(ps, s, t.problem) : err;
+}
+
+/* Booleans, integers, floats; the token is already cut out. */
 static int scalar(parser *ps, const char *s, size_t n, cJSON **out)
 {
-	const char *at = s;
-	int neg = 0, sign = 0;
-	char buf[128];
-	size_t k = 0;
-
 	if (n == 4 && memcmp(s, "true", 4) == 0)
 		return (*out = cJSON_CreateTrue()) ? 0 : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	if (n == 5 && memcmp(s, "false", 5) == 0)
 		return (*out = cJSON_CreateFalse()) ? 0 : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	if (n && (s[0] == '+' || s[0] == '-'))
-		neg = s[0] == '-', sign = 1, s++, n--;
-	if ((n == 3 && memcmp(s, "inf", 3) == 0) || (n == 3 && memcmp(s, "nan", 3) == 0))
-		return fail(ps, at, "inf and nan cannot be represented in the JSON model");
-	if (!sign && n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o' || s[1] == 'b')) {
-		int base = s[1] == 'x' ? 16 : s[1] == 'o' ? 8 : 2;
-
-		if (!digits_ok(s + 2, n - 2, base))
-			return fail(ps, at, "malformed integer");
-		if (digits_value(s + 2, n - 2, base) > INT64_MAX_AS_DOUBLE)
-			return fail(ps, at, "integer out of range (TOML integers are 64-bit)");
-		return (*out = cJSON_CreateNumber(digits_value(s + 2, n - 2, base))) ? 0 :
-		       ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	}
-	/* Decimal: int [frac] [exp], no leading zeros. */
-	{
-		size_t i = 0, int_start = 0, int_len;
-		int is_float = 0;
-
-		while (i < n && (s[i] == '_' || (s[i] >= '0' && s[i] <= '9')))
-			i++;
-		int_len = i - int_start;
-		if (!digits_ok(s, int_len, 10) || (int_len > 1 && s[0] == '0'))
-			return fail(ps, at, "malformed number");
-		if (i < n && s[i] == '.') {
-			size_t f = ++i;
-
-			while (i < n && (s[i] == '_' || (s[i] >= '0' && s[i] <= '9')))
-				i++;
-			if (!digits_ok(s + f, i - f, 10))
-				return fail(ps, at, "malformed number");
-			is_float = 1;
-		}
-		if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-			size_t e = ++i;
-
-			if (i < n && (s[i] == '+' || s[i] == '-'))
-				e = ++i;
-			while (i < n && (s[i] == '_' || (s[i] >= '0' && s[i] <= '9')))
-				i++;
-			if (!digits_ok(s + e, i - e, 10))
-				return fail(ps, at, "malformed number");
-			is_float = 1;
-		}
-		if (i != n)
-			return fail(ps, at, "malformed value");
-		if (n >= sizeof(buf))
-			return fail(ps, at, "number too long");
-		for (i = 0; i < n; i++)
-			if (s[i] != '_')
-				buf[k++] = s[i];
-		buf[k] = '\0';
-		{
-			double v = strtod(buf, NULL);
-
-			if (!isfinite(v))
-				return fail(ps, at, "number out of range");
-			if (!is_float && v > INT64_MAX_AS_DOUBLE + (neg ? 1 : 0))
-				return fail(ps, at, "integer out of range (TOML integers are 64-bit)");
-			*out = cJSON_CreateNumber(neg ? -v : v);
-		}
-	}
-	return *out ? 0 : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	return number(ps, s, n, out);
 }
 
+/* Whether s starts with k digits and then c. */
+static int digits_then(const char *s, size_t n, size_t k, char c)
+{
+	if (n <= k || s[k] != c)
+		return 0;
+	for (size_t i = 0; i < k; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* 1979-05-27 or 07:32:00; all four or two digits, or 1.0e-5 would be a date. */
 static int looks_like_date(const char *s, size_t n)
 {
-	/* 1979-05-27 or 07:32:00 */
-	return (n >= 5 && s[4] == '-' && s[0] >= '0' && s[0] <= '9') ||
-	       (n >= 3 && s[2] == ':' && s[0] >= '0' && s[0] <= '9');
+	return digits_then(s, n, 4, '-') || digits_then(s, n, 2, ':');
 }
 
 static int value(parser *ps, cJSON **out)
@@ -708,7 +704,7 @@ static void clear_marks(cJSON *v)
 
 int ccgov_toml_parse(cJSON **out, const char *text, size_t len, const char *name)
 {
-	parser ps = { text, text, text + len, name, 0 };
+	parser ps = { text, text, text + len, name, NULL, 0 };
 	cJSON *root = cJSON_CreateObject(), *current;
 	int err = 0;
 

@@ -185,12 +185,14 @@ TZ=UTC"
 	assert_output --partial "the work tree has uncommitted changes"
 }
 
+# try CONFIG: commit CONFIG as the sample's ccgov.json and build it.
+try() {
+	printf '%s' "$1" >"$S/ccgov.json"
+	git -C "$S" commit -qam bad
+	run ccgov build -q "$S" -o "$O"
+}
+
 @test "ccgov.json errors name the file and the field" {
-	try() {
-		printf '%s' "$1" >"$S/ccgov.json"
-		git -C "$S" commit -qam bad
-		run ccgov build -q "$S" -o "$O"
-	}
 	try '{"name": "x", "biuld": "make"}'
 	assert_failure 2
 	assert_output "ccgov: error: $S/ccgov.json: biuld: unknown field"
@@ -215,6 +217,24 @@ TZ=UTC"
 	try '{"name": "x", "name": "y"}'
 	assert_failure 2
 	assert_output "ccgov: error: $S/ccgov.json:1:1: duplicate key \"name\" in object"
+}
+
+@test "ccgov.json numbers are kept exactly or refused, naming the file, the place, the key and the value" {
+	try "$(printf '{"name": "x", "build": "make",\n "timeout": 9223372036854775808}')"
+	assert_failure 2
+	assert_output "ccgov: error: $S/ccgov.json:2:13: timeout: integer 9223372036854775808 does not fit in 64 bits"
+	try '{"name": "x", "build": "make", "timeout": 9223372036854775807}'
+	assert_failure 2
+	assert_output "ccgov: error: $S/ccgov.json: timeout: expected an integer from 1 to 86400, not 9223372036854775807"
+	try '{"name": "x", "build": "make", "timeout": 1e-400}'
+	assert_failure 2
+	assert_output "ccgov: error: $S/ccgov.json:1:43: timeout: number 1e-400 is too small for a 64-bit float: it would read as 0"
+	try '{"name": "x", "build": "make", "timeout": 1E400}'
+	assert_failure 2
+	assert_output "ccgov: error: $S/ccgov.json:1:43: timeout: number 1E400 is too large for a 64-bit float"
+	try '{"name": "x", "build": "make", "timeout": "60"}'
+	assert_failure 2
+	assert_output "ccgov: error: $S/ccgov.json: timeout: expected an integer from 1 to 86400, not a string"
 }
 
 @test "outputs outside the build folder, special files, bad names and missing files are refused" {

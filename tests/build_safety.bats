@@ -225,7 +225,7 @@ HANGING='sh -c "trap \"\" TERM; sleep 1000" & sleep 1000 & echo $$ $! > "$HOME/p
 	git -C "$S" commit -qam bad
 	run ccgov build -q "$S" -o "$O"
 	assert_failure 2
-	assert_output "ccgov: error: $S/ccgov.json: timeout: expected whole seconds from 1 to 86400"
+	assert_output "ccgov: error: $S/ccgov.json: timeout: expected an integer from 1 to 86400, not 1.5"
 }
 
 @test "a build folder held by another run: waited for, said once with its pid, given up after --lock-timeout" {

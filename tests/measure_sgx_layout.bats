@@ -106,8 +106,15 @@ refused() {
 	refused small "enclave_size: 0x800 is not a power of two of at least 0x1000"
 	for bad in -4096 4096.5 '"4096"' '"0x"' '"0x10000000000000000"' '"0xg000"' 1e300 true; do
 		layout number "\"enclave_size\": $bad, \"ssa_frame_size\": 1," '{ "offset": 0, "pages": 1, '"$REG"' }'
-		refused number 'enclave_size: not an unsigned integer (a JSON number below 2^53, or "0x" and 1 to 16 hex digits)'
+		refused number 'enclave_size: not an unsigned integer (a JSON integer from 0 to 2^63-1, or "0x" and 1 to 16 hex digits)'
 	done
+	# Integers are exact to 64 bits: the check names the very value written.
+	layout big '"enclave_size": 9007199254740993, "ssa_frame_size": 1,' '{ "offset": 0, "pages": 1, '"$REG"' }'
+	refused big "enclave_size: 0x20000000000001 is not a power of two of at least 0x1000"
+	layout huge '"enclave_size": 9223372036854775808, "ssa_frame_size": 1,' '{ "offset": 0, "pages": 1, '"$REG"' }'
+	run ccgov measure sgx --layout "$W/huge.json"
+	assert_failure 2
+	assert_output "ccgov: error: $W/huge.json:1:19: enclave_size: integer 9223372036854775808 does not fit in 64 bits"
 	layout ssa '"enclave_size": 16384, "ssa_frame_size": 0,' '{ "offset": 0, "pages": 1, '"$REG"' }'
 	refused ssa "ssa_frame_size: 0 is not 1 to 4294967295 pages"
 	layout no-ssa '"enclave_size": 16384,' '{ "offset": 0, "pages": 1, '"$REG"' }'

@@ -152,6 +152,31 @@ sbom_of() {
 	[ -s "$W/out.json" ]
 }
 
+# refused_lock NAME CONTENT MESSAGE: $W/t holding only lock file NAME with
+# CONTENT (printf format) is exit 2 with exactly MESSAGE, and nothing is written.
+refused_lock() {
+	rm -rf "$W/t" "$W/out.json"
+	mkdir -p "$W/t"
+	printf "$2" >"$W/t/$1"
+	run ccgov sbom "$W/t" --format spdx-json -o "$W/out.json"
+	assert_failure 2
+	assert_output "ccgov: error: $3"
+	[ ! -e "$W/out.json" ]
+}
+
+@test "numbers in lock files are kept exactly or refused, naming the file, the place, the key and the value" {
+	refused_lock Cargo.lock 'version = 9223372036854775808\n[[package]]\nname = "app"\nversion = "0.1.0"\n' \
+		"Cargo.lock:1:11: version: integer 9223372036854775808 does not fit in 64 bits"
+	refused_lock Cargo.lock '[[package]]\nname = "app"\nversion = "0.1.0"\n[metadata]\nchecks = [1, 0x8000_0000_0000_0000]\n' \
+		"Cargo.lock:5:14: checks: integer 0x8000_0000_0000_0000 does not fit in 64 bits"
+	refused_lock Cargo.lock '[[package]]\nname = "app"\nversion = "0.1.0"\n[metadata]\nratio = -1e-400\n' \
+		"Cargo.lock:5:9: ratio: number -1e-400 is too small for a 64-bit float: it would read as 0"
+	refused_lock package-lock.json '{"lockfileVersion": 3.5, "packages": {}}' \
+		"package-lock.json: lockfileVersion: expected an integer, not 3.5"
+	refused_lock package-lock.json '{"lockfileVersion": 9007199254740995, "packages": {}}' \
+		"package-lock.json: lockfileVersion 9007199254740995 is not supported (2 and 3 are; npm 7 and later write them)"
+}
+
 @test "what a lock file leaves unclear is a warning naming it; the document is still written" {
 	mkdir -p "$W/t"
 	cat >"$W/t/Cargo.lock" <<-'TOML'

@@ -7,7 +7,9 @@
  * Strict like the JSON parser: duplicate keys, a table defined twice,
  * invalid UTF-8, control characters in strings and trailing garbage are
  * errors. Date and time values are not needed by any lock file and are
- * refused with their own message. Integers beyond 2^53 lose precision.
+ * refused with their own message. Numbers follow the rule of
+ * ccgov/json.h: integers exact within 64 bits (TOML 1.0 asks for an error
+ * beyond), floats as doubles that are neither infinite nor a lost non-zero.
  */
 #ifndef CCGOV_TOML_H
 #define CCGOV_TOML_H

@@ -99,9 +99,11 @@ static void numbers_in_documents(void)
 		{ "[1.0]", "[1]" },           { "[-0.0]", "[0]" },
 		{ "[1E2]", "[100]" },         { "[0.1]", "[0.1]" },
 		{ "[1e21]", "[1e+21]" },      { "[1e-7]", "[1e-7]" },
-		{ "[123456789012345678901234]", "[1.2345678901234569e+23]" },
-		{ "[9007199254740993]", "[9007199254740992]" },
+		{ "[1.2345678901234567890e23]", "[1.2345678901234569e+23]" },
 		{ "[0.000001]", "[0.000001]" },
+		{ "[-0]", "[0]" },            { "[5e-324]", "[5e-324]" },
+		{ "[0e-99999999999999999999]", "[0]" },
+		{ "[9007199254740992,-9007199254740992]", "[9007199254740992,-9007199254740992]" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -124,7 +126,15 @@ static void strict_parser_refuses(void)
 		{ "[.5]", "unexpected character" },
 		{ "[+1]", "unexpected character" },
 		{ "[-]", "invalid number" },
-		{ "[1e400]", "out of range" },
+		{ "[1E400]", "input:1:2: number 1E400 is too large for a 64-bit float" },
+		{ "[1e99999999999999999999]", "input:1:2: number 1e99999999999999999999 is too large" },
+		{ "{\"t\":1e-400}", "input:1:6: t: number 1e-400 is too small for a 64-bit float: it would read as 0" },
+		{ "[-1e-400]", "input:1:2: number -1e-400 is too small for a 64-bit float: it would read as 0" },
+		{ "[1e-99999999999999999999]", "number 1e-99999999999999999999 is too small" },
+		{ "[2.4703282292062327e-324]", "is too small" }, /* just below half of 5e-324 */
+		{ "{\"t\":9223372036854775808}", "input:1:6: t: integer 9223372036854775808 does not fit in 64 bits" },
+		{ "{\"a\":{\"b\":[1,-9223372036854775809]}}", "input:1:14: b: integer -9223372036854775809 does not fit" },
+		{ "[123456789012345678901234]", "integer 123456789012345678901234 does not fit in 64 bits" },
 		{ "[NaN]", "input:1:2: unexpected character" },
 		{ "\"\\ud800\"", "lone high surrogate" },
 		{ "\"\\udc00\"", "lone low surrogate" },
@@ -156,6 +166,153 @@ static void strict_parser_refuses(void)
 			return;
 		}
 	}
+}
+
+/* Parses text, which must be accepted, and returns its canonical form or the writer's message. */
+static char *written(const char *text)
+{
+	ccgov_buffer b = CCGOV_BUFFER_INIT;
+	cJSON *v = NULL;
+
+	if (ccgov_json_parse(&v, text, strlen(text), "input") < 0)
+		return strdup(ccgov_error_last()->message);
+	if (ccgov_json_write(&b, v, CCGOV_JSON_CANONICAL) < 0) {
+		b.len = 0;
+		ccgov_buffer_puts(&b, ccgov_error_last()->message);
+	}
+	cJSON_Delete(v);
+	return ccgov_buffer_detach(&b, NULL);
+}
+
+/*
+ * RFC 8785 would write 2^63-1 as 9223372036854776000: refused, never
+ * rounded. Written: what reads back as the same number.
+ */
+static void writer_refuses_what_would_read_back_otherwise(void)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "[9007199254740992]", "[9007199254740992]" },
+		{ "[9007199254740994,1000000000000000000]", "[9007199254740994,1000000000000000000]" },
+		{ "[1e21,-1e300]", "[1e+21,-1e+300]" },
+		{ "[9007199254740993.0]", "[9007199254740992]" }, /* a double, as RFC 8785 reads it */
+		{ "{\"n\":9007199254740993}",
+		  "n: integer 9007199254740993 has no exact RFC 8785 form: it would be written 9007199254740992" },
+		{ "[9223372036854775807]",
+		  "integer 9223372036854775807 has no exact RFC 8785 form: it would be written 9223372036854776000" },
+		{ "[-9223372036854775808]", "integer -9223372036854775808 has no exact RFC 8785 form" },
+		{ "[1152921504606846976]", /* 2^60, exactly a double, but written by its shortest digits */
+		  "integer 1152921504606846976 has no exact RFC 8785 form: it would be written 1152921504606847000" },
+		{ "[-9007199254740993]", "integer -9007199254740993 has no exact RFC 8785 form" },
+		{ "{\"d\":1e20}",
+		  "d: number 100000000000000000000 has an RFC 8785 form that reads as an integer beyond 64 bits" },
+		{ "[-9.3e18]", "number -9300000000000000000 has an RFC 8785 form that reads as an integer beyond 64 bits" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = written(cases[i].in);
+		int ok = got && strncmp(got, cases[i].out, strlen(cases[i].out)) == 0;
+
+		if (!ok)
+			unit_fail(__FILE__, __LINE__, "'%s': got '%s', want '%s'", cases[i].in, got ? got : "", cases[i].out);
+		free(got);
+		if (!ok)
+			return;
+	}
+}
+
+/* A hostile token is named, cut short, and never copied without bound. */
+static void long_number_tokens(void)
+{
+	ccgov_buffer b = CCGOV_BUFFER_INIT;
+	cJSON *v = NULL;
+
+	ccgov_buffer_putc(&b, '[');
+	for (int i = 0; i < 1000; i++)
+		ccgov_buffer_putc(&b, (char)('1' + i % 9));
+	ccgov_buffer_putc(&b, ']');
+	CHECK_ERR(ccgov_json_parse(&v, b.data, b.len, "long"), CCGOV_EINVALID,
+		  "long:1:2: integer 1234567891234567891234567891234567891234... does not fit in 64 bits");
+	b.len = 0;
+	ccgov_buffer_puts(&b, "[1.");
+	for (int i = 0; i < 600; i++)
+		ccgov_buffer_putc(&b, '0');
+	ccgov_buffer_putc(&b, ']');
+	CHECK_ERR(ccgov_json_parse(&v, b.data, b.len, "long"), CCGOV_EINVALID,
+		  "long:1:2: number 1.00000000000000000000000000000000000000... is too long (more than 511 characters)");
+	ccgov_buffer_free(&b);
+}
+
+static int64_t read_int64(const char *text, int64_t min, int64_t max, int *err)
+{
+	cJSON *v = NULL;
+	int64_t n = 0;
+
+	*err = ccgov_json_parse(&v, text, strlen(text), "input");
+	if (*err == 0)
+		*err = ccgov_json_int64(&n, cJSON_GetObjectItemCaseSensitive(v, "k"), min, max, "in.json");
+	cJSON_Delete(v);
+	return n;
+}
+
+/* Every digit of an integer survives to the caller, through one accessor. */
+static void integers_are_read_exactly(void)
+{
+	static const struct { const char *in; int64_t want; } exact[] = {
+		{ "{\"k\":9007199254740993}", 9007199254740993LL },
+		{ "{\"k\":9223372036854775807}", INT64_MAX },
+		{ "{\"k\":-9223372036854775808}", INT64_MIN },
+		{ "{\"k\":-0}", 0 },
+		{ "{\"k\":1.0}", 1 },
+		{ "{\"k\":1e2}", 100 },
+		{ "{\"k\":-9.007199254740992e15}", -9007199254740992LL },
+	};
+	static const struct { const char *in, *message; } refused[] = {
+		{ "{\"k\":1.5}", "in.json: k: expected an integer, not 1.5" },
+		{ "{\"k\":9.007199254740994e15}", "not 9007199254740994" }, /* a double, beyond 2^53 */
+		{ "{\"k\":1e300}", "not 1e+300" },
+		{ "{\"k\":\"7\"}", "in.json: k: expected an integer, not a string" },
+		{ "{\"k\":[7]}", "not an array" },
+		{ "{\"j\":7}", "in.json: expected an integer, not nothing" },
+	};
+	int err;
+
+	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
+		int64_t got = read_int64(exact[i].in, INT64_MIN, INT64_MAX, &err);
+
+		if (err < 0 || got != exact[i].want) {
+			unit_fail(__FILE__, __LINE__, "'%s': got %" PRId64 " (%d), want %" PRId64, exact[i].in, got, err,
+				  exact[i].want);
+			return;
+		}
+	}
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		CHECK_ERR((read_int64(refused[i].in, INT64_MIN, INT64_MAX, &err), err), CCGOV_EINVALID, refused[i].message);
+	CHECK_ERR((read_int64("{\"k\":86401}", 1, 86400, &err), err), CCGOV_EINVALID,
+		  "in.json: k: expected an integer from 1 to 86400, not 86401");
+	CHECK_ERR((read_int64("{\"k\":-1}", 0, INT64_MAX, &err), err), CCGOV_EINVALID,
+		  "in.json: k: expected an integer from 0 to 9223372036854775807, not -1");
+}
+
+/* Numbers made by code, or changed by cJSON after parsing, are read by their double. */
+static void integers_made_or_changed_by_code(void)
+{
+	cJSON *v = NULL;
+	int64_t n = 0;
+
+	v = cJSON_CreateNumber(4096);
+	CHECK_OK(ccgov_json_int64(&n, v, 0, INT64_MAX, "code"));
+	CHECK(n == 4096);
+	cJSON_Delete(v);
+	CHECK_OK(ccgov_json_parse(&v, "9223372036854775807", 19, "input"));
+	cJSON_SetNumberValue(v, 12);
+	CHECK_OK(ccgov_json_int64(&n, v, 0, INT64_MAX, "code"));
+	CHECK(n == 12);
+	cJSON_Delete(v);
+	v = ccgov_json_create_int64(INT64_MIN);
+	CHECK(v != NULL);
+	CHECK_OK(ccgov_json_int64(&n, v, INT64_MIN, 0, "code"));
+	CHECK(n == INT64_MIN);
+	cJSON_Delete(v);
 }
 
 static void nesting_is_bounded(void)
@@ -248,6 +405,10 @@ const struct unit_test json_tests[] = {
 	{ "RFC 8785 appendices C and E", rfc8785_appendices },
 	{ "numbers inside documents", numbers_in_documents },
 	{ "strict parser refuses ambiguous input, with line and column", strict_parser_refuses },
+	{ "writer refuses numbers that would read back otherwise", writer_refuses_what_would_read_back_otherwise },
+	{ "long number tokens are named, cut short", long_number_tokens },
+	{ "integers are read exactly, through ccgov_json_int64", integers_are_read_exactly },
+	{ "integers made or changed by code are read by their double", integers_made_or_changed_by_code },
 	{ "nesting is bounded at 256 levels", nesting_is_bounded },
 	{ "duplicate keys among 100000", many_keys_detect_duplicates_fast },
 	{ "escapes and non-ASCII round-trip", escapes_and_unicode_round_trip },
