@@ -120,6 +120,42 @@ done:
 	return err;
 }
 
+/*
+ * Where a sandbox forbids openat2 (seccomp gives ENOSYS or EPERM), the
+ * same promise kept the strict way: one component at a time, none of
+ * them a link, no "..".
+ */
+static int open_without_links(int rootfd, const char *rel, int flags)
+{
+	const char *p = rel;
+	int cur = rootfd, next;
+
+	for (;;) {
+		size_t n = strcspn(p, "/");
+		char name[NAME_MAX + 1];
+
+		if (n == 0 || n > NAME_MAX || (n == 2 && p[0] == '.' && p[1] == '.')) {
+			errno = n > NAME_MAX ? ENAMETOOLONG : EXDEV;
+			next = -1;
+		} else {
+			memcpy(name, p, n);
+			name[n] = '\0';
+			next = p[n] ? openat(cur, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+				    : openat(cur, name, flags | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (cur != rootfd) {
+			int keep = errno;
+
+			close(cur);
+			errno = keep;
+		}
+		if (next < 0 || !p[n])
+			return next;
+		cur = next;
+		p += n + 1;
+	}
+}
+
 int ccgov_path_open_beneath(int *fd, int rootfd, const char *rel, int flags,
 			    const char *shown_as)
 {
@@ -132,12 +168,15 @@ int ccgov_path_open_beneath(int *fd, int rootfd, const char *rel, int flags,
 	do {
 		r = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
 	} while (r < 0 && errno == EAGAIN && ++tries < 16);
+	if (r < 0 && (errno == ENOSYS || errno == EPERM))
+		r = open_without_links(rootfd, rel, flags);
 	if (r < 0) {
 		if (errno == EXDEV)
 			return ccgov_error_set(CCGOV_EUNSAFE,
 					       "%s: path leads outside its folder", shown_as);
 		if (errno == ELOOP)
-			return ccgov_error_set(CCGOV_EUNSAFE, "%s: symbolic link loop", shown_as);
+			return ccgov_error_set(CCGOV_EUNSAFE, "%s: a symbolic link loop, or a link where none may be",
+					       shown_as);
 		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s",
 					     shown_as);
 	}

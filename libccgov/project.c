@@ -5,9 +5,12 @@
 #include <ccgov/project.h>
 #include <ccgov/scan.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const top_fields[] = { "name", "tag", "build", "outputs", "image", "scan", "timeout" };
 static const char *const image_fields[] = { "entrypoint", "cmd", "env", "labels", "user", "workdir" };
@@ -465,11 +468,22 @@ int ccgov_project_load(ccgov_project **out, const char *path, const char *shown_
 {
 	char *text;
 	size_t len;
-	int err;
+	int fd, err;
 
 	*out = NULL;
+	/* Not through a link: a committed ccgov.json -> /elsewhere must not configure the build from outside. */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			return ccgov_error_set(CCGOV_ENOTFOUND, "%s: no such file", shown_as);
+		if (errno == ELOOP)
+			return ccgov_error_set(CCGOV_EUNSAFE, "%s: a symbolic link; ccgov reads only a regular file",
+					       shown_as);
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s: cannot read", shown_as);
+	}
 	/* Named as the user knows it; the reason is the same either way. */
-	if ((err = ccgov_file_read(&text, &len, path, CCGOV_PROJECT_MAX_SIZE)) < 0)
+	err = ccgov_file_read_fd(&text, &len, fd, shown_as, CCGOV_PROJECT_MAX_SIZE);
+	close(fd);
+	if (err < 0)
 		return ccgov_error_set(err, "%s: cannot read (%s)", shown_as,
 				       err == CCGOV_EINVALID ? "not a regular file, or larger than 1 MiB" : "I/O error");
 	err = ccgov_project_parse(out, text, len, shown_as);

@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,17 @@ static int left_out(ccgov_repo *repo, const char *in_repo, int folder)
 	return ccgov_repo_is_tracked(&tracked, repo, in_repo, folder) == 0 && !tracked;
 }
 
+/* A folder the walk found, opened only if it is still one: a link put in its place is not followed. */
+static DIR *open_folder(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+	if (fd >= 0 && !d)
+		close(fd);
+	return d;
+}
+
 /* Walks the tree without following links, skipping what left_out() says. */
 static int walk(path_list *l, const char *root, const char *rel, int depth, ccgov_repo *repo, const char *prefix)
 {
@@ -98,7 +110,7 @@ static int walk(path_list *l, const char *root, const char *rel, int depth, ccgo
 
 	if (!dir)
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	if (depth > MAX_WALK_DEPTH || !(d = opendir(dir))) {
+	if (depth > MAX_WALK_DEPTH || !(d = open_folder(dir))) {
 		free(dir);
 		return 0;
 	}
@@ -143,19 +155,30 @@ static int find_lock_files(path_list *l, const char *root, ccgov_repo *repo, con
 	return err;
 }
 
-static int catalog_file(ccgov_sbom *s, const char *root, const char *rel)
+/*
+ * A lock file of the tree, opened beneath the tree's descriptor and not
+ * through a link at its end: a lock file that is a link (or a folder
+ * swapped for one after the walk) is not followed out of the tree.
+ */
+static int read_in_tree(char **text, size_t *len, int rootfd, const char *rel)
 {
-	char *full = ccgov_path_join(root, rel), *text = NULL, *sum = NULL, *sum_path = NULL;
+	int fd, err;
+
+	if ((err = ccgov_path_open_beneath(&fd, rootfd, rel, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, rel)) < 0)
+		return err;
+	err = ccgov_file_read_fd(text, len, fd, rel, MAX_LOCK_FILE);
+	close(fd);
+	return err;
+}
+
+static int catalog_file(ccgov_sbom *s, int rootfd, const char *rel)
+{
+	char *text = NULL, *sum = NULL, *sum_path = NULL;
 	size_t len = 0, sum_len = 0;
 	int err;
 
-	if (!full)
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	err = ccgov_file_read(&text, &len, full, MAX_LOCK_FILE);
-	if (err < 0) {
-		free(full);
-		return ccgov_error_wrap("%s", rel);
-	}
+	if ((err = read_in_tree(&text, &len, rootfd, rel)) < 0)
+		return err;
 	if (strcmp(base_name(rel), "Cargo.lock") == 0) {
 		err = ccgov_catalog_cargo_lock(s, rel, text, len);
 	} else if (strcmp(base_name(rel), "package-lock.json") == 0) {
@@ -174,17 +197,16 @@ static int catalog_file(ccgov_sbom *s, const char *root, const char *rel)
 		err = ccgov_catalog_requirements(s, rel, text, len);
 	} else {
 		/* go.sum beside go.mod; a module without dependencies has none. */
-		if (asprintf(&sum_path, "%.*sgo.sum", (int)(strlen(full) - strlen("go.mod")), full) < 0)
+		if (asprintf(&sum_path, "%.*sgo.sum", (int)(strlen(rel) - strlen("go.mod")), rel) < 0)
 			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-		else if (ccgov_file_read(&sum, &sum_len, sum_path, MAX_LOCK_FILE) < 0)
-			sum = NULL;
+		else if (read_in_tree(&sum, &sum_len, rootfd, sum_path) < 0 && ccgov_error_last()->code != CCGOV_ENOTFOUND)
+			err = ccgov_sbom_warn(s, "%s: not read", ccgov_error_last()->message);
 		if (err == 0)
 			err = ccgov_catalog_go_mod(s, rel, text, len, sum, sum_len);
 	}
 	free(sum_path);
 	free(sum);
 	free(text);
-	free(full);
 	/*
 	 * A lock file of the product that cannot be read is an error: the SBOM
 	 * would miss what it pins. One under test/, fuzz/, docs/ or examples/
@@ -391,7 +413,7 @@ int ccgov_sbom_collect(ccgov_sbom *s, const ccgov_sbom_options *opts)
 	char *prefix = NULL;
 	vcs_facts vcs;
 	struct stat st;
-	int err;
+	int err, rootfd = -1;
 
 	if (stat(opts->root, &st) < 0)
 		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", opts->root);
@@ -402,8 +424,13 @@ int ccgov_sbom_collect(ccgov_sbom *s, const ccgov_sbom_options *opts)
 		goto done;
 	/* An exported tree holds only what was committed: no ignore rule applies to it. */
 	err = find_lock_files(&locks, opts->root, opts->source ? NULL : owned, vcs.prefix ? vcs.prefix : "");
+	/* Lock files are read through one descriptor of the tree: the walk's findings, not whatever the paths hold later. */
+	if (err == 0 && (rootfd = open(opts->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", opts->root);
 	for (size_t i = 0; i < locks.len && err == 0; i++)
-		err = catalog_file(s, opts->root, locks.paths[i]);
+		err = catalog_file(s, rootfd, locks.paths[i]);
+	if (rootfd >= 0)
+		close(rootfd);
 	if (err == 0 && vcs.repo)
 		err = catalog_submodules(s, &vcs);
 	if (err == 0 && opts->image)

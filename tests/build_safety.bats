@@ -281,3 +281,14 @@ ccgov: error: $BATS_TEST_TMPDIR/bd: still held by another ccgov run (pid $first)
 	[ "$(cat "$shared/root-out/image.digest")" = "$digest" ]
 	rm -rf "$shared"
 }
+
+@test "a committed ccgov.json that is a symbolic link is refused, not followed out of the project" {
+	printf '{ "name": "evil", "build": "touch %s/ran" }\n' "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/outside.json"
+	rm "$S/ccgov.json"
+	ln -s ../outside.json "$S/ccgov.json"
+	git -C "$S" add -A && git -C "$S" commit -q -m link
+	run ccgov build -q "$S" -o "$O"
+	assert_failure 2
+	assert_output "ccgov: error: $S/ccgov.json: a symbolic link; ccgov reads only a regular file"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ] && [ ! -e "$O" ]
+}

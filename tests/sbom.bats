@@ -68,6 +68,17 @@ sbom_of() {
 	assert_output DEV_DEPENDENCY_OF
 }
 
+@test "a go.sum that is a symbolic link out of the tree is not followed: warned, its hashes left out" {
+	mkdir -p "$W/outside"
+	cp -r "$F/go" "$W/t"
+	mv "$W/t/go.sum" "$W/outside/go.sum"
+	ln -s ../outside/go.sum "$W/t/go.sum"
+	run --separate-stderr ccgov sbom "$W/t" --format cyclonedx-json --name fixture -o "$W/out.json"
+	assert_success
+	assert_equal "$stderr" "ccgov: warning: go.sum: a symbolic link loop, or a link where none may be: not read"
+	[ "$(jq '[.components[].properties[]? | select(.name == "ccgov:go:h1")] | length' "$W/out.json")" = 0 ]
+}
+
 @test "go.mod and go.sum: h1: is a property, never a SHA-256; replacements and indirect modules" {
 	cp -r "$F/go" "$W/t"
 	run sbom_of "$W/t" cyclonedx-json

@@ -86,8 +86,8 @@ static int load_project(ccgov_project **out, const ccgov_build *b, const char *p
 
 	if (!path || !shown)
 		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	else if (access(path, F_OK) == 0)
-		err = ccgov_project_load(out, path, shown);
+	else if ((err = ccgov_project_load(out, path, shown)) != CCGOV_ENOTFOUND)
+		;
 	else if (ccgov_build_commit(b) && access(shown, F_OK) == 0)
 		err = ccgov_error_set(CCGOV_EINVALID,
 				      "%s: not committed; commit it (ccgov builds only what is committed)", shown);

@@ -52,6 +52,8 @@ int ccgov_project_new(ccgov_project **out);
 /*
  * Reads and validates a ccgov.json; errors name the file as shown_as (the
  * path the user knows, not the build folder's) and the field.
+ * CCGOV_ENOTFOUND when there is none; CCGOV_EUNSAFE when it is a symbolic
+ * link (never followed: it could lead out of the project).
  */
 int ccgov_project_load(ccgov_project **out, const char *path, const char *shown_as);
 /* The same from bytes already in memory. */
