@@ -202,8 +202,8 @@ static int newest_mtime(int64_t *out, const char *dir, int depth)
 		*out = st.st_mtim.tv_sec;
 	if (!S_ISDIR(st.st_mode) || depth > 256)
 		return 0;
-	if (!(d = opendir(dir)))
-		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", dir);
+	if ((err = ccgov_file_open_folder(&d, dir, &st, dir)) < 0)
+		return err;
 	while (err == 0 && (de = readdir(d))) {
 		char *p;
 

@@ -80,6 +80,25 @@ int ccgov_file_read(char **out, size_t *len, const char *path, size_t max_size)
 	return err;
 }
 
+int ccgov_file_open_folder(DIR **out, const char *path, const struct stat *listed, const char *shown)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), err = 0;
+	struct stat now;
+
+	*out = NULL;
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
+		return ccgov_error_set(CCGOV_EIO, "%s: replaced while being read (now a link or a file)", shown);
+	if (fd < 0)
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", shown);
+	if (listed && (fstat(fd, &now) < 0 || now.st_dev != listed->st_dev || now.st_ino != listed->st_ino))
+		err = ccgov_error_set(CCGOV_EIO, "%s: replaced while being read", shown);
+	else if (!(*out = fdopendir(fd)))
+		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", shown);
+	if (err < 0)
+		close(fd);
+	return err;
+}
+
 int ccgov_file_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -333,8 +352,8 @@ static int copy_tree(const char *src, const char *dst, int depth)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: not a file, folder or link", src);
 	if (mkdir(dst, 0755) < 0)
 		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", dst);
-	if (!(d = opendir(src)))
-		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", src);
+	if ((err = ccgov_file_open_folder(&d, src, &st, src)) < 0)
+		return err;
 	while (err == 0 && (de = readdir(d))) {
 		char *s, *t;
 

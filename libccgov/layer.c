@@ -155,23 +155,6 @@ static int same_as_listed(int fd, dev_t dev, ino_t ino, const char *shown)
 	return 0;
 }
 
-static int open_listed(DIR **out, const char *path, const struct stat *st, const char *shown)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), err;
-
-	*out = NULL;
-	if (fd < 0)
-		return ccgov_error_set_errno(errno == ELOOP || errno == ENOTDIR ? CCGOV_EIO : ccgov_error_from_errno(errno),
-					     errno, errno == ELOOP || errno == ENOTDIR ? "%s: replaced while being packed" : "%s",
-					     shown);
-	if ((err = same_as_listed(fd, st->st_dev, st->st_ino, shown)) < 0 || !(*out = fdopendir(fd))) {
-		if (err == 0)
-			err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", shown);
-		close(fd);
-	}
-	return err;
-}
-
 static int walk(ccgov_fileset *fs, ccgov_buffer *src, ccgov_buffer *dst, ccgov_buffer *shown,
 		int depth)
 {
@@ -187,7 +170,7 @@ static int walk(ccgov_fileset *fs, ccgov_buffer *src, ccgov_buffer *dst, ccgov_b
 	if (depth > MAX_DEPTH)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: folders nested deeper than %d levels",
 				       shown->data, MAX_DEPTH);
-	if ((err = open_listed(&d, src->data, &st, shown->data)) < 0)
+	if ((err = ccgov_file_open_folder(&d, src->data, &st, shown->data)) < 0)
 		return err;
 	while (err == 0 && (errno = 0, de = readdir(d))) {
 		size_t ls = src->len, ld = dst->len, lh = shown->len;

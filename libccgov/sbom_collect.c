@@ -89,17 +89,6 @@ static int left_out(ccgov_repo *repo, const char *in_repo, int folder)
 	return ccgov_repo_is_tracked(&tracked, repo, in_repo, folder) == 0 && !tracked;
 }
 
-/* A folder the walk found, opened only if it is still one: a link put in its place is not followed. */
-static DIR *open_folder(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	DIR *d = fd < 0 ? NULL : fdopendir(fd);
-
-	if (fd >= 0 && !d)
-		close(fd);
-	return d;
-}
-
 /* Walks the tree without following links, skipping what left_out() says. */
 static int walk(path_list *l, const char *root, const char *rel, int depth, ccgov_repo *repo, const char *prefix)
 {
@@ -110,7 +99,7 @@ static int walk(path_list *l, const char *root, const char *rel, int depth, ccgo
 
 	if (!dir)
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	if (depth > MAX_WALK_DEPTH || !(d = open_folder(dir))) {
+	if (depth > MAX_WALK_DEPTH || ccgov_file_open_folder(&d, dir, NULL, dir) < 0) {
 		free(dir);
 		return 0;
 	}

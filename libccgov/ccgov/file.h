@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <ccgov/remove.h>
@@ -24,6 +26,14 @@ int ccgov_file_read(char **out, size_t *len, const char *path, size_t max_size);
  * name. For readers that must check what they opened before they read it.
  */
 int ccgov_file_read_fd(char **out, size_t *len, int fd, const char *name, size_t max_size);
+
+/*
+ * Opens the folder at path for reading its entries, never through a link
+ * at its end; with listed (what an earlier lstat saw), only if it is still
+ * that folder (device and inode). A walk that lstat's, then opens, cannot
+ * be sent elsewhere in between: CCGOV_EIO "replaced while being read".
+ */
+int ccgov_file_open_folder(DIR **out, const char *path, const struct stat *listed, const char *shown);
 
 typedef struct ccgov_atomic_file ccgov_atomic_file;
 
