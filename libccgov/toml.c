@@ -702,6 +702,21 @@ static void clear_marks(cJSON *v)
 	}
 }
 
+/*
+ * Nesting counted whole: a [header]'s parts, a dotted key's and an inline
+ * value's add up, so no accepted document is deeper than any one of them
+ * may be (the JSON writer, which refuses 256 levels, must never see one).
+ */
+static int too_deep(const cJSON *v, int depth)
+{
+	if (depth > CCGOV_TOML_MAX_DEPTH)
+		return 1;
+	for (const cJSON *c = v->child; c; c = c->next)
+		if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && too_deep(c, depth + 1))
+			return 1;
+	return 0;
+}
+
 int ccgov_toml_parse(cJSON **out, const char *text, size_t len, const char *name)
 {
 	parser ps = { text, text, text + len, name, NULL, 0 };
@@ -724,6 +739,9 @@ int ccgov_toml_parse(cJSON **out, const char *text, size_t len, const char *name
 			err = end_of_line(&ps);
 	}
 	clear_marks(root);
+	if (err == 0 && too_deep(root, 0))
+		err = ccgov_error_set(CCGOV_EINVALID, "%s: tables and arrays nested deeper than %d levels in all", name,
+				      CCGOV_TOML_MAX_DEPTH);
 	if (err < 0) {
 		cJSON_Delete(root);
 		return err;

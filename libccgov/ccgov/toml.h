@@ -17,7 +17,7 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
-/* Nesting (arrays, inline tables, dotted keys) deeper than this is refused. */
+/* Nesting deeper than this is refused: header parts, dotted-key parts, arrays and inline tables counted together. */
 #define CCGOV_TOML_MAX_DEPTH 128
 
 /*

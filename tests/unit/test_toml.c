@@ -197,6 +197,34 @@ static void nesting_is_bounded(void)
 		ccgov_buffer_putc(&b, '[');
 	CHECK_ERR(ccgov_toml_parse(&v, b.data, b.len, "deep.toml"), CCGOV_EINVALID, "nested too deeply");
 	ccgov_buffer_free(&b);
+	/* Each part within bounds, together too deep: a 100-part header, then a 100-part dotted key. */
+	ccgov_buffer_puts(&b, "[h");
+	for (int i = 0; i < 99; i++)
+		ccgov_buffer_puts(&b, ".h");
+	ccgov_buffer_puts(&b, "]\nk");
+	for (int i = 0; i < 99; i++)
+		ccgov_buffer_puts(&b, ".k");
+	ccgov_buffer_puts(&b, " = 1\n");
+	CHECK_ERR(ccgov_toml_parse(&v, b.data, b.len, "sum.toml"), CCGOV_EINVALID,
+		  "sum.toml: tables and arrays nested deeper than 128 levels in all");
+	ccgov_buffer_free(&b);
+	/* 128 levels are read, and the JSON writer takes them. */
+	ccgov_buffer_puts(&b, "[h");
+	for (int i = 0; i < 63; i++)
+		ccgov_buffer_puts(&b, ".h");
+	ccgov_buffer_puts(&b, "]\nk");
+	for (int i = 0; i < 63; i++)
+		ccgov_buffer_puts(&b, ".k");
+	ccgov_buffer_puts(&b, " = 1\n");
+	CHECK_OK(ccgov_toml_parse(&v, b.data, b.len, "edge.toml"));
+	ccgov_buffer_free(&b);
+	{
+		ccgov_buffer j = CCGOV_BUFFER_INIT;
+
+		CHECK_OK(ccgov_json_write(&j, v, CCGOV_JSON_CANONICAL));
+		ccgov_buffer_free(&j);
+	}
+	cJSON_Delete(v);
 }
 
 const struct unit_test toml_tests[] = {
