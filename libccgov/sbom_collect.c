@@ -401,30 +401,30 @@ int ccgov_sbom_collect(ccgov_sbom *s, const ccgov_sbom_options *opts)
 	path_list locks = { 0 };
 	char *prefix = NULL;
 	vcs_facts vcs;
-	struct stat st;
-	int err, rootfd = -1;
+	struct stat st, held;
+	int err, rootfd;
 
-	if (stat(opts->root, &st) < 0)
-		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", opts->root);
-	if (!S_ISDIR(st.st_mode))
-		return ccgov_error_set(CCGOV_EINVALID, "%s: not a folder", opts->root);
+	/* The tree is held by one descriptor from the start: lock files are read from it, whatever the path holds later. */
+	if ((rootfd = open(opts->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return errno == ENOTDIR ? ccgov_error_set(CCGOV_EINVALID, "%s: not a folder", opts->root)
+					: ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", opts->root);
 	if ((err = find_vcs(&vcs, &owned, &prefix, opts)) < 0 || (err = describe_root(s, opts, &vcs)) < 0 ||
 	    (err = document_time(&s->time, &vcs)) < 0)
 		goto done;
 	/* An exported tree holds only what was committed: no ignore rule applies to it. */
 	err = find_lock_files(&locks, opts->root, opts->source ? NULL : owned, vcs.prefix ? vcs.prefix : "");
-	/* Lock files are read through one descriptor of the tree: the walk's findings, not whatever the paths hold later. */
-	if (err == 0 && (rootfd = open(opts->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", opts->root);
+	/* The walk went by path: it must have walked the tree held, not one put in its place. */
+	if (err == 0 && (fstat(rootfd, &held) < 0 || stat(opts->root, &st) < 0 || st.st_dev != held.st_dev ||
+			 st.st_ino != held.st_ino))
+		err = ccgov_error_set(CCGOV_EIO, "%s: replaced while being read", opts->root);
 	for (size_t i = 0; i < locks.len && err == 0; i++)
 		err = catalog_file(s, rootfd, locks.paths[i]);
-	if (rootfd >= 0)
-		close(rootfd);
 	if (err == 0 && vcs.repo)
 		err = catalog_submodules(s, &vcs);
 	if (err == 0 && opts->image)
 		err = ccgov_sbom_describe_image(s, opts->image);
 done:
+	close(rootfd);
 	for (size_t i = 0; i < locks.len; i++)
 		free(locks.paths[i]);
 	free(locks.paths);
