@@ -5,6 +5,7 @@
 #include <ccgov/error.h>
 #include <ccgov/json.h>
 #include <ccgov/sbom.h>
+#include <ccgov/utf8.h>
 #include <ccgov/uri.h>
 
 #include <openssl/evp.h>
@@ -229,6 +230,32 @@ int ccgov_sbom_warn(ccgov_sbom *s, const char *fmt, ...)
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	s->nwarnings++;
 	return 0;
+}
+
+int ccgov_sbom_text_usable(ccgov_sbom *s, const char *path, int line, const char *what, const char *value,
+			   size_t len)
+{
+	const unsigned char *p = (const unsigned char *)value;
+	int usable = len <= CCGOV_SBOM_TEXT_MAX && ccgov_utf8_valid(value, len);
+	char *shown;
+	int err;
+
+	for (size_t i = 0, n; usable && i < len; i += n) {
+		uint32_t cp;
+
+		n = ccgov_utf8_decode(&cp, p + i, len - i);
+		usable = n > 0 && !ccgov_utf8_breaks_line(cp);
+	}
+	if (usable)
+		return 1;
+	/* Shown escaped and cut, so that the warning itself is one line of text. */
+	if (!(shown = ccgov_utf8_escape(value, len > 120 ? 120 : len)))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	err = ccgov_sbom_warn(s, "%s:%d: %s '%s%s' is not text an SBOM can hold (UTF-8 without control characters, "
+			      "at most %d bytes); left out", path, line, what, shown, len > 120 ? "..." : "",
+			      CCGOV_SBOM_TEXT_MAX);
+	free(shown);
+	return err < 0 ? err : 0;
 }
 
 char *ccgov_purl(const char *type, const char *namespace_, const char *name, const char *version)

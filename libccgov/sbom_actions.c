@@ -85,6 +85,9 @@ int ccgov_catalog_workflow(ccgov_sbom *s, const char *path, const char *text, si
 			;
 		if (n == 0 || n >= sizeof(spec) || q[0] == '.' || q[0] == '$')
 			continue;
+		if ((err = ccgov_sbom_text_usable(s, path, line, "uses:", q, n)) <= 0)
+			continue;
+		err = 0;
 		snprintf(spec, sizeof(spec), "%.*s", (int)n, q);
 		if (strncmp(spec, "docker://", 9) == 0)
 			purl = docker_purl(spec + 9, &name, &ref);

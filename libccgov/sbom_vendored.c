@@ -91,6 +91,16 @@ static void string_value(char *out, size_t size, const char *v, size_t n)
 	snprintf(out, size, "%.*s", (int)(close - v - 1), v + 1);
 }
 
+/* The line of text that p points into, counted from 1. */
+static int line_of(const char *text, const char *p)
+{
+	int line = 1;
+
+	for (const char *q = text; q < p; q++)
+		line += *q == '\n';
+	return line;
+}
+
 static long number_value(const char *v, size_t n)
 {
 	char buf[32], *end;
@@ -119,9 +129,14 @@ int ccgov_catalog_vendored(ccgov_sbom *s, const char *path, const char *text, si
 		return 0;
 	if (h->string) {
 		const char *v = define_of(text, len, h->string, &n);
+		int usable;
 
 		if (v)
 			string_value(version, sizeof(version), v, n);
+		/* Checked where it is read: a version the SBOM cannot hold leaves the library out, warned. */
+		if (version[0] && (usable = ccgov_sbom_text_usable(s, path, line_of(text, v), "version", version,
+								   strlen(version))) <= 0)
+			return usable;
 	} else {
 		size_t n1 = 0, n2 = 0, n3 = 0;
 		/* Found first, then read: an argument list does not order its evaluation. */

@@ -447,3 +447,16 @@ changed  pkg:npm/supports-color 7.2.0 -> 7.2.1"
 	[ "$(jq -r '.components[] | select(.purl // "" | startswith("pkg:golang/example.org")) | "\(.name) \(.version) \(.properties[] | select(.name == "ccgov:go:replaced-by-folder") | .value)"' "$W/go.json")" = \
 	  "$(echo "$m" | awk '$1 == "dep" { d = $2 " " $3 } $1 == "=>" { print d, $2 }')" ]
 }
+
+@test "a cataloger value that is not text an SBOM can hold is warned with file:line and left out; the SBOM is written" {
+	mkdir -p "$W/t/vendor/zlib" "$W/t/.github/workflows"
+	printf '#define ZLIB_VERSION "1\xa5.3.1"\n' >"$W/t/vendor/zlib/zlib.h"
+	printf 'jobs:\n  a:\n    steps:\n      - uses: actions/checkout@v4\x01\n      - uses: actions/setup-go@v5\n' \
+		>"$W/t/.github/workflows/ci.yml"
+	run --separate-stderr sbom_of "$W/t" cyclonedx-json
+	assert_success
+	assert_equal "$stderr" "ccgov: warning: .github/workflows/ci.yml:4: uses: 'actions/checkout@v4\\x01' is not text an SBOM can hold (UTF-8 without control characters, at most 1024 bytes); left out
+ccgov: warning: vendor/zlib/zlib.h:1: version '1\\xa5.3.1' is not text an SBOM can hold (UTF-8 without control characters, at most 1024 bytes); left out"
+	run jq -r '[.components[].purl] | join(" ")' "$W/out.json"
+	assert_output "pkg:github/actions/setup-go@v5"
+}

@@ -95,6 +95,20 @@ int ccgov_component_property(ccgov_component *c, const char *name, const char *v
 int ccgov_component_depends(ccgov_component *c, const char *ref);
 int ccgov_sbom_warn(ccgov_sbom *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The longest name, version or value a cataloger takes from a file. */
+#define CCGOV_SBOM_TEXT_MAX 1024
+
+/*
+ * Whether a value read at path:line (what names it: "version", "uses:")
+ * can go into an SBOM: UTF-8 without control, separator or bidi
+ * characters, at most CCGOV_SBOM_TEXT_MAX bytes. 1 if so; else 0, after
+ * a warning that shows it escaped and says it was left out; a CCGOV_E*
+ * code if the warning cannot be kept. Catalogers ask where they read a
+ * value, so the writers never meet one they must refuse.
+ */
+int ccgov_sbom_text_usable(ccgov_sbom *s, const char *path, int line, const char *what, const char *value,
+			   size_t len);
+
 /*
  * A package URL (github.com/package-url/purl-spec): pkg:TYPE/NAMESPACE/NAME@VERSION,
  * each part percent-encoded (namespace segments apart); namespace and
