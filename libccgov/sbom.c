@@ -251,9 +251,14 @@ int ccgov_sbom_text_usable(ccgov_sbom *s, const char *path, int line, const char
 	/* Shown escaped and cut, so that the warning itself is one line of text. */
 	if (!(shown = ccgov_utf8_escape(value, len > 120 ? 120 : len)))
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	err = ccgov_sbom_warn(s, "%s:%d: %s '%s%s' is not text an SBOM can hold (UTF-8 without control characters, "
-			      "at most %d bytes); left out", path, line, what, shown, len > 120 ? "..." : "",
-			      CCGOV_SBOM_TEXT_MAX);
+	if (line > 0)
+		err = ccgov_sbom_warn(s, "%s:%d: %s '%s%s' is not text an SBOM can hold (UTF-8 without control "
+				      "characters, at most %d bytes); left out", path, line, what, shown,
+				      len > 120 ? "..." : "", CCGOV_SBOM_TEXT_MAX);
+	else
+		err = ccgov_sbom_warn(s, "%s: %s '%s%s' is not text an SBOM can hold (UTF-8 without control "
+				      "characters, at most %d bytes); left out", path, what, shown,
+				      len > 120 ? "..." : "", CCGOV_SBOM_TEXT_MAX);
 	free(shown);
 	return err < 0 ? err : 0;
 }

@@ -263,7 +263,8 @@ static int toolchain(ccgov_sbom *s, const char *ident, const char *file)
 	} else {
 		snprintf(name, sizeof(name), "%.*s", (int)strcspn(ident, ":"), ident);
 	}
-	if (!name[0])
+	/* Cut to 63 bytes, a name or version can end inside a character: no component then (the ident stays). */
+	if (!name[0] || !ccgov_utf8_valid(name, strlen(name)) || !ccgov_utf8_valid(version, strlen(version)))
 		return 0;
 	if (!(purl = ccgov_purl("generic", NULL, name, version[0] ? version : NULL)) ||
 	    !(c = ccgov_sbom_add(s, "application", name, version[0] ? version : NULL, purl, file))) {
@@ -274,6 +275,24 @@ static int toolchain(ccgov_sbom *s, const char *ident, const char *file)
 	ccgov_component_use(c, CCGOV_DEP_DEV, "toolchain", 0);
 	err = ccgov_component_property(c, "ccgov:toolchain:ident", ident);
 	return err;
+}
+
+/* 1 if a string read from an ELF file may go into the SBOM; 0 when it is left out, warned; <0 on error. */
+static int elf_text(ccgov_sbom *s, const char *file, const char *what, const char *value)
+{
+	return ccgov_sbom_text_usable(s, file, 0, what, value, strlen(value));
+}
+
+/* The same for every string of a Go module's build information. */
+static int go_text(ccgov_sbom *s, const char *file, const ccgov_go_module *m)
+{
+	const char *parts[] = { m->path, m->version, m->sum, m->folder };
+	int ok = 1;
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]) && ok > 0; i++)
+		if (parts[i])
+			ok = elf_text(s, file, "Go module", parts[i]);
+	return ok;
 }
 
 static int go_program(ccgov_sbom *s, const ccgov_elf_info *info, const char *file, const char *file_ref)
@@ -289,12 +308,15 @@ static int go_program(ccgov_sbom *s, const ccgov_elf_info *info, const char *fil
 	ccgov_component_use(c, CCGOV_DEP_RUNTIME, NULL, 0);
 	err = ccgov_component_depends(ccgov_sbom_find(s, file_ref), purl);
 	free(purl);
-	if (err == 0 && info->go_main.path)
+	if (err == 0 && info->go_main.path && (err = go_text(s, file, &info->go_main)) > 0)
 		err = ccgov_component_property(ccgov_sbom_find(s, file_ref), "ccgov:go:main", info->go_main.path);
-	for (size_t i = 0; i < info->ngo_deps && err == 0; i++) {
+	for (size_t i = 0; i < info->ngo_deps && err >= 0; i++) {
 		const ccgov_go_module *m = &info->go_deps[i];
 		const char *slash = strrchr(m->path, '/');
 
+		if ((err = go_text(s, file, m)) <= 0)
+			continue;
+		err = 0;
 		if (!(purl = ccgov_purl_split("golang", m->path, slash, m->version)) ||
 		    !(c = ccgov_sbom_add(s, "library", m->path, m->version, purl, file))) {
 			free(purl);
@@ -309,7 +331,7 @@ static int go_program(ccgov_sbom *s, const ccgov_elf_info *info, const char *fil
 			err = ccgov_component_depends(ccgov_sbom_find(s, file_ref), purl);
 		free(purl);
 	}
-	return err;
+	return err < 0 ? err : 0;
 }
 
 /* KEY=value or KEY="value" from os-release text, or NULL. */
@@ -382,12 +404,14 @@ static int regular_entry(ccgov_sbom *s, const ccgov_rootfs_entry *e)
 	if (f->elf.build_id[0])
 		err = ccgov_component_property(c, "ccgov:elf:build-id", f->elf.build_id);
 	for (size_t i = 0; i < f->elf.nneeded && err == 0; i++)
-		err = ccgov_component_property(ccgov_sbom_find(s, c->ref), "ccgov:elf:needed", f->elf.needed[i]);
+		if ((err = elf_text(s, e->path, "DT_NEEDED", f->elf.needed[i])) > 0)
+			err = ccgov_component_property(ccgov_sbom_find(s, c->ref), "ccgov:elf:needed", f->elf.needed[i]);
 	for (size_t i = 0; i < f->elf.ncomments && err == 0; i++)
-		if ((err = ccgov_component_property(ccgov_sbom_find(s, c->ref), "ccgov:elf:compiler",
+		if ((err = elf_text(s, e->path, ".comment", f->elf.comments[i])) > 0 &&
+		    (err = ccgov_component_property(ccgov_sbom_find(s, c->ref), "ccgov:elf:compiler",
 						    f->elf.comments[i])) == 0)
 			err = toolchain(s, f->elf.comments[i], e->path);
-	if (err == 0 && f->elf.go_version) {
+	if (err == 0 && f->elf.go_version && (err = elf_text(s, e->path, "Go version", f->elf.go_version)) > 0) {
 		char *ref = strdup(c->ref);
 
 		err = ref ? go_program(s, &f->elf, e->path, ref) : ccgov_error_set(CCGOV_ENOMEM, "out of memory");

@@ -218,3 +218,23 @@ make_hostile_layers() {
 	assert_equal "$(jq -r '.components[] | select(.name == "/app") | .hashes[0].content' "$W/sbom.json")" \
 		"$(printf 'BENIGN\n' | sha256sum | cut -d' ' -f1)"
 }
+
+@test "--image: an ELF string that is not text is warned and left out; the rest of the file is described" {
+	mkdir -p "$W/src"
+	printf 'int main(void) { return 0; }\n' >"$W/t.c"
+	cc -o "$W/src/t" "$W/t.c"
+	printf 'GCC: (Debian 12.2.0-14) 12.2.0\0odd\xa5 compiler\0' >"$W/comment"
+	objcopy --update-section .comment="$W/comment" "$W/src/t"
+	cat >"$W/src/ccgov.json" <<-'JSON'
+	{ "name": "elf-text", "tag": "1", "build": "true", "outputs": [ { "path": "t", "dest": "/usr/bin/t" } ] }
+	JSON
+	git -C "$W/src" init -q -b main . && git -C "$W/src" add -A && git -C "$W/src" commit -q -m t
+	run --separate-stderr ccgov build "$W/src" -o "$W/out" -q
+	assert_success
+	assert_equal "$stderr" "ccgov: warning: sbom: /usr/bin/t: .comment 'odd\\xa5 compiler' is not text an SBOM can hold (UTF-8 without control characters, at most 1024 bytes); left out"
+	# The file is still there with its hash and its compiler.
+	f="$W/out/sbom.cdx.json"
+	[ "$(jq -r '.components[] | select(.name == "/usr/bin/t") | .hashes[0].content' "$f")" != null ]
+	[ "$(jq -r '.components[] | select(.name == "/usr/bin/t") | .properties[] | select(.name == "ccgov:elf:compiler") | .value' "$f")" = \
+	  "GCC: (Debian 12.2.0-14) 12.2.0" ]
+}

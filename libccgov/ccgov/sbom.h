@@ -99,7 +99,8 @@ int ccgov_sbom_warn(ccgov_sbom *s, const char *fmt, ...) __attribute__((format(p
 #define CCGOV_SBOM_TEXT_MAX 1024
 
 /*
- * Whether a value read at path:line (what names it: "version", "uses:")
+ * Whether a value read at path:line (line 0 for a binary file; what names
+ * it: "version", "uses:", "DT_NEEDED")
  * can go into an SBOM: UTF-8 without control, separator or bidi
  * characters, at most CCGOV_SBOM_TEXT_MAX bytes. 1 if so; else 0, after
  * a warning that shows it escaped and says it was left out; a CCGOV_E*
