@@ -90,6 +90,15 @@ static int grow_index(ccgov_sbom *s)
 	return 0;
 }
 
+/* Every ref again in the index, after items moved. */
+static void reindex(ccgov_sbom *s)
+{
+	if (s->index)
+		memset(s->index, 0, s->index_size * sizeof(*s->index));
+	for (size_t i = 0; s->index && i < s->len; i++)
+		*slot_of(s, s->items[i].ref) = i + 1;
+}
+
 ccgov_component *ccgov_sbom_add_ref(ccgov_sbom *s, const char *ref, const char *type, const char *name,
 				    const char *version, const char *purl, const char *source)
 {
@@ -232,21 +241,30 @@ int ccgov_sbom_warn(ccgov_sbom *s, const char *fmt, ...)
 	return 0;
 }
 
+/* UTF-8 without control, separator or bidi characters: text a document holds as it is, on one line. */
+static int fits_text(const char *value, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)value;
+	size_t n;
+
+	if (!ccgov_utf8_valid(value, len))
+		return 0;
+	for (size_t i = 0; i < len; i += n) {
+		uint32_t cp;
+
+		if (!(n = ccgov_utf8_decode(&cp, p + i, len - i)) || ccgov_utf8_breaks_line(cp))
+			return 0;
+	}
+	return 1;
+}
+
 int ccgov_sbom_text_usable(ccgov_sbom *s, const char *path, int line, const char *what, const char *value,
 			   size_t len)
 {
-	const unsigned char *p = (const unsigned char *)value;
-	int usable = len <= CCGOV_SBOM_TEXT_MAX && ccgov_utf8_valid(value, len);
 	char *shown;
 	int err;
 
-	for (size_t i = 0, n; usable && i < len; i += n) {
-		uint32_t cp;
-
-		n = ccgov_utf8_decode(&cp, p + i, len - i);
-		usable = n > 0 && !ccgov_utf8_breaks_line(cp);
-	}
-	if (usable)
+	if (len <= CCGOV_SBOM_TEXT_MAX && fits_text(value, len))
 		return 1;
 	/* Shown escaped and cut, so that the warning itself is one line of text. */
 	if (!(shown = ccgov_utf8_escape(value, len > 120 ? 120 : len)))
@@ -261,6 +279,126 @@ int ccgov_sbom_text_usable(ccgov_sbom *s, const char *path, int line, const char
 				      len > 120 ? "..." : "", CCGOV_SBOM_TEXT_MAX);
 	free(shown);
 	return err < 0 ? err : 0;
+}
+
+/* ---- the last guard before a writer ----------------------------------- */
+
+static int writable(const char *v)
+{
+	return !v || fits_text(v, strlen(v));
+}
+
+static int component_writable(const ccgov_component *c)
+{
+	int ok = writable(c->ref) && writable(c->name) && writable(c->version) && writable(c->purl) &&
+		 writable(c->license) && writable(c->source);
+
+	for (size_t i = 0; ok && i < c->nhashes; i++)
+		ok = writable(c->hashes[i].hex);
+	return ok;
+}
+
+/* A warning about something left out, its text escaped: the warning is text even when the value is not. */
+static int warn_left_out(ccgov_sbom *s, const char *source, const char *what, const char *value)
+{
+	char *shown_source = ccgov_utf8_escape(source, strlen(source));
+	char *shown = ccgov_utf8_escape(value, strlen(value) > 120 ? 120 : strlen(value));
+	int err = shown_source && shown
+			  ? ccgov_sbom_warn(s, "%s: %s '%s' is not text an SBOM can hold; left out", shown_source, what, shown)
+			  : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+
+	free(shown_source);
+	free(shown);
+	return err;
+}
+
+static int keep_writable_properties(ccgov_sbom *s, ccgov_component *c)
+{
+	size_t kept = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < c->nprops; i++) {
+		if (writable(c->props[i].name) && writable(c->props[i].value)) {
+			c->props[kept++] = c->props[i];
+			continue;
+		}
+		if (err == 0)
+			err = warn_left_out(s, c->source ? c->source : c->name, "property value", c->props[i].value);
+		free(c->props[i].name);
+		free(c->props[i].value);
+	}
+	c->nprops = kept;
+	return err;
+}
+
+static void drop_depends_on(ccgov_component *c, char *const *refs, size_t nrefs)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < c->ndepends; i++) {
+		int gone = 0;
+
+		for (size_t k = 0; k < nrefs && !gone; k++)
+			gone = strcmp(c->depends[i], refs[k]) == 0;
+		if (gone)
+			free(c->depends[i]);
+		else
+			c->depends[kept++] = c->depends[i];
+	}
+	c->ndepends = kept;
+}
+
+int ccgov_sbom_keep_writable(ccgov_sbom *s)
+{
+	char **dropped = calloc(s->len ? s->len : 1, sizeof(*dropped));
+	size_t ndropped = 0, kept = 0;
+	int err = dropped ? 0 : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+
+	for (size_t i = 0; i < s->len && dropped; i++) {
+		ccgov_component *c = &s->items[i];
+
+		if (component_writable(c)) {
+			int e = keep_writable_properties(s, c);
+
+			err = err ? err : e;
+			s->items[kept++] = *c;
+			continue;
+		}
+		if (err == 0)
+			err = warn_left_out(s, c->source ? c->source : "(image)", "component", c->name ? c->name : c->ref);
+		dropped[ndropped++] = c->ref;
+		c->ref = NULL;
+		component_free(c);
+	}
+	if (dropped)
+		s->len = kept;
+	if (ndropped) {
+		drop_depends_on(&s->root, dropped, ndropped);
+		for (size_t i = 0; i < s->len; i++)
+			drop_depends_on(&s->items[i], dropped, ndropped);
+		reindex(s);
+	}
+	if (err == 0)
+		err = keep_writable_properties(s, &s->root);
+	/* The root cannot be left out: a name taken from a folder is written with \xNN escapes instead. */
+	for (size_t k = 0; k < 2 && err == 0; k++) {
+		char **field = k == 0 ? &s->root.name : &s->root.version, *escaped;
+
+		if (writable(*field))
+			continue;
+		if (!(escaped = ccgov_utf8_escape(*field, strlen(*field)))) {
+			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+			break;
+		}
+		err = ccgov_sbom_warn(s, "the project's %s '%s' is not text an SBOM can hold; written with \\xNN escapes",
+				      k == 0 ? "name" : "version", escaped);
+		free(*field);
+		*field = escaped;
+	}
+	for (size_t i = 0; i < ndropped; i++)
+		free(dropped[i]);
+	free(dropped);
+	return err;
 }
 
 char *ccgov_purl(const char *type, const char *namespace_, const char *name, const char *version)
@@ -387,10 +525,7 @@ void ccgov_sbom_sort(ccgov_sbom *s)
 	if (s->len)
 		qsort(s->items, s->len, sizeof(*s->items), by_ref);
 	/* The index refers to positions that sorting changed. */
-	if (s->index)
-		memset(s->index, 0, s->index_size * sizeof(*s->index));
-	for (size_t i = 0; i < s->len; i++)
-		*slot_of(s, s->items[i].ref) = i + 1;
+	reindex(s);
 	if (s->nwarnings)
 		qsort(s->warnings, s->nwarnings, sizeof(*s->warnings), by_string);
 }

@@ -107,6 +107,8 @@ int ccgov_sbom_write_cyclonedx(ccgov_buffer *out, ccgov_sbom *s)
 	char when[CCGOV_TIMESTAMP_MAX], uuid[37], serial[46];
 	int err;
 
+	if ((err = ccgov_sbom_keep_writable(s)) < 0)
+		return err;
 	ccgov_sbom_sort(s);
 	if ((err = ccgov_timestamp_format(when, s->time)) < 0)
 		return err;

@@ -179,6 +179,8 @@ int ccgov_sbom_write_spdx(ccgov_buffer *out, ccgov_sbom *s)
 	char when[CCGOV_TIMESTAMP_MAX], uuid[37], name[300], ns[400];
 	int err;
 
+	if ((err = ccgov_sbom_keep_writable(s)) < 0)
+		return err;
 	ccgov_sbom_sort(s);
 	if ((err = ccgov_timestamp_format(when, s->time)) < 0)
 		return err;

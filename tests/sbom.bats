@@ -460,3 +460,17 @@ ccgov: warning: vendor/zlib/zlib.h:1: version '1\\xa5.3.1' is not text an SBOM c
 	run jq -r '[.components[].purl] | join(" ")' "$W/out.json"
 	assert_output "pkg:github/actions/setup-go@v5"
 }
+
+@test "the last guard: a lock file's component whose name holds a control character is left out with its edges, warned" {
+	mkdir -p "$W/t"
+	printf '{"name":"x","lockfileVersion":3,"packages":{"":{"name":"x","dependencies":{"a\\u0001b":"1","ok":"2"}},"node_modules/a\\u0001b":{"version":"1.0.0"},"node_modules/ok":{"version":"2.0.0"}}}' \
+		>"$W/t/package-lock.json"
+	run --separate-stderr sbom_of "$W/t" cyclonedx-json
+	assert_success
+	assert_equal "$stderr" "ccgov: warning: package-lock.json: component 'a\\x01b' is not text an SBOM can hold; left out"
+	run jq -c '[.components[].purl], [.dependencies[] | .ref, .dependsOn]' "$W/out.json"
+	assert_output '["pkg:npm/ok@2.0.0"]
+["pkg:generic/fixture",["pkg:npm/ok@2.0.0"],"pkg:npm/ok@2.0.0",[]]'
+	sbom_of "$W/t" spdx-json 2>/dev/null
+	[ "$(jq -r '[.packages[].name] | join(" ")' "$W/out.json")" = "fixture ok" ]
+}

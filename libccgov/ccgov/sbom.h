@@ -230,6 +230,16 @@ int ccgov_sbom_uuid(char out[37], const void *content, size_t len);
 int ccgov_sbom_document_uuid(char out[37], const cJSON *doc);
 
 /* The documents, pretty-printed JSON with sorted keys. */
+/*
+ * The last guard before a writer: a component with a name, version or
+ * other field that is not text a document can hold (not UTF-8, or a
+ * control, separator or bidi character) is left out, with the edges to
+ * it; such a property is left out; each with a warning naming the file
+ * it came from. Both writers call it: no value a cataloger let through
+ * can make a document fail.
+ */
+int ccgov_sbom_keep_writable(ccgov_sbom *s);
+
 int ccgov_sbom_write_cyclonedx(ccgov_buffer *out, ccgov_sbom *s);
 int ccgov_sbom_write_spdx(ccgov_buffer *out, ccgov_sbom *s);
 
