@@ -208,6 +208,21 @@ static char *evidence_url(const char *url)
 	return ccgov_uri_redact(url, NULL);
 }
 
+/*
+ * A remote that is a folder on this machine (a path, or file://) names no
+ * place anyone else can fetch from, and differs between clones (a CI
+ * workspace): it is not evidence. git's rule tells a host:path from a
+ * path (a ':' before any '/').
+ */
+static int names_this_machine(const char *url)
+{
+	const char *sep = strstr(url, "://"), *colon = strchr(url, ':'), *slash = strchr(url, '/');
+
+	if (sep)
+		return sep - url == 4 && strncasecmp(url, "file", 4) == 0;
+	return !colon || (slash && slash < colon);
+}
+
 int ccgov_repo_remote_url(char **out, ccgov_repo *repo, const char *remote)
 {
 	git_remote *r = NULL;
@@ -220,6 +235,10 @@ int ccgov_repo_remote_url(char **out, ccgov_repo *repo, const char *remote)
 		return ccgov_error_set(CCGOV_ENOTFOUND, "%s: no such remote", name);
 	if (rc < 0)
 		return git_fail(CCGOV_EINVALID, name);
+	if (git_remote_url(r) && names_this_machine(git_remote_url(r))) {
+		git_remote_free(r);
+		return ccgov_error_set(CCGOV_ENOTFOUND, "%s: a folder on this machine, not recorded", name);
+	}
 	if (git_remote_url(r))
 		*out = evidence_url(git_remote_url(r));
 	git_remote_free(r);

@@ -12,6 +12,9 @@
 #include <ccgov/project.h>
 #include <ccgov/sbom.h>
 #include <ccgov/timestamp.h>
+#include <ccgov/utf8.h>
+#include <ccgov/toml.h>
+#include <ccgov/json.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -207,12 +210,85 @@ static int catalog_file(ccgov_sbom *s, int rootfd, const char *rel)
 	return err;
 }
 
+/* UTF-8 without control characters: a name a document can hold. */
+static int fits_name(const char *name)
+{
+	if (!ccgov_utf8_valid(name, strlen(name)))
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* The module path of a go.mod ("module example.org/app"), or NULL. */
+static char *go_module_path(const char *text, size_t len)
+{
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+
+		if ((size_t)(e - p) > 7 && strncmp(p, "module", 6) == 0 && (p[6] == ' ' || p[6] == '\t')) {
+			const char *v = p + 7;
+			size_t n;
+
+			while (v < e && (*v == ' ' || *v == '\t' || *v == '"'))
+				v++;
+			for (n = 0; v + n < e && !strchr(" \t\r\"", v[n]); n++)
+				;
+			return n ? strndup(v, n) : NULL;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return NULL;
+}
+
+/* A string at a path of keys in a parsed manifest, or NULL. */
+static char *string_at(const cJSON *doc, const char *table, const char *key)
+{
+	const cJSON *t = table ? cJSON_GetObjectItemCaseSensitive(doc, table) : doc;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, key);
+
+	return cJSON_IsString(v) && v->valuestring[0] ? strdup(v->valuestring) : NULL;
+}
+
+/*
+ * The name a project manifest at the top of the tree declares:
+ * Cargo.toml [package] name, package.json name, pyproject.toml [project]
+ * name, go.mod's module path, in that order; NULL if none does.
+ */
+static char *manifest_name(int rootfd)
+{
+	static const char *const files[] = { "Cargo.toml", "package.json", "pyproject.toml", "go.mod" };
+	char *name = NULL;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && !name; i++) {
+		char *text = NULL;
+		size_t len = 0;
+		cJSON *doc = NULL;
+
+		if (read_in_tree(&text, &len, rootfd, files[i]) < 0)
+			continue;
+		if (i == 3)
+			name = go_module_path(text, len);
+		else if ((i == 1 ? ccgov_json_parse(&doc, text, len, files[i]) : ccgov_toml_parse(&doc, text, len, files[i])) == 0)
+			name = string_at(doc, i == 0 ? "package" : i == 2 ? "project" : NULL, "name");
+		cJSON_Delete(doc);
+		free(text);
+		/* A name the document could not hold is no name. */
+		if (name && (strlen(name) > CCGOV_SBOM_TEXT_MAX || !fits_name(name))) {
+			free(name);
+			name = NULL;
+		}
+	}
+	return name;
+}
+
 /*
  * The project's name: given, or ccgov.json's, or its remote's last part,
- * or its folder's name (the only one that depends on where it is checked
- * out).
+ * or what its manifest declares, or its folder's name (the only one that
+ * depends on where it is checked out).
  */
-static char *project_name(const char *given, const char *url, const char *root)
+static char *project_name(const char *given, const char *url, const char *root, int rootfd)
 {
 	char *real, *name, *config = ccgov_path_join(root, "ccgov.json");
 	ccgov_project *p = NULL;
@@ -223,7 +299,7 @@ static char *project_name(const char *given, const char *url, const char *root)
 		free(config);
 		return strdup(given);
 	}
-	if (config && access(config, F_OK) == 0 && ccgov_project_load(&p, config, "ccgov.json") == 0 && p->name) {
+	if (config && ccgov_project_load(&p, config, "ccgov.json") == 0 && p->name) {
 		name = strdup(p->name);
 		ccgov_project_free(p);
 		free(config);
@@ -239,6 +315,8 @@ static char *project_name(const char *given, const char *url, const char *root)
 		if (n)
 			return strndup(base, n);
 	}
+	if ((name = manifest_name(rootfd)))
+		return name;
 	if (!(real = realpath(root, NULL)))
 		return strdup(base_name(root));
 	name = strdup(base_name(real));
@@ -254,7 +332,7 @@ typedef struct {
 	char commit[CCGOV_OID_HEX];
 } vcs_facts;
 
-static int describe_root(ccgov_sbom *s, const ccgov_sbom_options *opts, const vcs_facts *vcs)
+static int describe_root(ccgov_sbom *s, const ccgov_sbom_options *opts, const vcs_facts *vcs, int rootfd)
 {
 	char *url = NULL, *version = NULL, *name, *purl = NULL;
 	ccgov_component *r = &s->root;
@@ -266,7 +344,7 @@ static int describe_root(ccgov_sbom *s, const ccgov_sbom_options *opts, const vc
 		if (ccgov_repo_remote_url(&url, vcs->repo, NULL) < 0)
 			url = NULL;
 	}
-	if (!(name = project_name(opts->name, url, opts->root))) {
+	if (!(name = project_name(opts->name, url, opts->root, rootfd))) {
 		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -285,8 +363,8 @@ static int describe_root(ccgov_sbom *s, const ccgov_sbom_options *opts, const vc
 		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 		goto done;
 	}
-	/* A remote that is a folder on this machine names no public place, and would tie the document to one machine. */
-	if (url && (strstr(url, "://") || (strchr(url, '@') && strchr(url, ':'))) && strncmp(url, "file://", 7) != 0)
+	/* A remote that is a folder on this machine is no remote here (ccgov_repo_remote_url): one rule for all evidence. */
+	if (url)
 		err = ccgov_component_property(r, "ccgov:vcs:url", url);
 	if (err == 0 && vcs->repo)
 		err = ccgov_component_property(r, "ccgov:vcs:commit", vcs->commit);
@@ -408,7 +486,7 @@ int ccgov_sbom_collect(ccgov_sbom *s, const ccgov_sbom_options *opts)
 	if ((rootfd = open(opts->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return errno == ENOTDIR ? ccgov_error_set(CCGOV_EINVALID, "%s: not a folder", opts->root)
 					: ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", opts->root);
-	if ((err = find_vcs(&vcs, &owned, &prefix, opts)) < 0 || (err = describe_root(s, opts, &vcs)) < 0 ||
+	if ((err = find_vcs(&vcs, &owned, &prefix, opts)) < 0 || (err = describe_root(s, opts, &vcs, rootfd)) < 0 ||
 	    (err = document_time(&s->time, &vcs)) < 0)
 		goto done;
 	/* An exported tree holds only what was committed: no ignore rule applies to it. */

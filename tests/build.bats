@@ -601,3 +601,16 @@ inner" ]
 	refused "$BATS_TEST_TMPDIR/notes: exists and is not a ccgov evidence bundle; not replacing it" -o "$BATS_TEST_TMPDIR/notes"
 	[ "$(cat "$BATS_TEST_TMPDIR/notes/notes.txt")" = precious ]
 }
+
+@test "a clone whose origin is a folder on this machine records no repository: provenance, SBOMs and ccgov source agree" {
+	git clone -q "$S" "$BATS_TEST_TMPDIR/workspace/clone"
+	run ccgov build -q "$BATS_TEST_TMPDIR/workspace/clone" -o "$O"
+	assert_success
+	d=.predicate.buildDefinition
+	[ "$(jq -r "$d.externalParameters.source | has(\"repository\")" "$O/provenance.intoto.json")" = false ]
+	[ "$(jq -r "$d.resolvedDependencies[0].uri" "$O/provenance.intoto.json")" != "git+$S" ]
+	run grep -rlF "$S" "$O"
+	assert_failure 1
+	run ccgov source "$BATS_TEST_TMPDIR/workspace/clone" --format json
+	[ "$(echo "$output" | jq -r .remote)" = null ]
+}

@@ -124,7 +124,9 @@ sbom_of() {
 		cmp "$W/one.$f" "$W/two.$f"
 	done
 	run jq -r '.metadata | "\(.timestamp) \(.component.name) \(.component.version) \(.component.purl)"' "$W/one.cyclonedx-json"
-	assert_output "2023-11-14T22:13:20Z src v1.4.0 pkg:generic/src@v1.4.0"
+	# The clones' origin is a folder on this machine: no name from it; go.mod's module path names the project.
+	assert_output "2023-11-14T22:13:20Z github.com/cli/cli/v2 v1.4.0 pkg:generic/github.com/cli/cli/v2@v1.4.0"
+	[ "$(jq '[.metadata.component.properties[] | select(.name == "ccgov:vcs:url")] | length' "$W/one.cyclonedx-json")" = 0 ]
 	serial=$(jq -r .serialNumber "$W/one.cyclonedx-json")
 	[[ $serial =~ ^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$ ]]
 	SOURCE_DATE_EPOCH=1800000000 ccgov sbom "$W/a/one" --format cyclonedx-json -o "$W/later.json"
@@ -473,4 +475,17 @@ ccgov: warning: vendor/zlib/zlib.h:1: version '1\\xa5.3.1' is not text an SBOM c
 ["pkg:generic/fixture",["pkg:npm/ok@2.0.0"],"pkg:npm/ok@2.0.0",[]]'
 	sbom_of "$W/t" spdx-json 2>/dev/null
 	[ "$(jq -r '[.packages[].name] | join(" ")' "$W/out.json")" = "fixture ok" ]
+}
+
+@test "the root's name comes from content: Cargo.toml before package.json before go.mod; the folder only when nothing names it" {
+	make_repo "$W/src"
+	printf '{ "name": "@bank/web" }\n' >"$W/src/package.json"
+	printf 'module example.org/app\n' >"$W/src/go.mod"
+	git -C "$W/src" add -A && git -C "$W/src" commit -q -m manifests
+	name() { ccgov sbom "$1" --format cyclonedx-json | jq -r .metadata.component.name; }
+	[ "$(name "$W/src")" = "@bank/web" ]
+	printf '[package]\nname = "engine"\nversion = "0.1.0"\n' >"$W/src/Cargo.toml"
+	[ "$(name "$W/src")" = engine ]
+	rm "$W/src/Cargo.toml" "$W/src/package.json" "$W/src/go.mod"
+	[ "$(name "$W/src")" = src ]
 }

@@ -49,7 +49,9 @@ int ccgov_repo_commit_time(int64_t *out, ccgov_repo *repo, const char *rev);
 /*
  * The URL of a remote (NULL means "origin"), as evidence may show it
  * (ccgov_uri_redact: no password, token, query or fragment).
- * CCGOV_ENOTFOUND if the repository has no such remote.
+ * CCGOV_ENOTFOUND if the repository has no such remote, or if it is a
+ * folder on this machine (a path or file://: nowhere anyone else can
+ * fetch from, and different in every CI workspace).
  */
 int ccgov_repo_remote_url(char **out, ccgov_repo *repo, const char *remote);
 
