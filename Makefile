@@ -4,13 +4,13 @@
 #   make check      install what is missing, build, run every test
 #   make check SANITIZE=1   the same under ASan+UBSan (in build-san/)
 #   make demo       build and run ccgov on the bundled sample project
-#   make fuzz       run each libFuzzer target for FUZZ_SECONDS
+#   make fuzz       run every libFuzzer target for FUZZ_SECONDS (600), all cores
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
 DESTDIR ?=
 SANITIZE ?=
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 600
 CC ?= cc
 V ?=
 
@@ -122,12 +122,10 @@ build-fuzz/%: fuzz/%.c build-fuzz/libccgov.a $(wildcard fuzz/*.h libccgov/ccgov/
 
 fuzz-build: $(addprefix build-fuzz/,$(FUZZ_TARGETS))
 
+# Every target gets its FUZZ_SECONDS whatever it finds, FUZZ_JOBS at a time
+# (both cores); findings are kept in build-fuzz/artifacts/TARGET/ (fuzz/run).
 fuzz: fuzz-build
-	$(Q)for t in $(FUZZ_TARGETS); do \
-		mkdir -p build-fuzz/corpus/$$t && \
-		LSAN_OPTIONS=suppressions=$(CURDIR)/fuzz/lsan.supp \
-		build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-			build-fuzz/corpus/$$t fuzz/corpus/$$t || exit 1; done
+	$(Q)FUZZ_TARGETS="$(FUZZ_TARGETS)" FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run
 
 check: $(BUILD)/ccgov $(BUILD)/unit-tests fuzz-build
 	$(Q)BUILD=$(BUILD) FUZZ_TARGETS="$(FUZZ_TARGETS)" tests/run
