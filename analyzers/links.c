@@ -25,8 +25,8 @@
 /* Where a resolution stands: the names done and those to go. */
 typedef struct {
 	ccgov_buffer done; /* from the root, no link on the way; "" is the root */
-	ccgov_buffer todo; /* names still to resolve, '/' apart */
-	size_t at;         /* the next name in todo */
+	ccgov_buffer pending; /* names still to resolve, '/' apart */
+	size_t at;         /* the next name in pending */
 	struct { dev_t dev; ino_t ino; } links[MAX_LINKS]; /* the links met so far */
 	size_t nlinks;
 } resolution;
@@ -63,7 +63,7 @@ static int note_link(link_resolution *out, const char *at, const char *target, s
 
 /*
  * Replaces the name just met (a link, at the end of done) by its target:
- * the rest of todo is resolved from the link's folder, or from the root
+ * the rest of pending is resolved from the link's folder, or from the root
  * when the target names the root by its real path. 1 if the target leaves.
  */
 static int splice_target(resolution *r, const char *target, size_t name_len, const char *root_real)
@@ -82,11 +82,11 @@ static int splice_target(resolution *r, const char *target, size_t name_len, con
 	}
 	ccgov_buffer_puts(&next, from);
 	ccgov_buffer_putc(&next, '/');
-	ccgov_buffer_puts(&next, r->todo.data + r->at);
+	ccgov_buffer_puts(&next, r->pending.data + r->at);
 	if (ccgov_buffer_check(&next) < 0)
 		return CCGOV_ENOMEM;
-	ccgov_buffer_free(&r->todo);
-	r->todo = next;
+	ccgov_buffer_free(&r->pending);
+	r->pending = next;
 	r->at = 0;
 	return 0;
 }
@@ -139,14 +139,14 @@ static int go_up(link_resolution *out, resolution *r, int is_dir)
 	return 0;
 }
 
-/* Resolves todo name by name: 0 with done the real place, or 1 with the end set in out. */
+/* Resolves pending name by name: 0 with done the real place, or 1 with the end set in out. */
 static int resolve_names(link_resolution *out, resolution *r, int rootfd, const char *root_real)
 {
 	int is_dir = 1, err = 0;
 	struct stat st;
 
-	while (err == 0 && r->at < r->todo.len) {
-		const char *name = r->todo.data + r->at;
+	while (err == 0 && r->at < r->pending.len) {
+		const char *name = r->pending.data + r->at;
 		size_t n = strcspn(name, "/");
 
 		r->at += n + (name[n] == '/');
@@ -186,8 +186,8 @@ int link_resolve(link_resolution *out, int rootfd, const char *root_real, const 
 
 	memset(out, 0, sizeof(*out));
 	ccgov_buffer_append(&r.done, "", 0);
-	ccgov_buffer_puts(&r.todo, rel);
-	if (ccgov_buffer_check(&r.done) < 0 || ccgov_buffer_check(&r.todo) < 0)
+	ccgov_buffer_puts(&r.pending, rel);
+	if (ccgov_buffer_check(&r.done) < 0 || ccgov_buffer_check(&r.pending) < 0)
 		err = CCGOV_ENOMEM;
 	else
 		err = resolve_names(out, &r, rootfd, root_real);
@@ -199,7 +199,7 @@ int link_resolve(link_resolution *out, int rootfd, const char *root_real, const 
 		out->real = ccgov_buffer_detach(&r.done, NULL);
 	}
 	ccgov_buffer_free(&r.done);
-	ccgov_buffer_free(&r.todo);
+	ccgov_buffer_free(&r.pending);
 	if (err < 0)
 		link_resolution_free(out);
 	return err < 0 ? err : 0;

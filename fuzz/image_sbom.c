@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 static char dir[64];
@@ -67,18 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ccgov_digest d;
 	ccgov_sbom s;
 
-	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/ccgov-fuzz-image.XXXXXX");
-		if (!mkdtemp(dir))
-			abort();
-		snprintf(path, sizeof(path), "%s/oci-layout", dir);
-		if (ccgov_file_write_atomic(path, "{\"imageLayoutVersion\":\"1.0.0\"}", 30, 0644) < 0)
-			abort();
-		snprintf(path, sizeof(path), "%s/blobs", dir);
-		mkdir(path, 0755);
-		snprintf(path, sizeof(path), "%s/blobs/sha256", dir);
-		mkdir(path, 0755);
-	}
+	if (!dir[0])
+		make_scratch_layout(dir, sizeof(dir), "/tmp/ccgov-fuzz-image.XXXXXX");
 	if (ccgov_digest_buffer(&d, CCGOV_SHA256, data, size) < 0)
 		abort();
 	ccgov_digest_hex(diff, &d);
@@ -112,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		for (size_t i = 0; i < 3; i++) {
 			snprintf(path, sizeof(path), "%s/blobs/sha256/%s", dir, blobs[i]);
-			unlink(path);
+			remove_scratch(path);
 		}
 	}
 	return 0;

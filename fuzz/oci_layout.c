@@ -27,18 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[128];
 	ccgov_image image;
 
-	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/ccgov-fuzz-oci.XXXXXX");
-		if (!mkdtemp(dir))
-			abort();
-		snprintf(path, sizeof(path), "%s/oci-layout", dir);
-		if (ccgov_file_write_atomic(path, "{\"imageLayoutVersion\":\"1.0.0\"}", 30, 0644) < 0)
-			abort();
-		snprintf(path, sizeof(path), "%s/blobs", dir);
-		mkdir(path, 0755);
-		snprintf(path, sizeof(path), "%s/blobs/sha256", dir);
-		mkdir(path, 0755);
-	}
+	if (!dir[0])
+		make_scratch_layout(dir, sizeof(dir), "/tmp/ccgov-fuzz-oci.XXXXXX");
 	snprintf(path, sizeof(path), "%s/index.json", dir);
 	if (ccgov_file_write_atomic(path, data, size, 0644) < 0)
 		abort();

@@ -241,8 +241,7 @@ int ccgov_sbom_warn(ccgov_sbom *s, const char *fmt, ...)
 	return 0;
 }
 
-/* UTF-8 without control, separator or bidi characters: text a document holds as it is, on one line. */
-static int fits_text(const char *value, size_t len)
+int ccgov_sbom_text_fits(const char *value, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)value;
 	size_t n;
@@ -264,7 +263,7 @@ int ccgov_sbom_text_usable(ccgov_sbom *s, const char *path, int line, const char
 	char *shown;
 	int err;
 
-	if (len <= CCGOV_SBOM_TEXT_MAX && fits_text(value, len))
+	if (len <= CCGOV_SBOM_TEXT_MAX && ccgov_sbom_text_fits(value, len))
 		return 1;
 	/* Shown escaped and cut, so that the warning itself is one line of text. */
 	if (!(shown = ccgov_utf8_escape(value, len > 120 ? 120 : len)))
@@ -285,7 +284,7 @@ int ccgov_sbom_text_usable(ccgov_sbom *s, const char *path, int line, const char
 
 static int writable(const char *v)
 {
-	return !v || fits_text(v, strlen(v));
+	return !v || ccgov_sbom_text_fits(v, strlen(v));
 }
 
 static int component_writable(const ccgov_component *c)

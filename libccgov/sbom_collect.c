@@ -12,7 +12,6 @@
 #include <ccgov/project.h>
 #include <ccgov/sbom.h>
 #include <ccgov/timestamp.h>
-#include <ccgov/utf8.h>
 #include <ccgov/toml.h>
 #include <ccgov/json.h>
 
@@ -210,17 +209,6 @@ static int catalog_file(ccgov_sbom *s, int rootfd, const char *rel)
 	return err;
 }
 
-/* UTF-8 without control characters: a name a document can hold. */
-static int fits_name(const char *name)
-{
-	if (!ccgov_utf8_valid(name, strlen(name)))
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return 0;
-	return 1;
-}
-
 /* The module path of a go.mod ("module example.org/app"), or NULL. */
 static char *go_module_path(const char *text, size_t len)
 {
@@ -275,7 +263,7 @@ static char *manifest_name(int rootfd)
 		cJSON_Delete(doc);
 		free(text);
 		/* A name the document could not hold is no name. */
-		if (name && (strlen(name) > CCGOV_SBOM_TEXT_MAX || !fits_name(name))) {
+		if (name && (strlen(name) > CCGOV_SBOM_TEXT_MAX || !ccgov_sbom_text_fits(name, strlen(name)))) {
 			free(name);
 			name = NULL;
 		}

@@ -95,6 +95,9 @@ int ccgov_component_property(ccgov_component *c, const char *name, const char *v
 int ccgov_component_depends(ccgov_component *c, const char *ref);
 int ccgov_sbom_warn(ccgov_sbom *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* 1 for UTF-8 without control, separator or bidi characters: text a document holds as it is, on one line. */
+int ccgov_sbom_text_fits(const char *value, size_t len);
+
 /* The longest name, version or value a cataloger takes from a file. */
 #define CCGOV_SBOM_TEXT_MAX 1024
 

@@ -102,7 +102,7 @@ static void read_fd_names_the_file_as_told(void)
 	CHECK((fd = open(unit_tmpdir(), O_RDONLY | O_DIRECTORY)) >= 0);
 	CHECK_ERR(ccgov_file_read_fd(&data, &len, fd, "lib", 10), CCGOV_EINVALID, "lib: not a regular file");
 	close(fd);
-	CHECK(unlink(path) == 0);
+	CHECK(unit_remove(path) == 0);
 }
 
 static void temp_dir_is_published_without_replacing(void)
