@@ -4,7 +4,8 @@
  * past it to the checks behind it (the signature section is read only
  * after the CRC matched); and the bytes as the signature section of a
  * small valid EIF, so that every input reaches the CBOR, PEM and COSE
- * readers.
+ * readers. The same EIF measures the same twice, and a refusal is one
+ * line naming the file.
  */
 #include <ccgov/ccgov.h>
 
@@ -16,20 +17,30 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "error_shape.h"
+
 #define EIF_HEADER 548
 #define EIF_CRC_AT 0x220
 
 static void measure(const uint8_t *data, size_t size)
 {
-	ccgov_nitro_pcrs pcrs;
+	ccgov_nitro_pcrs a, b;
 	char path[64];
 	int fd = memfd_create("eif", MFD_CLOEXEC);
 
 	if (fd < 0)
 		return;
 	if (write(fd, data, size) == (ssize_t)size) {
+		int ra, rb;
+
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		(void)ccgov_nitro_measure_eif(&pcrs, path);
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0, sizeof(b));
+		ra = ccgov_nitro_measure_eif(&a, path);
+		check_error_shape(ra, path);
+		rb = ccgov_nitro_measure_eif(&b, path);
+		if (ra != rb || (ra == 0 && memcmp(&a, &b, sizeof(a)) != 0))
+			abort();
 	}
 	close(fd);
 }

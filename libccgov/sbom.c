@@ -8,6 +8,7 @@
 #include <ccgov/utf8.h>
 #include <ccgov/uri.h>
 
+#include <limits.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -225,7 +226,7 @@ int ccgov_component_depends(ccgov_component *c, const char *ref)
 
 int ccgov_sbom_warn(ccgov_sbom *s, const char *fmt, ...)
 {
-	char **p = realloc(s->warnings, (s->nwarnings + 1) * sizeof(*p));
+	char **p = realloc(s->warnings, (s->nwarnings + 1) * sizeof(*p)), *text = NULL;
 	va_list ap;
 	int n;
 
@@ -233,11 +234,19 @@ int ccgov_sbom_warn(ccgov_sbom *s, const char *fmt, ...)
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	s->warnings = p;
 	va_start(ap, fmt);
-	n = vasprintf(&p[s->nwarnings], fmt, ap);
+	n = vasprintf(&text, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	s->nwarnings++;
+	/* A warning quotes what a file holds: it is kept as one line of text whatever that was. */
+	if (!ccgov_sbom_text_fits(text, (size_t)n)) {
+		char *shown = ccgov_utf8_escape(text, (size_t)n);
+
+		free(text);
+		if (!(text = shown))
+			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	}
+	p[s->nwarnings++] = text;
 	return 0;
 }
 
@@ -257,27 +266,57 @@ int ccgov_sbom_text_fits(const char *value, size_t len)
 	return 1;
 }
 
+/* The warning for a value left out; where is "path:line", a binary file's path, or a file and an entry. */
+static int left_out(ccgov_sbom *s, const char *where, const char *what, const char *value, size_t len)
+{
+	char *shown = ccgov_utf8_escape(value, len > 120 ? 120 : len), *at = ccgov_utf8_escape(where, strlen(where));
+	int err = 0;
+
+	/* Both shown escaped, the value cut, so that the warning itself is one line of text. */
+	if (!shown || !at)
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	else
+		err = ccgov_sbom_warn(s, "%s: %s '%s%s' is not text an SBOM can hold (UTF-8 without control "
+				      "characters, at most %d bytes); left out", at, what, shown,
+				      len > 120 ? "..." : "", CCGOV_SBOM_TEXT_MAX);
+	free(shown);
+	free(at);
+	return err < 0 ? err : 0;
+}
+
+static int usable(const char *value, size_t len)
+{
+	return len <= CCGOV_SBOM_TEXT_MAX && ccgov_sbom_text_fits(value, len);
+}
+
 int ccgov_sbom_text_usable(ccgov_sbom *s, const char *path, int line, const char *what, const char *value,
 			   size_t len)
 {
-	char *shown;
-	int err;
+	char where[PATH_MAX + 24];
 
-	if (len <= CCGOV_SBOM_TEXT_MAX && ccgov_sbom_text_fits(value, len))
+	if (usable(value, len))
 		return 1;
-	/* Shown escaped and cut, so that the warning itself is one line of text. */
-	if (!(shown = ccgov_utf8_escape(value, len > 120 ? 120 : len)))
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	if (line > 0)
-		err = ccgov_sbom_warn(s, "%s:%d: %s '%s%s' is not text an SBOM can hold (UTF-8 without control "
-				      "characters, at most %d bytes); left out", path, line, what, shown,
-				      len > 120 ? "..." : "", CCGOV_SBOM_TEXT_MAX);
+		snprintf(where, sizeof(where), "%s:%d", path, line);
 	else
-		err = ccgov_sbom_warn(s, "%s: %s '%s%s' is not text an SBOM can hold (UTF-8 without control "
-				      "characters, at most %d bytes); left out", path, what, shown,
-				      len > 120 ? "..." : "", CCGOV_SBOM_TEXT_MAX);
-	free(shown);
-	return err < 0 ? err : 0;
+		snprintf(where, sizeof(where), "%s", path);
+	return left_out(s, where, what, value, len);
+}
+
+int ccgov_sbom_usable(ccgov_sbom *s, const char *where, ...)
+{
+	const char *what, *value;
+	va_list ap;
+	int ok = 1;
+
+	va_start(ap, where);
+	while (ok == 1 && (what = va_arg(ap, const char *))) {
+		value = va_arg(ap, const char *);
+		if (value && !usable(value, strlen(value)))
+			ok = left_out(s, where, what, value, strlen(value));
+	}
+	va_end(ap);
+	return ok;
 }
 
 /* ---- the last guard before a writer ----------------------------------- */

@@ -10,12 +10,14 @@
 #include <ccgov/toml.h>
 #include <ccgov/uri.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct {
 	const char *name, *version, *source, *checksum;
+	const cJSON *entry; /* its [[package]] table */
 	char *ref;
 } crate;
 
@@ -114,7 +116,7 @@ int ccgov_catalog_cargo_lock(ccgov_sbom *s, const char *path, const char *text, 
 {
 	cJSON *doc = NULL, *packages, *p;
 	crate *crates = NULL;
-	size_t n = 0;
+	size_t n = 0, seen = 0;
 	const char *scope = ccgov_sbom_scope_of(path);
 	int err;
 
@@ -131,33 +133,40 @@ int ccgov_catalog_cargo_lock(ccgov_sbom *s, const char *path, const char *text, 
 	}
 	cJSON_ArrayForEach(p, packages) {
 		crate *k = &crates[n];
+		char where[PATH_MAX + 32];
 
 		k->name = ccgov_json_string(p, "name");
 		k->version = ccgov_json_string(p, "version");
 		k->source = ccgov_json_string(p, "source");
+		snprintf(where, sizeof(where), "%s: [[package]] %zu", path, ++seen);
 		if (!k->name || !k->version) {
-			err = ccgov_sbom_warn(s, "%s: a [[package]] without name or version; left out", path);
+			err = ccgov_sbom_warn(s, "%s: no name or version; left out", where);
 			if (err < 0)
 				break;
+			k->name = k->version = NULL;
+			continue;
+		}
+		if ((err = ccgov_sbom_usable(s, where, "name", k->name, "version", k->version, "source", k->source,
+					     NULL)) <= 0) {
+			if (err < 0)
+				break;
+			k->name = k->version = NULL;
 			continue;
 		}
 		k->checksum = ccgov_json_string(p, "checksum") ? ccgov_json_string(p, "checksum") : v1_checksum(doc, k);
 		if (k->source && !is_registry(k->source) && strncmp(k->source, "git+", 4) != 0 &&
 		    (err = ccgov_sbom_warn(s, "%s: %s %s: unknown source '%s'", path, k->name, k->version, k->source)) < 0)
 			break;
+		k->entry = p;
 		if ((err = add_crate(s, k, path, scope, k->checksum)) < 0)
 			break;
 		n++;
 	}
 	/* Edges, once every package has its ref. */
-	for (size_t i = 0, j = 0; err == 0 && i < n; j++) {
-		const cJSON *deps, *d;
+	for (size_t i = 0; err == 0 && i < n; i++) {
+		const cJSON *deps = cJSON_GetObjectItemCaseSensitive(crates[i].entry, "dependencies"), *d;
 		ccgov_component *c;
 
-		p = cJSON_GetArrayItem(packages, (int)j);
-		if (!ccgov_json_string(p, "name") || !ccgov_json_string(p, "version"))
-			continue;
-		deps = cJSON_GetObjectItemCaseSensitive(p, "dependencies");
 		cJSON_ArrayForEach(d, deps) {
 			const crate *to = cJSON_IsString(d) ? resolve(crates, n, d->valuestring) : NULL;
 
@@ -176,7 +185,6 @@ int ccgov_catalog_cargo_lock(ccgov_sbom *s, const char *path, const char *text, 
 			if (err < 0)
 				break;
 		}
-		i++;
 	}
 	/* The project depends on its workspace crates (a fuzz or test lock's crates stay apart). */
 	for (size_t i = 0; err == 0 && i < n; i++) {

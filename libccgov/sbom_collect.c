@@ -331,6 +331,16 @@ static int describe_root(ccgov_sbom *s, const ccgov_sbom_options *opts, const vc
 			return err;
 		if (ccgov_repo_remote_url(&url, vcs->repo, NULL) < 0)
 			url = NULL;
+		/* git config takes any bytes: a remote that is not text names nothing here. */
+		if (url && (err = ccgov_sbom_usable(s, ".git/config", "remote url", url, NULL)) <= 0) {
+			free(url);
+			url = NULL;
+			if (err < 0) {
+				free(version);
+				return err;
+			}
+		}
+		err = 0;
 	}
 	if (!(name = project_name(opts->name, url, opts->root, rootfd))) {
 		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");

@@ -61,6 +61,8 @@ int ccgov_catalog_submodule(ccgov_sbom *s, const char *path, const char *url, co
 		return ccgov_sbom_warn(s, ".gitmodules: submodule %s has no url; left out", path);
 	if (!commit || !commit[0])
 		return ccgov_sbom_warn(s, ".gitmodules: submodule %s has no commit in the tree (not added, or removed); left out", path);
+	if ((err = ccgov_sbom_usable(s, ".gitmodules", "submodule path", path, "url", url, "commit", commit, NULL)) <= 0)
+		return err;
 	/* The URL is recorded twice (vcs:url, the purl's vcs_url): never with a password or token. */
 	if (!(shown = ccgov_uri_redact(url, NULL)))
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
@@ -116,29 +118,29 @@ static int conan_ref(const char *ref, char **name, char **version)
 
 static int add_conan(ccgov_sbom *s, const char *path, const char *ref, ccgov_dep_kind kind)
 {
-	char *name, *version, *purl;
-	ccgov_component *c;
-	int rc = conan_ref(ref, &name, &version), err = 0;
+	char *name, *version, *purl = NULL;
+	ccgov_component *c = NULL;
+	int err = conan_ref(ref, &name, &version);
 
-	if (rc == -1)
+	if (err == -1)
 		err = ccgov_sbom_warn(s, "%s: '%s' is not a Conan reference (name/version); left out", path, ref);
-	else if (rc < 0 || !(purl = ccgov_purl("conan", NULL, name, version)))
+	else if (err < 0)
 		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	else {
-		c = ccgov_sbom_add(s, "library", name, version, purl, path);
-		free(purl);
-		if (!c) {
+	/* The reference holds the name and version: one check covers the three values taken from it. */
+	else if ((err = ccgov_sbom_usable(s, path, "Conan reference", ref, NULL)) > 0) {
+		if (!(purl = ccgov_purl("conan", NULL, name, version)) ||
+		    !(c = ccgov_sbom_add(s, "library", name, version, purl, path)))
 			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-		} else {
+		else
 			ccgov_component_use(c, kind, ccgov_sbom_scope_of(path), 0);
-			/* The recipe revision pins the recipe's exact content. */
-			if (strchr(ref, '#'))
-				err = ccgov_component_property(c, "ccgov:conan:reference", ref);
-		}
+		/* The recipe revision pins the recipe's exact content. */
+		if (c && strchr(ref, '#'))
+			err = ccgov_component_property(c, "ccgov:conan:reference", ref);
 	}
+	free(purl);
 	free(name);
 	free(version);
-	return err;
+	return err < 0 ? err : 0;
 }
 
 int ccgov_catalog_conan_lock(ccgov_sbom *s, const char *path, const char *text, size_t len)
@@ -207,6 +209,12 @@ int ccgov_catalog_vcpkg(ccgov_sbom *s, const char *path, const char *text, size_
 			if (on && strcmp(on, name) == 0)
 				version = ccgov_json_string(o, "version");
 		}
+		if ((err = ccgov_sbom_usable(s, path, "dependency", name, "version", version, NULL)) <= 0) {
+			if (err < 0)
+				break;
+			continue;
+		}
+		err = 0;
 		if (!version && (err = ccgov_sbom_warn(s, "%s: %s: no exact version (it comes from the vcpkg baseline); listed without one",
 						       path, name)) < 0)
 			break;

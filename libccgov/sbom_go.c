@@ -10,6 +10,7 @@
 #include <ccgov/sbom.h>
 #include <ccgov/utf8.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 typedef struct {
 	char *from_path, *from_version; /* from_version NULL: every version */
 	char *to_path, *to_version;     /* to_version NULL: a local folder */
+	int unusable;                   /* not text an SBOM can hold: what it replaces is left out */
 } replacement;
 
 typedef struct {
@@ -110,20 +112,26 @@ static char *sum_of(const char *gosum, size_t len, const char *module, const cha
 	return NULL;
 }
 
-static int add_module(ccgov_sbom *s, const char *path, const char *scope, const char *module,
+static int add_module(ccgov_sbom *s, const char *path, int line, const char *scope, const char *module,
 		      const char *version, int indirect, const replacement *reps, size_t nreps, const char *gosum,
 		      size_t gosum_len)
 {
 	const replacement *r = NULL;
 	const char *name = module, *ver = version;
 	ccgov_component *c;
-	char *purl, *h1, *ref = NULL;
+	char *purl, *h1, *ref = NULL, where[PATH_MAX + 24];
 	int err = 0;
 
+	snprintf(where, sizeof(where), "%s:%d", path, line);
+	if ((err = ccgov_sbom_usable(s, where, "module", module, "version", version, NULL)) <= 0)
+		return err;
+	err = 0;
 	for (size_t i = 0; i < nreps && !r; i++)
 		if (strcmp(reps[i].from_path, module) == 0 &&
 		    (!reps[i].from_version || strcmp(reps[i].from_version, version) == 0))
 			r = &reps[i];
+	if (r && r->unusable)
+		return 0; /* its replace line was warned about */
 	if (r && r->to_version)
 		name = r->to_path, ver = r->to_version;
 	if (!(purl = go_purl(name, ver)) || !(c = ccgov_sbom_add(s, "library", name, ver, purl, path))) {
@@ -143,7 +151,8 @@ static int add_module(ccgov_sbom *s, const char *path, const char *scope, const 
 			err = ccgov_component_property(c, "ccgov:go:replaced-by-folder", r->to_path);
 	}
 	if (err == 0 && (!r || r->to_version) && (h1 = sum_of(gosum, gosum_len, name, ver))) {
-		err = ccgov_component_property(c, "ccgov:go:h1", h1);
+		if ((err = ccgov_sbom_usable(s, where, "go.sum hash", h1, NULL)) > 0)
+			err = ccgov_component_property(c, "ccgov:go:h1", h1);
 		free(h1);
 	} else if (err == 0 && gosum && (!r || r->to_version)) {
 		err = ccgov_sbom_warn(s, "%s: %s %s has no h1: line in go.sum", path, name, ver);
@@ -169,7 +178,7 @@ int ccgov_catalog_go_mod(ccgov_sbom *s, const char *path, const char *gomod, siz
 		return ccgov_error_set(CCGOV_EINVALID, "%.*sgo.sum: not UTF-8 text", (int)(strlen(path) - 6), path);
 	/* Two passes: replacements may come after the requirements they change. */
 	for (pass = 0; pass < 2 && err == 0; pass++) {
-		char block[16] = "";
+		char block[16] = "", where[PATH_MAX + 24];
 
 		p = gomod;
 		line = 0;
@@ -201,7 +210,7 @@ int ccgov_catalog_go_mod(ccgov_sbom *s, const char *path, const char *gomod, siz
 					if (nargs != 2)
 						err = ccgov_error_set(CCGOV_EINVALID, "%s:%d: require needs a module and a version", path, line);
 					else
-						err = add_module(s, path, scope, args[0], args[1], t.indirect, reps, nreps, gosum, gosum_len);
+						err = add_module(s, path, line, scope, args[0], args[1], t.indirect, reps, nreps, gosum, gosum_len);
 				} else if (strcmp(verb, "replace") == 0 && pass == 0) {
 					int arrow = nargs >= 3 && strcmp(args[1], "=>") == 0 ? 1 : nargs >= 4 && strcmp(args[2], "=>") == 0 ? 2 : 0;
 					replacement *grown;
@@ -216,7 +225,11 @@ int ccgov_catalog_go_mod(ccgov_sbom *s, const char *path, const char *gomod, siz
 						reps[nreps].from_version = arrow == 2 ? strdup(args[1]) : NULL;
 						reps[nreps].to_path = strdup(args[arrow + 1]);
 						reps[nreps].to_version = nargs - arrow - 1 == 2 ? strdup(args[arrow + 2]) : NULL;
-						nreps++;
+						snprintf(where, sizeof(where), "%s:%d", path, line);
+						err = ccgov_sbom_usable(s, where, "replacement", args[arrow + 1], "version",
+									reps[nreps].to_version, NULL);
+						reps[nreps++].unusable = err == 0;
+						err = err < 0 ? err : 0;
 					}
 				}
 			}

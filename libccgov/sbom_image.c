@@ -18,6 +18,7 @@
 #include <ccgov/utf8.h>
 
 #include <ccgov/rootfs.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,10 +109,17 @@ int ccgov_catalog_dpkg_status(ccgov_sbom *s, const char *path, const char *text,
 			char *n = strndup(name, nl_name), *v = strndup(version, nl_version),
 			     *a = arch ? strndup(arch, nl_arch) : NULL, *purl = NULL;
 			ccgov_component *c = NULL;
+			char where[PATH_MAX + 24];
+			int ok = 0;
 
-			if (n && v && (!arch || a) && (purl = deb_purl(distro, distro_version, n, v, a)))
+			snprintf(where, sizeof(where), "%s:%d", path, start_line);
+			if (n && v && (!arch || a) &&
+			    (ok = ccgov_sbom_usable(s, where, "Package", n, "Version", v, "Architecture", a, NULL)) > 0 &&
+			    (purl = deb_purl(distro, distro_version, n, v, a)))
 				c = ccgov_sbom_add(s, "library", n, v, purl, path);
-			if (!c)
+			if (ok <= 0)
+				err = ok;
+			else if (!c)
 				err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 			else
 				ccgov_component_use(c, CCGOV_DEP_RUNTIME, NULL, 1);
@@ -354,15 +362,22 @@ static char *os_release_value(const char *text, const char *key)
 
 /* ---- what the image holds in the end ---------------------------------- */
 
+/*
+ * Every file is listed, whatever its name: a name that is not text an SBOM
+ * can hold (not UTF-8, a control or bidi character) is written with \xNN
+ * escapes, as symbolic link targets are, rather than hidden from the audit.
+ */
 static int add_file(ccgov_sbom *s, const ccgov_rootfs_entry *e, ccgov_component **out)
 {
-	char *ref = NULL;
+	char *name = ccgov_utf8_escape(e->path, strlen(e->path)), *ref = NULL;
 
-	if (asprintf(&ref, "file:%s", e->path) < 0 ||
-	    !(*out = ccgov_sbom_add_ref(s, ref, "file", e->path, NULL, NULL, NULL))) {
+	if (!name || asprintf(&ref, "file:%s", name) < 0 ||
+	    !(*out = ccgov_sbom_add_ref(s, ref, "file", name, NULL, NULL, NULL))) {
+		free(name);
 		free(ref);
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	}
+	free(name);
 	free(ref);
 	ccgov_component_use(*out, CCGOV_DEP_RUNTIME, NULL, 0);
 	return ccgov_component_depends(&s->root, (*out)->ref);
@@ -391,8 +406,13 @@ static int regular_entry(ccgov_sbom *s, const ccgov_rootfs_entry *e)
 		ccgov_digest_hex(hex, &e->content->sha256);
 		err = ccgov_component_hash(c, "SHA-256", hex);
 	}
-	if (err == 0 && e->same_as)
-		err = ccgov_component_property(c, "ccgov:file:hardlink-to", e->same_as);
+	if (err == 0 && e->same_as) {
+		char *to = ccgov_utf8_escape(e->same_as, strlen(e->same_as));
+
+		err = to ? ccgov_component_property(c, "ccgov:file:hardlink-to", to) :
+			   ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		free(to);
+	}
 	if (err < 0 || e->same_as || !f)
 		return err; /* a hard link's facts are its first path's */
 	if (f->sparse)
@@ -431,18 +451,29 @@ static const file_facts *kept_text(ccgov_rootfs *fs, const char *path)
 static int dpkg_packages(ccgov_sbom *s, ccgov_rootfs *fs)
 {
 	const file_facts *dpkg = kept_text(fs, "/var/lib/dpkg/status");
-	const file_facts *os = kept_text(fs, "/etc/os-release");
+	const char *os_path = "/etc/os-release";
+	const file_facts *os = kept_text(fs, os_path);
 	char *id, *version;
-	int err;
+	int err = 0;
 
 	if (!dpkg)
 		return 0;
 	if (!os)
-		os = kept_text(fs, "/usr/lib/os-release");
+		os = kept_text(fs, os_path = "/usr/lib/os-release");
 	id = os ? os_release_value(os->text, "ID") : NULL;
 	version = os ? os_release_value(os->text, "VERSION_ID") : NULL;
-	err = ccgov_catalog_dpkg_status(s, "/var/lib/dpkg/status", dpkg->text, dpkg->text_len, id ? id : "debian",
-					version);
+	/* Both go into every package's purl: an unusable one is left out, with a warning. */
+	if (id && (err = ccgov_sbom_usable(s, os_path, "ID", id, NULL)) <= 0) {
+		free(id);
+		id = NULL;
+	}
+	if (err >= 0 && version && (err = ccgov_sbom_usable(s, os_path, "VERSION_ID", version, NULL)) <= 0) {
+		free(version);
+		version = NULL;
+	}
+	if (err >= 0)
+		err = ccgov_catalog_dpkg_status(s, "/var/lib/dpkg/status", dpkg->text, dpkg->text_len,
+						id ? id : "debian", version);
 	free(id);
 	free(version);
 	return err;

@@ -128,12 +128,21 @@ static int add_entry(ccgov_sbom *s, const char *path, const char *scope, const c
 	ccgov_dep_kind kind = flag(e, "dev") ? CCGOV_DEP_DEV :
 			      (flag(e, "optional") || flag(e, "devOptional")) ? CCGOV_DEP_OPTIONAL : CCGOV_DEP_RUNTIME;
 	ccgov_component *c;
-	char *purl;
-	int err = 0;
+	char *purl, *where = NULL;
+	int err;
 
 	*ref_out = NULL;
 	if (!name || !version)
 		return ccgov_sbom_warn(s, "%s: \"%s\": no %s; left out", path, key, name ? "version" : "name");
+	if (asprintf(&where, "%s: packages[\"%s\"]", path, key) < 0)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	err = ccgov_sbom_usable(s, where, "name", name, "version", version, NULL);
+	/* A license that is not text is left out alone: the package is still there. */
+	if (err > 0 && license && (err = ccgov_sbom_usable(s, where, "license", license, NULL)) == 0)
+		license = NULL, err = 1;
+	free(where);
+	if (err <= 0)
+		return err;
 	if (!(purl = npm_purl(name, version)) || !(c = ccgov_sbom_add(s, "library", name, version, purl, path))) {
 		free(purl);
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
@@ -145,9 +154,7 @@ static int add_entry(ccgov_sbom *s, const char *path, const char *scope, const c
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	if (license && !c->license && !(c->license = strdup(license)))
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	if (integrity)
-		err = add_integrity(s, c, integrity, path, key);
-	return err;
+	return integrity ? add_integrity(s, c, integrity, path, key) : 0;
 }
 
 /* The ref add_entry gives the entry at key, or NULL when it has none. */
@@ -183,9 +190,10 @@ static int add_edges(ccgov_sbom *s, const cJSON *packages, const char *path, con
 				free(to_key);
 				continue;
 			}
+			/* An entry left out (its name was not text, say) has no edges either way. */
 			from = ccgov_sbom_find(s, ref);
-			if (from && (err = ccgov_component_depends(from, to_ref)) == 0 && root &&
-			    (target = ccgov_sbom_find(s, to_ref)))
+			target = ccgov_sbom_find(s, to_ref);
+			if (from && target && (err = ccgov_component_depends(from, to_ref)) == 0 && root)
 				target->direct = 1;
 			free(to_ref);
 			free(to_key);

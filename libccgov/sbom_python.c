@@ -14,6 +14,7 @@
 #include <ccgov/utf8.h>
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,9 @@ static int requirement(ccgov_sbom *s, const char *path, int line, char *text)
 		if (!memchr(v, '*', vl) && vl)
 			version = strndup(v, vl);
 	}
+	if (version && (err = ccgov_sbom_text_usable(s, path, line, "version", version, strlen(version))) <= 0)
+		goto done;
+	err = 0;
 	if (!version && (err = ccgov_sbom_warn(s, "%s:%d: %s is not pinned with ==; listed without a version", path,
 					       line, name)) < 0)
 		goto done;
@@ -106,7 +110,8 @@ static int requirement(ccgov_sbom *s, const char *path, int line, char *text)
 	for (char *h = hashes; h && err == 0; h = strstr(h + 7, "--hash=")) {
 		char value[200];
 
-		if (sscanf(h + 7, "%199[^ \t\\]", value) == 1 && strchr(value, ':'))
+		if (sscanf(h + 7, "%199[^ \t\\]", value) == 1 && strchr(value, ':') &&
+		    (err = ccgov_sbom_text_usable(s, path, line, "--hash", value, strlen(value))) > 0)
 			err = ccgov_component_property(c, "ccgov:pypi:file-hash", value);
 	}
 done:
@@ -195,20 +200,31 @@ int ccgov_catalog_poetry_lock(ccgov_sbom *s, const char *path, const char *text,
 		return ccgov_error_set(CCGOV_EINVALID, "%s: no [[package]] tables: not a poetry.lock", path);
 	}
 	for (int pass = 0; pass < 2 && err == 0; pass++) {
+		int index = 0;
+
 		cJSON_ArrayForEach(p, packages) {
+			char where[PATH_MAX + 32];
 			const char *raw = ccgov_json_string(p, "name"), *version = ccgov_json_string(p, "version"), *category = ccgov_json_string(p, "category");
 			char *name = raw ? normalize(raw, strlen(raw)) : NULL, *purl = NULL;
 			ccgov_component *c;
 			const cJSON *d, *files;
 
+			snprintf(where, sizeof(where), "%s: [[package]] %d", path, ++index);
 			if (!name || !version) {
 				if (pass == 0)
-					err = ccgov_sbom_warn(s, "%s: a [[package]] without name or version; left out", path);
+					err = ccgov_sbom_warn(s, "%s: no name or version; left out", where);
 				free(name);
 				if (err < 0)
 					break;
 				continue;
 			}
+			if (pass == 0 && (err = ccgov_sbom_usable(s, where, "name", raw, "version", version, NULL)) <= 0) {
+				free(name);
+				if (err < 0)
+					break;
+				continue;
+			}
+			err = 0;
 			if (pass == 0) {
 				int direct = !is_depended_on(packages, name);
 
@@ -223,8 +239,11 @@ int ccgov_catalog_poetry_lock(ccgov_sbom *s, const char *path, const char *text,
 					cJSON_ArrayForEach(d, files) {
 						const char *h = ccgov_json_string(d, "hash");
 
-						if (h && strchr(h, ':') && (err = ccgov_component_property(c, "ccgov:pypi:file-hash", h)) < 0)
+						if (h && strchr(h, ':') && (err = ccgov_sbom_usable(s, where, "hash", h, NULL)) > 0)
+							err = ccgov_component_property(c, "ccgov:pypi:file-hash", h);
+						if (err < 0)
 							break;
+						err = 0;
 					}
 				}
 			} else if ((purl = ccgov_purl("pypi", NULL, name, version)) && (c = ccgov_sbom_find(s, purl))) {
@@ -244,8 +263,9 @@ int ccgov_catalog_poetry_lock(ccgov_sbom *s, const char *path, const char *text,
 					if (to_version) {
 						char *to = ccgov_purl("pypi", NULL, dn, to_version);
 
-						err = to ? ccgov_component_depends(ccgov_sbom_find(s, purl), to) :
-							   ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+						/* A package left out has no edges to it. */
+						err = !to ? ccgov_error_set(CCGOV_ENOMEM, "out of memory") :
+						      ccgov_sbom_find(s, to) ? ccgov_component_depends(ccgov_sbom_find(s, purl), to) : 0;
 						free(to);
 					} else if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "optional"))) {
 						err = ccgov_sbom_warn(s, "%s: %s %s depends on %s, which the lock file does not list",

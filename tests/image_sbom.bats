@@ -238,3 +238,31 @@ make_hostile_layers() {
 	[ "$(jq -r '.components[] | select(.name == "/usr/bin/t") | .properties[] | select(.name == "ccgov:elf:compiler") | .value' "$f")" = \
 	  "GCC: (Debian 12.2.0-14) 12.2.0" ]
 }
+
+@test "--image: a file name that is not text is listed escaped; a dpkg or os-release value that is not text is warned at its line and left out" {
+	python3 - "$W/l.tar" <<-'PY'
+	import io, sys, tarfile
+	with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+	    for name, data in ((b"usr/bin/a\xe2\x80\xaeb", b"x\n"),
+	                       (b"etc/os-release", b"ID=deb\x01ian\nVERSION_ID=\"12\"\n"),
+	                       (b"var/lib/dpkg/status", b"Package: a\x01b\nStatus: install ok installed\nVersion: 1\n\n"
+	                        b"Package: ok\nStatus: install ok installed\nVersion: 2\nArchitecture: amd64\n")):
+	        i = tarfile.TarInfo(name.decode("utf-8", "surrogateescape"))
+	        i.size = len(data)
+	        t.addfile(i, io.BytesIO(data))
+	PY
+	make_layout "$W/img" "$W/l.tar"
+	run --separate-stderr ccgov sbom "$W" --image "$W/img" --format cyclonedx-json -o "$W/sbom.json"
+	assert_success
+	held="is not text an SBOM can hold (UTF-8 without control characters, at most 1024 bytes); left out"
+	assert_equal "$stderr" "ccgov: warning: /etc/os-release: ID 'deb\\x01ian' $held
+ccgov: warning: /var/lib/dpkg/status:1: Package 'a\\x01b' $held"
+	run jq -r '.components[] | .purl // .name' "$W/sbom.json"
+	assert_output '/etc/os-release
+/usr/bin/a\xe2\x80\xaeb
+/var/lib/dpkg/status
+pkg:deb/debian/ok@2?arch=amd64&distro=debian-12'
+	need_shared
+	run "$SHARED/tools/validate-schema" --schema cyclonedx-1.6 "$W/sbom.json"
+	assert_success
+}

@@ -463,13 +463,47 @@ ccgov: warning: vendor/zlib/zlib.h:1: version '1\\xa5.3.1' is not text an SBOM c
 	assert_output "pkg:github/actions/setup-go@v5"
 }
 
-@test "the last guard: a lock file's component whose name holds a control character is left out with its edges, warned" {
+@test "every cataloger checks what it reads: a value that is not text is warned at its file and line or entry, and left out alone" {
+	mkdir -p "$W/t"
+	printf '[[package]]\nname = "a\\u0001b"\nversion = "1.0.0"\n\n[[package]]\nname = "ok"\nversion = "2.0.0"\ndependencies = ["a\\u0001b"]\n' >"$W/t/Cargo.lock"
+	printf '{"requires":["zlib/1.3\\u0001", "ok/2#\\u202e"]}' >"$W/t/conan.lock"
+	printf 'module x\n\nrequire (\n\tgithub.com/a/b v1.0.0\x0b\n\tgithub.com/c/d v2.0.0\n)\n\nreplace github.com/c/d => github.com/e/\xe2\x80\xaef v1.0.0\n' >"$W/t/go.mod"
+	printf '{"name":"x","lockfileVersion":3,"packages":{"node_modules/a\\u0001b":{"version":"1.0.0"},"node_modules/ok":{"version":"2.0.0","license":"\\u202e"}}}' >"$W/t/package-lock.json"
+	printf '[[package]]\nname = "a\\u0001b"\nversion = "1"\n\n[[package]]\nname = "ok"\nversion = "2"\n[[package.files]]\nfile = "x"\nhash = "sha256:\\u0007"\n' >"$W/t/poetry.lock"
+	printf 'foo==1.0\x01\nbar==2.0 --hash=sha256:ab\x02cd --hash=sha256:00ff\n' >"$W/t/requirements.txt"
+	printf '{"dependencies":["a\\u0001b", "ok", "zlib"],"overrides":[{"name":"ok","version":"1\\u2028"}]}' >"$W/t/vcpkg.json"
+	run --separate-stderr sbom_of "$W/t" cyclonedx-json
+	assert_success
+	held="is not text an SBOM can hold (UTF-8 without control characters, at most 1024 bytes); left out"
+	assert_equal "$stderr" "ccgov: warning: Cargo.lock: [[package]] 1: name 'a\\x01b' $held
+ccgov: warning: Cargo.lock: ok 2.0.0: dependency 'a\\x01b' is not a package of the lock file
+ccgov: warning: conan.lock: Conan reference 'ok/2#\\xe2\\x80\\xae' $held
+ccgov: warning: conan.lock: Conan reference 'zlib/1.3\\x01' $held
+ccgov: warning: go.mod:4: version 'v1.0.0\\x0b' $held
+ccgov: warning: go.mod:8: replacement 'github.com/e/\\xe2\\x80\\xaef' $held
+ccgov: warning: package-lock.json: packages[\"node_modules/a\\x01b\"]: name 'a\\x01b' $held
+ccgov: warning: package-lock.json: packages[\"node_modules/ok\"]: license '\\xe2\\x80\\xae' $held
+ccgov: warning: poetry.lock: [[package]] 1: name 'a\\x01b' $held
+ccgov: warning: poetry.lock: [[package]] 2: hash 'sha256:\\x07' $held
+ccgov: warning: requirements.txt:1: version '1.0\\x01' $held
+ccgov: warning: requirements.txt:2: --hash 'sha256:ab\\x02cd' $held
+ccgov: warning: vcpkg.json: dependency 'a\\x01b' $held
+ccgov: warning: vcpkg.json: version '1\\xe2\\x80\\xa8' $held
+ccgov: warning: vcpkg.json: zlib: no exact version (it comes from the vcpkg baseline); listed without one"
+	run jq -c '[.components[] | [.purl, ([.properties[] | select(.name | endswith("file-hash")) | .value] | join(","))]]' "$W/out.json"
+	assert_output '[["pkg:cargo/ok@2.0.0",""],["pkg:generic/vcpkg/zlib",""],["pkg:npm/ok@2.0.0",""],["pkg:pypi/bar@2.0","sha256:00ff"],["pkg:pypi/ok@2",""]]'
+	need_shared
+	run "$SHARED/tools/validate-schema" --schema cyclonedx-1.6 "$W/out.json"
+	assert_success
+}
+
+@test "a lock file's entry whose name holds a control character is left out where it is read, with its edges, warned" {
 	mkdir -p "$W/t"
 	printf '{"name":"x","lockfileVersion":3,"packages":{"":{"name":"x","dependencies":{"a\\u0001b":"1","ok":"2"}},"node_modules/a\\u0001b":{"version":"1.0.0"},"node_modules/ok":{"version":"2.0.0"}}}' \
 		>"$W/t/package-lock.json"
 	run --separate-stderr sbom_of "$W/t" cyclonedx-json
 	assert_success
-	assert_equal "$stderr" "ccgov: warning: package-lock.json: component 'a\\x01b' is not text an SBOM can hold; left out"
+	assert_equal "$stderr" "ccgov: warning: package-lock.json: packages[\"node_modules/a\\x01b\"]: name 'a\\x01b' is not text an SBOM can hold (UTF-8 without control characters, at most 1024 bytes); left out"
 	run jq -c '[.components[].purl], [.dependencies[] | .ref, .dependsOn]' "$W/out.json"
 	assert_output '["pkg:npm/ok@2.0.0"]
 ["pkg:generic/fixture",["pkg:npm/ok@2.0.0"],"pkg:npm/ok@2.0.0",[]]'

@@ -114,6 +114,16 @@ int ccgov_sbom_text_usable(ccgov_sbom *s, const char *path, int line, const char
 			   size_t len);
 
 /*
+ * The same for the values of one entry, NUL-terminated, given as pairs of
+ * what and value (a NULL value is absent, which is fine) ending with NULL:
+ * where locates the entry, "go.mod:12" or, in a JSON or TOML lock file
+ * that keeps no lines, the file and the entry: "Cargo.lock: [[package]] 3".
+ * 1 if every value is usable; else 0 after one warning for the first that
+ * is not, so that the entry is left out whole.
+ */
+int ccgov_sbom_usable(ccgov_sbom *s, const char *where, ...) __attribute__((sentinel));
+
+/*
  * A package URL (github.com/package-url/purl-spec): pkg:TYPE/NAMESPACE/NAME@VERSION,
  * each part percent-encoded (namespace segments apart); namespace and
  * version may be NULL. NULL if out of memory.
