@@ -12,12 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error_shape.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	ccgov_buffer once = CCGOV_BUFFER_INIT, twice = CCGOV_BUFFER_INIT;
 	cJSON *v = NULL, *again = NULL;
 
-	if (ccgov_json_parse(&v, (const char *)data, size, "fuzz") < 0)
+	int rc = ccgov_json_parse(&v, (const char *)data, size, "fuzz");
+
+	check_error_shape(rc, "fuzz");
+	if (rc < 0)
 		return 0;
 	if (check_values_kept(v, &once)) {
 		if (ccgov_json_parse(&again, once.data, once.len, "canonical") < 0 ||

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "error_shape.h"
+
 static char dir[64];
 
 __attribute__((destructor)) static void remove_layout(void)
@@ -32,6 +34,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof(path), "%s/index.json", dir);
 	if (ccgov_file_write_atomic(path, data, size, 0644) < 0)
 		abort();
-	ccgov_oci_verify(&image, dir, size % 2 ? "latest" : NULL);
+	check_error_shape(ccgov_oci_verify(&image, dir, size % 2 ? "latest" : NULL), dir);
 	return 0;
 }

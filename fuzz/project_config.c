@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error_shape.h"
+
 /* Relative, and no component is "." or ".." or empty. */
 static int safe(const char *path)
 {
@@ -28,8 +30,10 @@ static int safe(const char *path)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	ccgov_project *p = NULL;
+	int rc = ccgov_project_parse(&p, (const char *)data, size, "ccgov.json");
 
-	if (ccgov_project_parse(&p, (const char *)data, size, "ccgov.json") == 0) {
+	check_error_shape(rc, "ccgov.json");
+	if (rc == 0) {
 		cJSON *json = ccgov_project_to_json(p), *config = ccgov_project_image_config(p);
 
 		for (size_t i = 0; i < p->noutputs; i++)

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error_shape.h"
+
 static char dir[64];
 
 __attribute__((destructor)) static void remove_dir(void)
@@ -24,6 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *dirs[1];
 	char path[128];
 	ccgov_ruleset *rs = NULL;
+	int rc;
 
 	if (!dir[0] && !mkdtemp(strcpy(dir, "/tmp/ccgov-fuzz-rule.XXXXXX")))
 		abort();
@@ -31,7 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ccgov_file_write_atomic(path, data, size, 0644) < 0)
 		abort();
 	dirs[0] = dir;
-	if (ccgov_ruleset_load(&rs, dirs, 1) == 0)
+	rc = ccgov_ruleset_load(&rs, dirs, 1);
+	check_error_shape(rc, "rule.scm");
+	if (rc == 0)
 		ccgov_ruleset_free(rs);
 	return 0;
 }

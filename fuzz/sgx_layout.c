@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "error_shape.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	ccgov_sgx_layout *l = NULL;
@@ -16,7 +18,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t pages = 0;
 	int files = 0;
 
-	if (ccgov_sgx_layout_parse(&l, (const char *)data, size, "fuzz.json", "/nonexistent") < 0)
+	int rc = ccgov_sgx_layout_parse(&l, (const char *)data, size, "fuzz.json", "/nonexistent");
+
+	check_error_shape(rc, "fuzz.json");
+	if (rc < 0)
 		return 0;
 	for (size_t i = 0; i < l->nregions; i++) {
 		pages += l->regions[i].pages; /* regions never overlap: at most the enclave's pages */

@@ -11,12 +11,17 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "error_shape.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	ccgov_buffer out = CCGOV_BUFFER_INIT;
 	cJSON *v = NULL;
 
-	if (ccgov_toml_parse(&v, (const char *)data, size, "fuzz") < 0)
+	int rc = ccgov_toml_parse(&v, (const char *)data, size, "fuzz");
+
+	check_error_shape(rc, "fuzz");
+	if (rc < 0)
 		return 0;
 	check_values_kept(v, &out);
 	cJSON_Delete(v);
