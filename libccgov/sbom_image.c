@@ -10,6 +10,7 @@
 #include <ccgov/elf.h>
 #include <ccgov/error.h>
 #include <ccgov/file.h>
+#include <ccgov/image_files.h>
 #include <ccgov/json.h>
 #include <ccgov/oci.h>
 #include <ccgov/path.h>
@@ -22,9 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_PARSED_FILE (256u << 20) /* larger ELF files are hashed, not parsed */
-#define MAX_TEXT_FILE (64u << 20)
 
 /* ---- the dpkg database ---------------------------------------------------- */
 
@@ -131,124 +129,6 @@ int ccgov_catalog_dpkg_status(ccgov_sbom *s, const char *path, const char *text,
 			free(a);
 		}
 	}
-	return err;
-}
-
-/* ---- what a file's bytes say ------------------------------------------ */
-
-/* Learnt from a file's content as it streamed; kept until the last layer says whether the file stays. */
-typedef struct {
-	int is_elf;
-	ccgov_elf_info elf;
-	char *elf_problem; /* it looks like ELF but does not read as one */
-	char *text;        /* the dpkg database or os-release, kept whole */
-	size_t text_len;
-	int sparse;
-} file_facts;
-
-static void facts_free(void *p)
-{
-	file_facts *f = p;
-
-	if (f->is_elf)
-		ccgov_elf_info_free(&f->elf);
-	free(f->elf_problem);
-	free(f->text);
-	free(f);
-}
-
-/* The texts read at the end, wherever the image's links make them appear. */
-static int is_kept_text(const char *path)
-{
-	return strcmp(path, "/var/lib/dpkg/status") == 0 || strcmp(path, "/etc/os-release") == 0 ||
-	       strcmp(path, "/usr/lib/os-release") == 0;
-}
-
-static int learn(file_facts *f, const char *file, const unsigned char *data, size_t len)
-{
-	if (ccgov_elf_is_elf(data, len)) {
-		/* A file that only looks like ELF is still a file with a hash: warned about if it stays. */
-		if (ccgov_elf_read(&f->elf, data, len, file) == 0)
-			f->is_elf = 1;
-		else if (!(f->elf_problem = strdup(ccgov_error_last()->message)))
-			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	}
-	if (is_kept_text(file) && len <= MAX_TEXT_FILE) {
-		if (!(f->text = malloc(len + 1)))
-			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-		memcpy(f->text, data, len);
-		f->text[len] = '\0';
-		f->text_len = len;
-	}
-	return 0;
-}
-
-/* One regular file of a layer: hashed as it streams; kept whole while it is parsed. */
-static int layer_file(ccgov_tar_reader *r, const ccgov_tar_member *m, const char *file, ccgov_rootfs_content *c)
-{
-	int keep = m->size <= MAX_PARSED_FILE;
-	unsigned char *buf = NULL, chunk[65536];
-	size_t used = 0;
-	ccgov_hasher *hasher;
-	file_facts *f;
-	long n;
-	int err;
-
-	if (!(f = calloc(1, sizeof(*f))))
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	c->facts = f;
-	if (m->sparse) {
-		f->sparse = 1; /* what is read is the sparse map and data, not the file */
-		return 0;
-	}
-	if ((err = ccgov_hasher_new(&hasher, CCGOV_SHA256)) < 0)
-		return err;
-	if (keep && !(buf = malloc(m->size ? (size_t)m->size : 1)))
-		keep = 0;
-	while ((n = ccgov_tar_read(r, chunk, sizeof(chunk))) > 0) {
-		ccgov_hasher_update(hasher, chunk, (size_t)n);
-		if (keep && used + (size_t)n <= (size_t)m->size) {
-			memcpy(buf + used, chunk, (size_t)n);
-			used += (size_t)n;
-		}
-		c->size += (uint64_t)n;
-	}
-	err = n < 0 ? ccgov_error_wrap("%s", file) : ccgov_hasher_final(&c->sha256, hasher);
-	ccgov_hasher_free(hasher);
-	c->hashed = err == 0;
-	if (err == 0 && keep)
-		err = learn(f, file, buf, used);
-	free(buf);
-	return err;
-}
-
-/* The decompressed layer streams from the checked reader straight into the tar reader. */
-static int read_layer(ccgov_rootfs *fs, ccgov_oci_reader *oci, size_t i, const char *blob)
-{
-	ccgov_tar_reader *r = NULL;
-	const ccgov_tar_member *m;
-	int rc = 0, err;
-
-	if ((err = ccgov_oci_layer_open(oci, i)) < 0)
-		return err;
-	ccgov_rootfs_next_layer(fs);
-	if ((err = ccgov_tar_reader_new(&r, ccgov_oci_layer_read, oci)) == 0) {
-		while (err == 0 && (rc = ccgov_tar_next(r, &m)) == 1) {
-			ccgov_rootfs_content *c;
-			const char *landed;
-
-			if ((err = ccgov_rootfs_apply(fs, m, blob, &c, &landed)) == 0 && c)
-				err = layer_file(r, m, landed, c);
-		}
-		if (err == 0 && rc < 0)
-			err = ccgov_error_wrap("%s", blob);
-	}
-	ccgov_tar_reader_free(r);
-	/* Whatever was learnt from the layer counts only once the layer proves to be the one named. */
-	if (err == 0)
-		err = ccgov_oci_layer_close(oci, NULL);
-	else
-		ccgov_oci_layer_close(oci, NULL);
 	return err;
 }
 
@@ -397,7 +277,7 @@ static int symlink_entry(ccgov_sbom *s, const ccgov_rootfs_entry *e)
 
 static int regular_entry(ccgov_sbom *s, const ccgov_rootfs_entry *e)
 {
-	const file_facts *f = e->content->facts;
+	const ccgov_file_facts *f = e->content->facts;
 	ccgov_component *c;
 	char hex[2 * CCGOV_DIGEST_MAX + 1];
 	int err = add_file(s, e, &c);
@@ -440,19 +320,19 @@ static int regular_entry(ccgov_sbom *s, const ccgov_rootfs_entry *e)
 	return err;
 }
 
-static const file_facts *kept_text(ccgov_rootfs *fs, const char *path)
+static const ccgov_file_facts *kept_text(ccgov_rootfs *fs, const char *path)
 {
 	const ccgov_rootfs_content *c = ccgov_rootfs_lookup(fs, path);
-	const file_facts *f = c ? c->facts : NULL;
+	const ccgov_file_facts *f = c ? c->facts : NULL;
 
 	return f && f->text ? f : NULL;
 }
 
 static int dpkg_packages(ccgov_sbom *s, ccgov_rootfs *fs)
 {
-	const file_facts *dpkg = kept_text(fs, "/var/lib/dpkg/status");
+	const ccgov_file_facts *dpkg = kept_text(fs, "/var/lib/dpkg/status");
 	const char *os_path = "/etc/os-release";
-	const file_facts *os = kept_text(fs, os_path);
+	const ccgov_file_facts *os = kept_text(fs, os_path);
 	char *id, *version;
 	int err = 0;
 
@@ -479,7 +359,7 @@ static int dpkg_packages(ccgov_sbom *s, ccgov_rootfs *fs)
 	return err;
 }
 
-static int catalog_rootfs(ccgov_sbom *s, ccgov_rootfs *fs)
+int ccgov_sbom_catalog_image_files(ccgov_sbom *s, ccgov_rootfs *fs)
 {
 	ccgov_rootfs_entry *list;
 	size_t n;
@@ -497,26 +377,11 @@ static int catalog_rootfs(ccgov_sbom *s, ccgov_rootfs *fs)
 
 int ccgov_sbom_collect_image(ccgov_sbom *s, const char *layout_dir, char digest[CCGOV_DIGEST_STRING_MAX])
 {
-	ccgov_oci_reader *oci;
 	ccgov_rootfs *fs = NULL;
-	int err;
+	int err = ccgov_image_files_read(&fs, layout_dir, digest);
 
-	if ((err = ccgov_oci_open(&oci, layout_dir, NULL)) < 0)
-		return err;
-	ccgov_digest_string(digest, &ccgov_oci_image(oci)->manifest);
-	err = ccgov_rootfs_new(&fs, facts_free);
-	for (size_t i = 0; i < ccgov_oci_layer_count(oci) && err == 0; i++) {
-		char *where = NULL;
-
-		if (asprintf(&where, "%s: layer %zu", layout_dir, i + 1) < 0)
-			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-		else
-			err = read_layer(fs, oci, i, where);
-		free(where);
-	}
 	if (err == 0)
-		err = catalog_rootfs(s, fs);
+		err = ccgov_sbom_catalog_image_files(s, fs);
 	ccgov_rootfs_free(fs);
-	ccgov_oci_close(oci);
 	return err;
 }

@@ -15,6 +15,7 @@
 #include <ccgov/buffer.h>
 #include <ccgov/digest.h>
 #include <ccgov/git.h>
+#include <ccgov/rootfs.h>
 #include <cjson/cJSON.h>
 
 #include <stddef.h>
@@ -188,6 +189,9 @@ int ccgov_catalog_dpkg_status(ccgov_sbom *s, const char *path, const char *text,
  * the image (manifest) digest, "sha256:<hex>".
  */
 int ccgov_sbom_collect_image(ccgov_sbom *s, const char *layout_dir, char digest[CCGOV_DIGEST_STRING_MAX]);
+
+/* The same from files already read (ccgov/image_files.h): fs is a rootfs whose facts are ccgov_file_facts. */
+int ccgov_sbom_catalog_image_files(ccgov_sbom *s, ccgov_rootfs *fs);
 
 /* Where an exported tree came from (ccgov build describes the commit it built, not a checkout). */
 typedef struct {
