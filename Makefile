@@ -21,7 +21,7 @@ BUILD_PACKAGES := gcc make pkg-config libgit2-dev libssl-dev libcjson-dev \
 	libarchive-dev libtree-sitter-dev libdeflate-dev libzstd-dev zlib1g-dev
 TEST_PACKAGES := git openssl bats bats-assert bats-support clang \
 	libclang-rt-14-dev skopeo umoci diffoscope-minimal python3 \
-	python3-jsonschema python3-securesystemslib jq golang-go ovmf
+	python3-jsonschema python3-securesystemslib jq golang-go ovmf runc busybox-static
 
 # pkg-config is asked once per make run, after `deps` has installed it.
 PKGS := libgit2 libcrypto libarchive libcjson libdeflate libzstd zlib

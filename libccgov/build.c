@@ -1,5 +1,8 @@
+#include "build_image.h"
+
 #include <ccgov/buffer.h>
 #include <ccgov/build.h>
+#include <ccgov/image_files.h>
 #include <ccgov/error.h>
 #include <ccgov/file.h>
 #include <ccgov/json.h>
@@ -593,7 +596,40 @@ static int write_text(const char *dir, const char *name, const char *text, size_
  * what the committed source pins (read before the build ran) and what the
  * image holds.
  */
-static int write_sboms(ccgov_bundle *out, ccgov_build *b, const char *tmp, const char *layout)
+/*
+ * The base as a component the image depends on: named after its layout
+ * or archive (a folder name, not a path: the SBOM is the same from any
+ * machine), its manifest digest the version.
+ */
+static int describe_base(ccgov_sbom *s, const ccgov_base_ref *ref, ccgov_oci_reader *base)
+{
+	char digest[CCGOV_DIGEST_STRING_MAX], pinned[CCGOV_DIGEST_STRING_MAX], *name, *purl = NULL, *dot;
+	const char *slash = strrchr(ref->path, '/');
+	ccgov_component *c = NULL;
+	int err = 0;
+
+	ccgov_digest_string(digest, &ccgov_oci_image(base)->manifest);
+	ccgov_digest_string(pinned, &ref->digest);
+	if (!(name = strdup(slash && slash[1] ? slash + 1 : ref->path)))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if (ref->archive && (dot = strstr(name, ".tar")) && dot > name)
+		*dot = '\0';
+	if ((err = ccgov_sbom_usable(s, "base", "name", name, NULL)) > 0 &&
+	    (!(purl = ccgov_purl("oci", NULL, name, digest)) ||
+	     !(c = ccgov_sbom_add(s, "container", name, digest, purl, "base")) ||
+	     ccgov_component_depends(&s->root, c->ref) < 0))
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if (c && err >= 0) {
+		ccgov_component_use(c, CCGOV_DEP_RUNTIME, NULL, 1);
+		err = ccgov_component_property(c, "ccgov:base:pinned", pinned);
+	}
+	free(purl);
+	free(name);
+	return err < 0 ? err : 0;
+}
+
+static int write_sboms(ccgov_bundle *out, ccgov_build *b, const char *tmp, ccgov_rootfs *fs,
+		       const ccgov_base_ref *ref, ccgov_oci_reader *base)
 {
 	ccgov_buffer doc = CCGOV_BUFFER_INIT;
 	ccgov_sbom *s = &b->sbom;
@@ -601,7 +637,9 @@ static int write_sboms(ccgov_bundle *out, ccgov_build *b, const char *tmp, const
 
 	if (!b->has_sbom)
 		return ccgov_error_set(CCGOV_ERROR, "the source was not described: ccgov_build_run() comes first");
-	if ((err = ccgov_sbom_describe_image(s, layout)) == 0 && (err = ccgov_sbom_write_cyclonedx(&doc, s)) == 0)
+	if ((err = ccgov_sbom_describe_image_files(s, fs, out->digest)) == 0 && base)
+		err = describe_base(s, ref, base);
+	if (err == 0 && (err = ccgov_sbom_write_cyclonedx(&doc, s)) == 0)
 		err = write_text(tmp, "sbom.cdx.json", doc.data, doc.len);
 	doc.len = 0;
 	if (err == 0 && (err = ccgov_sbom_write_spdx(&doc, s)) == 0)
@@ -616,6 +654,41 @@ static int write_sboms(ccgov_bundle *out, ccgov_build *b, const char *tmp, const
 	return err;
 }
 
+/* The pinned base, opened and copied into layout as it is read into fs (an archive is unpacked beside the build). */
+static int take_base(ccgov_oci_reader **base, ccgov_build *b, const ccgov_base_ref *ref, const ccgov_project *p,
+		     const char *layout, ccgov_rootfs *fs)
+{
+	char *scratch = ref->archive ? join(b->root, "base-archive") : NULL;
+	int err = 0;
+
+	if (ref->archive && (!scratch || mkdir(scratch, 0700) < 0))
+		err = scratch ? ccgov_error_set_errno(CCGOV_EIO, errno, "%s", scratch)
+			      : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if (err == 0 && (err = ccgov_base_open(base, ref, b->opts.project_dir ? b->opts.project_dir : ".",
+					       p->platform, scratch)) == 0)
+		err = ccgov_build_take_base(fs, *base, layout, ref->written);
+	free(scratch);
+	return err;
+}
+
+/* What the image checks found, as warnings; under --strict the first is the error. */
+static int check_image(ccgov_bundle *out, ccgov_build *b, ccgov_rootfs *fs, const ccgov_build_list *files)
+{
+	ccgov_build_list missing = { 0 };
+	int err = ccgov_build_check_libraries(fs, files, &missing);
+
+	if (err == 0 && missing.len && b->opts.strict)
+		err = ccgov_error_set(CCGOV_EMISMATCH, "%s%s (--strict)", missing.items[0],
+				      missing.len > 1 ? ", and more" : "");
+	if (err < 0) {
+		ccgov_build_list_free(&missing);
+		return err;
+	}
+	out->warnings = missing.items;
+	out->nwarnings = missing.len;
+	return 0;
+}
+
 int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_project *p,
 			     const char *out_dir)
 {
@@ -625,15 +698,21 @@ int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_proj
 	ccgov_buffer text = CCGOV_BUFFER_INIT;
 	ccgov_owned_dir *bundle = NULL;
 	ccgov_ownership old;
+	ccgov_base_ref ref = { 0 };
+	ccgov_oci_reader *base = NULL;
+	ccgov_rootfs *files = NULL;
+	ccgov_build_list own = { 0 };
 	const char *tmp;
-	char *layout = NULL;
+	char *layout = NULL, *blobs = NULL;
 	int err, has_old;
 
 	memset(out, 0, sizeof(*out));
 	if ((err = check_replaceable(&has_old, &old, out_dir, 0)) < 0)
 		return err;
-	if ((err = ccgov_fileset_new(&fs)) < 0)
+	if (p->base && (err = ccgov_base_ref_parse(&ref, p->base)) < 0)
 		return err;
+	if ((err = ccgov_fileset_new(&fs)) < 0)
+		goto done;
 	for (size_t i = 0; i < p->noutputs && err == 0; i++)
 		err = add_output(fs, b, &p->outputs[i]);
 	/* Written beside out_dir under a private name, marked and locked. */
@@ -641,7 +720,12 @@ int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_proj
 		goto done;
 	tmp = ccgov_owned_dir_path(bundle);
 	if (chmod(tmp, 0755) < 0 || !(layout = join(tmp, "image")) || mkdir(layout, 0755) < 0 ||
-	    chmod(layout, 0755) < 0) {
+	    chmod(layout, 0755) < 0 || !(blobs = join(layout, "blobs")) || mkdir(blobs, 0755) < 0) {
+		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", tmp);
+		goto done;
+	}
+	free(blobs);
+	if (!(blobs = join(layout, "blobs/sha256")) || mkdir(blobs, 0755) < 0) {
 		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", tmp);
 		goto done;
 	}
@@ -669,7 +753,24 @@ int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_proj
 	spec.compression = b->opts.compression;
 	spec.threads = b->opts.threads;
 	b->timings.pack = now();
-	if ((err = ccgov_oci_write(&out->image, layout, &spec, fs)) < 0)
+	if ((err = ccgov_rootfs_new(&files, ccgov_file_facts_free)) < 0)
+		goto done;
+	if (p->base) {
+		char manifest[CCGOV_DIGEST_STRING_MAX];
+		const char *arch;
+
+		if ((err = take_base(&base, b, &ref, p, layout, files)) < 0)
+			goto done;
+		spec.base = base;
+		/* The platform is the base's; the base.digest annotation (image-spec annotations.md) names it. */
+		if ((arch = ccgov_json_string(ccgov_oci_config(base), "architecture")))
+			spec.architecture = arch;
+		ccgov_digest_string(manifest, &ccgov_oci_image(base)->manifest);
+		cJSON_AddStringToObject(annotations, "org.opencontainers.image.base.digest", manifest);
+	}
+	if ((err = ccgov_oci_write(&out->image, layout, &spec, fs)) < 0 ||
+	    (err = ccgov_build_read_own_layer(files, layout, p->base ? ref.written : NULL, &own)) < 0 ||
+	    (err = check_image(out, b, files, &own)) < 0)
 		goto done;
 	b->timings.pack = now() - b->timings.pack;
 	ccgov_digest_string(out->digest, &out->image.manifest);
@@ -689,6 +790,8 @@ int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_proj
 			.compression = b->opts.compression, .architecture = spec.architecture,
 			.submodules = b->submodules, .nsubmodules = b->nsubmodules,
 			.submodules_left_empty = b->opts.no_submodules,
+			.base = base ? ref.written : NULL, .base_pinned = &ref.digest,
+			.base_manifest = base ? &ccgov_oci_image(base)->manifest : NULL,
 		};
 
 		if ((err = ccgov_provenance_build(&statement, &facts, p, &out->image)) < 0)
@@ -697,7 +800,7 @@ int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_proj
 	text.len = 0;
 	if ((err = ccgov_json_write(&text, statement, CCGOV_JSON_CANONICAL)) < 0 ||
 	    (err = write_text(tmp, "provenance.intoto.json", text.data, text.len)) < 0 ||
-	    (err = write_sboms(out, b, tmp, layout)) < 0)
+	    (err = write_sboms(out, b, tmp, files, &ref, base)) < 0)
 		goto done;
 	if (b->opts.oci_archive) {
 		char *archive = join(tmp, "image.oci.tar");
@@ -724,11 +827,16 @@ done:
 		err = saved;
 	}
 	free(layout);
+	free(blobs);
 	ccgov_buffer_free(&text);
 	cJSON_Delete(config);
 	cJSON_Delete(annotations);
 	cJSON_Delete(statement);
 	ccgov_fileset_free(fs);
+	ccgov_build_list_free(&own);
+	ccgov_rootfs_free(files);
+	ccgov_oci_close(base);
+	ccgov_base_ref_clear(&ref);
 	return err;
 }
 
@@ -741,6 +849,9 @@ void ccgov_bundle_clear(ccgov_bundle *bundle)
 	for (size_t i = 0; i < bundle->nsbom_warnings; i++)
 		free(bundle->sbom_warnings[i]);
 	free(bundle->sbom_warnings);
+	for (size_t i = 0; i < bundle->nwarnings; i++)
+		free(bundle->warnings[i]);
+	free(bundle->warnings);
 	memset(bundle, 0, sizeof(*bundle));
 }
 

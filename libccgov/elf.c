@@ -1,7 +1,8 @@
 /*
- * A bounded ELF reader (see ccgov/elf.h). Only section headers are used:
- * every file a linker or Go writes has them, and they name .dynamic,
- * .comment, the notes and .go.buildinfo directly.
+ * A bounded ELF reader (see ccgov/elf.h). Section headers name .dynamic,
+ * .comment, the notes and .go.buildinfo directly (every file a linker or
+ * Go writes has them); the program headers give PT_INTERP, which is what
+ * the kernel itself reads.
  */
 #include "bytes.h"
 
@@ -18,6 +19,10 @@
 #define SHT_NOBITS 8
 #define DT_NULL 0
 #define DT_NEEDED 1
+#define DT_RPATH 15
+#define DT_RUNPATH 29
+#define PT_INTERP 3
+#define MAX_INTERP 4096
 #define NT_GNU_BUILD_ID 3
 #define MAX_SECTIONS 65536
 
@@ -131,12 +136,23 @@ static int read_dynamic(const elf_file *f, const section *s, const section *strt
 
 		if (tag == DT_NULL)
 			break;
-		if (tag != DT_NEEDED)
+		if (tag != DT_NEEDED && tag != DT_RUNPATH && tag != DT_RPATH)
 			continue;
 		if (!(lib = string_at(f, strtab, val)))
-			return ccgov_error_set(CCGOV_EINVALID, "%s: a DT_NEEDED name lies outside .dynstr", f->name);
-		if ((err = push_string(&out->needed, &out->nneeded, lib, strlen(lib), 0)) < 0)
-			return err;
+			return ccgov_error_set(CCGOV_EINVALID, "%s: a %s string lies outside .dynstr", f->name,
+					       tag == DT_NEEDED ? "DT_NEEDED" : tag == DT_RUNPATH ? "DT_RUNPATH" : "DT_RPATH");
+		if (tag == DT_NEEDED) {
+			if ((err = push_string(&out->needed, &out->nneeded, lib, strlen(lib), 0)) < 0)
+				return err;
+			continue;
+		}
+		/* One of each, as the loader takes the first. */
+		{
+			char **slot = tag == DT_RUNPATH ? &out->runpath : &out->rpath;
+
+			if (!*slot && !(*slot = strdup(lib)))
+				return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		}
 	}
 	return 0;
 }
@@ -262,6 +278,33 @@ static int read_go_buildinfo(const elf_file *f, const section *s, ccgov_elf_info
 	return read_modinfo(out, (const char *)p, (size_t)n);
 }
 
+/* PT_INTERP: the loader's path, a NUL-terminated string inside the file. */
+static int read_interp(const elf_file *f, ccgov_elf_info *out)
+{
+	const unsigned char *d = f->data;
+	uint64_t phoff = get(f, d + (f->is64 ? 32 : 28), f->is64 ? 8 : 4);
+	uint64_t phentsize = get(f, d + (f->is64 ? 54 : 42), 2), phnum = get(f, d + (f->is64 ? 56 : 44), 2);
+
+	if (phoff == 0 || phnum == 0)
+		return 0;
+	if (phentsize < (uint64_t)(f->is64 ? 56 : 32) || !inside(f, phoff, 0) || phnum > (f->len - phoff) / phentsize)
+		return ccgov_error_set(CCGOV_EINVALID, "%s: program header table out of bounds", f->name);
+	for (uint64_t i = 0; i < phnum; i++) {
+		const unsigned char *p = d + phoff + i * phentsize;
+		uint64_t off = get(f, p + (f->is64 ? 8 : 4), f->is64 ? 8 : 4);
+		uint64_t size = get(f, p + (f->is64 ? 32 : 16), f->is64 ? 8 : 4);
+
+		if (get(f, p, 4) != PT_INTERP)
+			continue;
+		if (!inside(f, off, size) || size == 0 || size > MAX_INTERP || memchr(d + off, '\0', size) == NULL)
+			return ccgov_error_set(CCGOV_EINVALID, "%s: PT_INTERP is not a path inside the file", f->name);
+		if (!(out->interp = strdup((const char *)d + off)))
+			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		return 0;
+	}
+	return 0;
+}
+
 int ccgov_elf_read(ccgov_elf_info *out, const unsigned char *data, size_t len, const char *name)
 {
 	elf_file f = { data, len, 0, 0, name };
@@ -278,6 +321,12 @@ int ccgov_elf_read(ccgov_elf_info *out, const unsigned char *data, size_t len, c
 	f.big = data[5] == 2;
 	if (f.is64 && len < 64)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: truncated ELF header", name);
+	out->is64 = f.is64;
+	out->machine = (unsigned)get(&f, data + 18, 2);
+	if ((err = read_interp(&f, out)) < 0) {
+		ccgov_elf_info_free(out);
+		return err;
+	}
 	shoff = get(&f, data + (f.is64 ? 40 : 32), f.is64 ? 8 : 4);
 	shentsize = get(&f, data + (f.is64 ? 58 : 46), 2);
 	shnum = get(&f, data + (f.is64 ? 60 : 48), 2);
@@ -339,6 +388,9 @@ void ccgov_elf_info_free(ccgov_elf_info *info)
 	for (size_t i = 0; i < info->ncomments; i++)
 		free(info->comments[i]);
 	free(info->comments);
+	free(info->interp);
+	free(info->runpath);
+	free(info->rpath);
 	free(info->go_version);
 	module_free(&info->go_main);
 	for (size_t i = 0; i < info->ngo_deps; i++)

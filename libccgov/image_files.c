@@ -29,8 +29,12 @@ void ccgov_file_facts_free(void *p)
 /* The texts read at the end, wherever the image's links make them appear. */
 static int is_kept_text(const char *path)
 {
+	size_t n = strlen(path);
+
 	return strcmp(path, "/var/lib/dpkg/status") == 0 || strcmp(path, "/etc/os-release") == 0 ||
-	       strcmp(path, "/usr/lib/os-release") == 0;
+	       strcmp(path, "/usr/lib/os-release") == 0 || strcmp(path, "/etc/ld.so.conf") == 0 ||
+	       (strncmp(path, "/etc/ld.so.conf.d/", 18) == 0 && n > 23 && strcmp(path + n - 5, ".conf") == 0 &&
+		!strchr(path + 18, '/'));
 }
 
 static int learn(ccgov_file_facts *f, const char *file, const unsigned char *data, size_t len)
@@ -92,7 +96,8 @@ static int layer_file(ccgov_tar_reader *r, const ccgov_tar_member *m, const char
 }
 
 /* The decompressed layer streams from the checked reader straight into the tar reader. */
-int ccgov_image_files_read_layer(ccgov_rootfs *fs, ccgov_oci_reader *oci, size_t i, const char *blob)
+int ccgov_image_files_read_layer(ccgov_rootfs *fs, ccgov_oci_reader *oci, size_t i, const char *blob,
+				 const ccgov_layer_reading *how)
 {
 	ccgov_tar_reader *r = NULL;
 	const ccgov_tar_member *m;
@@ -100,14 +105,22 @@ int ccgov_image_files_read_layer(ccgov_rootfs *fs, ccgov_oci_reader *oci, size_t
 
 	if ((err = ccgov_oci_layer_open(oci, i)) < 0)
 		return err;
+	if (how && how->copy_to && (err = ccgov_oci_layer_copy_to(oci, how->copy_to)) < 0) {
+		ccgov_oci_layer_discard(oci);
+		return err;
+	}
 	ccgov_rootfs_next_layer(fs);
 	if ((err = ccgov_tar_reader_new(&r, ccgov_oci_layer_read, oci)) == 0) {
 		while (err == 0 && (rc = ccgov_tar_next(r, &m)) == 1) {
 			ccgov_rootfs_content *c;
 			const char *landed;
 
+			if (how && how->check && (err = how->check(how->ctx, fs, m, blob)) < 0)
+				break;
 			if ((err = ccgov_rootfs_apply(fs, m, blob, &c, &landed)) == 0 && c)
 				err = layer_file(r, m, landed, c);
+			if (err == 0 && c && how && how->landed)
+				err = how->landed(how->ctx, landed);
 		}
 		if (err == 0 && rc < 0)
 			err = ccgov_error_wrap("%s", blob);
@@ -117,7 +130,7 @@ int ccgov_image_files_read_layer(ccgov_rootfs *fs, ccgov_oci_reader *oci, size_t
 	if (err == 0)
 		err = ccgov_oci_layer_close(oci, NULL);
 	else
-		ccgov_oci_layer_close(oci, NULL);
+		ccgov_oci_layer_discard(oci);
 	return err;
 }
 
@@ -138,7 +151,7 @@ int ccgov_image_files_read(ccgov_rootfs **out, const char *layout_dir, char dige
 		if (asprintf(&where, "%s: layer %zu", layout_dir, i + 1) < 0)
 			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 		else
-			err = ccgov_image_files_read_layer(fs, oci, i, where);
+			err = ccgov_image_files_read_layer(fs, oci, i, where, NULL);
 		free(where);
 	}
 	ccgov_oci_close(oci);

@@ -115,23 +115,131 @@ static int write_layer(ccgov_layer *layer, const char *layout, const ccgov_image
 	return err;
 }
 
+/* NAME of "NAME=VALUE". */
+static size_t env_name_len(const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+
+	return eq ? (size_t)(eq - kv) : strlen(kv);
+}
+
+/* The base's Env with ours on top: a name set by both takes our value in the base's place; new names follow. */
+static void merge_env(cJSON *env, const cJSON *ours)
+{
+	const cJSON *o;
+
+	cJSON_ArrayForEach(o, ours) {
+		cJSON *e, *replaced = NULL;
+		int i = 0;
+
+		if (!cJSON_IsString(o))
+			continue;
+		cJSON_ArrayForEach(e, env) {
+			if (cJSON_IsString(e) && env_name_len(e->valuestring) == env_name_len(o->valuestring) &&
+			    strncmp(e->valuestring, o->valuestring, env_name_len(o->valuestring)) == 0) {
+				replaced = e;
+				break;
+			}
+			i++;
+		}
+		if (replaced)
+			cJSON_ReplaceItemInArray(env, i, cJSON_CreateString(o->valuestring));
+		else
+			cJSON_AddItemToArray(env, cJSON_CreateString(o->valuestring));
+	}
+}
+
+/*
+ * The run config of an image on a base: the base's, with each setting
+ * ccgov has replacing the base's (Entrypoint, Cmd, User, WorkingDir), Env
+ * and Labels merged name by name, ours winning; an Entrypoint of ours
+ * without a Cmd of ours drops the base's Cmd, as a Dockerfile's
+ * ENTRYPOINT does. What ccgov does not set (ExposedPorts, Volumes,
+ * StopSignal) stays the base's.
+ */
+static cJSON *merged_run_config(const cJSON *base, const cJSON *ours)
+{
+	static const char *const replaced[] = { "Entrypoint", "Cmd", "User", "WorkingDir" };
+	cJSON *c = cJSON_IsObject(base) ? cJSON_Duplicate(base, 1) : cJSON_CreateObject();
+	const cJSON *v;
+
+	if (!c || !ours)
+		return c;
+	if (cJSON_GetObjectItemCaseSensitive(ours, "Entrypoint") && !cJSON_GetObjectItemCaseSensitive(ours, "Cmd"))
+		cJSON_DeleteItemFromObjectCaseSensitive(c, "Cmd");
+	for (size_t i = 0; i < sizeof(replaced) / sizeof(replaced[0]); i++)
+		if ((v = cJSON_GetObjectItemCaseSensitive(ours, replaced[i]))) {
+			cJSON_DeleteItemFromObjectCaseSensitive(c, replaced[i]);
+			cJSON_AddItemToObject(c, replaced[i], cJSON_Duplicate(v, 1));
+		}
+	if ((v = cJSON_GetObjectItemCaseSensitive(ours, "Env"))) {
+		cJSON *env = cJSON_GetObjectItemCaseSensitive(c, "Env");
+
+		if (!cJSON_IsArray(env)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(c, "Env");
+			env = cJSON_AddArrayToObject(c, "Env");
+		}
+		merge_env(env, v);
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(ours, "Labels"))) {
+		cJSON *labels = cJSON_GetObjectItemCaseSensitive(c, "Labels");
+		const cJSON *l;
+
+		if (!cJSON_IsObject(labels)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(c, "Labels");
+			labels = cJSON_AddObjectToObject(c, "Labels");
+		}
+		cJSON_ArrayForEach(l, v) {
+			cJSON_DeleteItemFromObjectCaseSensitive(labels, l->string);
+			cJSON_AddItemToObject(labels, l->string, cJSON_Duplicate(l, 1));
+		}
+	}
+	return c;
+}
+
+/* The base's platform fields, as its config gives them. */
+static void copy_platform(cJSON *c, const cJSON *base)
+{
+	static const char *const fields[] = { "architecture", "os", "variant", "os.version", "os.features" };
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(base, fields[i]);
+
+		if (v)
+			cJSON_AddItemToObject(c, fields[i], cJSON_Duplicate(v, 1));
+	}
+}
+
 static cJSON *image_config(const ccgov_image_spec *spec, const ccgov_layer *layer,
 			   const char *created)
 {
+	const cJSON *base = spec->base ? ccgov_oci_config(spec->base) : NULL, *v;
 	char diff_id[CCGOV_DIGEST_STRING_MAX];
 	cJSON *c = cJSON_CreateObject(), *rootfs, *ids, *history, *h;
 
 	ccgov_digest_string(diff_id, &layer->diff_id);
 	cJSON_AddStringToObject(c, "created", created);
-	cJSON_AddStringToObject(c, "architecture", spec->architecture);
-	cJSON_AddStringToObject(c, "os", spec->os);
-	if (spec->config)
-		cJSON_AddItemToObject(c, "config", cJSON_Duplicate(spec->config, 1));
+	if (base) {
+		copy_platform(c, base);
+		cJSON_AddItemToObject(c, "config", merged_run_config(cJSON_GetObjectItemCaseSensitive(base, "config"),
+								     spec->config));
+	} else {
+		cJSON_AddStringToObject(c, "architecture", spec->architecture);
+		cJSON_AddStringToObject(c, "os", spec->os);
+		if (spec->config)
+			cJSON_AddItemToObject(c, "config", cJSON_Duplicate(spec->config, 1));
+	}
 	rootfs = cJSON_AddObjectToObject(c, "rootfs");
 	cJSON_AddStringToObject(rootfs, "type", "layers");
-	ids = cJSON_AddArrayToObject(rootfs, "diff_ids");
+	/* The base's layers first, as they are; its history too. */
+	ids = base ? cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(base, "rootfs"),
+								      "diff_ids"), 1)
+		   : cJSON_CreateArray();
+	cJSON_AddItemToObject(rootfs, "diff_ids", ids);
 	cJSON_AddItemToArray(ids, cJSON_CreateString(diff_id));
-	history = cJSON_AddArrayToObject(c, "history");
+	v = base ? cJSON_GetObjectItemCaseSensitive(base, "history") : NULL;
+	history = cJSON_IsArray(v) ? cJSON_Duplicate(v, 1) : cJSON_CreateArray();
+	cJSON_AddItemToObject(c, "history", history);
 	h = cJSON_CreateObject();
 	cJSON_AddStringToObject(h, "created", created);
 	cJSON_AddStringToObject(h, "created_by", spec->created_by ? spec->created_by : "ccgov build");
@@ -173,6 +281,9 @@ int ccgov_oci_write(ccgov_image *out, const char *layout, const ccgov_image_spec
 	cJSON_AddStringToObject(manifest, "mediaType", CCGOV_MEDIA_MANIFEST);
 	cJSON_AddItemToObject(manifest, "config", descriptor(CCGOV_MEDIA_CONFIG, &out->config, config_size));
 	layers = cJSON_AddArrayToObject(manifest, "layers");
+	/* A base's layer descriptors are kept whole: same blobs, media types and annotations. */
+	for (size_t i = 0; spec->base && i < ccgov_oci_layer_count(spec->base); i++)
+		cJSON_AddItemToArray(layers, cJSON_Duplicate(ccgov_oci_layer_descriptor(spec->base, i), 1));
 	cJSON_AddItemToArray(layers, descriptor(out->layer.media_type, &out->layer.blob,
 						out->layer.blob_size));
 	if (spec->annotations && spec->annotations->child)
@@ -266,6 +377,12 @@ static int media_type_is(const cJSON *o, const char *want, const char *where)
 	return 0;
 }
 
+/* A manifest's or index's own mediaType is optional (image-spec: SHOULD); when there, it must be want. */
+static int own_media_type_is(const cJSON *o, const char *want, const char *where)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, "mediaType") ? media_type_is(o, want, where) : 0;
+}
+
 static int mismatch(const char *path, const ccgov_digest *want, const ccgov_digest *got)
 {
 	char w[CCGOV_DIGEST_STRING_MAX], g[CCGOV_DIGEST_STRING_MAX];
@@ -357,6 +474,7 @@ typedef struct {
 	ccgov_digest want_diff;
 	uint64_t want_size;
 	ccgov_hasher *blob, *tar;
+	ccgov_atomic_file *copy;    /* the blob's bytes, as read, into another layout (or NULL) */
 	unsigned char *in;          /* compressed bytes read, not yet decoded */
 	size_t in_pos, in_len;
 	int eof;
@@ -368,6 +486,7 @@ typedef struct {
 
 struct ccgov_oci_reader {
 	ccgov_image image;
+	ccgov_digest pinned;        /* what ccgov_oci_open_pinned was given: the manifest's digest, or an index's */
 	cJSON *manifest, *config;
 	const cJSON *layers, *diff_ids;
 	char *layout;
@@ -381,6 +500,8 @@ static void layer_stream_free(layer_stream *s)
 		return;
 	if (s->fd >= 0)
 		close(s->fd);
+	if (s->copy)
+		ccgov_atomic_file_abort(s->copy);
 	if (s->z_started)
 		inflateEnd(&s->z);
 	ZSTD_freeDStream(s->zs);
@@ -425,6 +546,8 @@ static int refill(layer_stream *s)
 	if (s->layer.blob_size > s->want_size)
 		return ccgov_error_set(CCGOV_EMISMATCH, "%s: more than the %llu bytes its descriptor says", s->path,
 				       (unsigned long long)s->want_size);
+	if (s->copy && n > 0 && ccgov_atomic_file_write(s->copy, s->in, (size_t)n) < 0)
+		return ccgov_error_last()->code;
 	return ccgov_hasher_update(s->blob, s->in, (size_t)n);
 }
 
@@ -571,6 +694,20 @@ fail:
 	return err;
 }
 
+int ccgov_oci_layer_copy_to(ccgov_oci_reader *r, const char *layout_dir)
+{
+	char *path;
+	int err;
+
+	if (!r->open || r->open->layer.blob_size)
+		return ccgov_error_set(CCGOV_EINVALID, "a layer must be open and unread to be copied");
+	if (!(path = blob_path(layout_dir, &r->open->layer.blob)))
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	err = ccgov_atomic_file_open(&r->open->copy, path, 0644);
+	free(path);
+	return err;
+}
+
 static int layer_checks(layer_stream *s)
 {
 	ccgov_digest got;
@@ -599,6 +736,12 @@ static int layer_checks(layer_stream *s)
 	return 0;
 }
 
+void ccgov_oci_layer_discard(ccgov_oci_reader *r)
+{
+	layer_stream_free(r->open);
+	r->open = NULL;
+}
+
 int ccgov_oci_layer_close(ccgov_oci_reader *r, ccgov_layer *out)
 {
 	layer_stream *s = r->open;
@@ -619,6 +762,11 @@ int ccgov_oci_layer_close(ccgov_oci_reader *r, ccgov_layer *out)
 	}
 	if (err == 0 && out)
 		*out = s->layer;
+	/* A copy takes its name, the blob's digest, only once the bytes proved to be that blob. */
+	if (err == 0 && s->copy) {
+		err = ccgov_atomic_file_commit(s->copy);
+		s->copy = NULL;
+	}
 	free(scratch);
 	layer_stream_free(s);
 	r->open = NULL;
@@ -690,41 +838,192 @@ static int read_layout_version(const ccgov_oci_reader *r)
 	return err;
 }
 
-/* index.json, then the manifest it names and the config that names: each read once, checked, then parsed. */
-static int read_image(ccgov_oci_reader *r, const char *tag)
+/* The manifest desc names (in where), then the config it names: each read once, checked, then parsed. */
+static int read_manifest(ccgov_oci_reader *r, const cJSON *desc, const char *where)
 {
-	char *where = ccgov_path_join(r->layout, "index.json");
-	cJSON *index = NULL;
-	const cJSON *desc;
 	uint64_t config_size;
 	int err;
 
-	if (!where)
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	if ((err = read_json_in_layout(&index, r->layout_fd, r->layout, "index.json", MAX_JSON_BLOB, NULL, 0)) < 0 ||
-	    (err = find_manifest(&desc, index, tag, where)) < 0 ||
-	    (err = media_type_is(desc, CCGOV_MEDIA_MANIFEST, where)) < 0 ||
+	if ((err = media_type_is(desc, CCGOV_MEDIA_MANIFEST, where)) < 0 ||
 	    (err = read_descriptor(&r->image.manifest, &r->image.manifest_size, desc, where)) < 0 ||
 	    (err = read_json_blob(&r->manifest, r->layout_fd, r->layout, &r->image.manifest,
 				  r->image.manifest_size)) < 0 ||
-	    (err = media_type_is(r->manifest, CCGOV_MEDIA_MANIFEST, "manifest")) < 0)
-		goto done;
+	    (err = own_media_type_is(r->manifest, CCGOV_MEDIA_MANIFEST, "manifest")) < 0)
+		return err;
 	desc = cJSON_GetObjectItemCaseSensitive(r->manifest, "config");
 	if ((err = media_type_is(desc, CCGOV_MEDIA_CONFIG, "manifest config")) < 0 ||
 	    (err = read_descriptor(&r->image.config, &config_size, desc, "manifest config")) < 0 ||
 	    (err = read_json_blob(&r->config, r->layout_fd, r->layout, &r->image.config, config_size)) < 0)
-		goto done;
+		return err;
 	r->layers = cJSON_GetObjectItemCaseSensitive(r->manifest, "layers");
 	r->diff_ids = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->config, "rootfs"),
 						       "diff_ids");
 	if (!cJSON_IsArray(r->layers) || !cJSON_IsArray(r->diff_ids) ||
 	    cJSON_GetArraySize(r->layers) != cJSON_GetArraySize(r->diff_ids))
-		err = ccgov_error_set(CCGOV_EMISMATCH, "manifest has %d layers but the config names %d diff_ids",
-				      cJSON_GetArraySize(r->layers), cJSON_GetArraySize(r->diff_ids));
-done:
+		return ccgov_error_set(CCGOV_EMISMATCH, "manifest has %d layers but the config names %d diff_ids",
+				       cJSON_GetArraySize(r->layers), cJSON_GetArraySize(r->diff_ids));
+	return 0;
+}
+
+/* index.json, then the manifest it names by tag. */
+static int read_image(ccgov_oci_reader *r, const char *tag)
+{
+	char *where = ccgov_path_join(r->layout, "index.json");
+	cJSON *index = NULL;
+	const cJSON *desc;
+	int err;
+
+	if (!where)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if ((err = read_json_in_layout(&index, r->layout_fd, r->layout, "index.json", MAX_JSON_BLOB, NULL, 0)) == 0 &&
+	    (err = find_manifest(&desc, index, tag, where)) == 0)
+		err = read_manifest(r, desc, where);
 	cJSON_Delete(index);
 	free(where);
 	return err;
+}
+
+/* ---- a pinned image, such as a base ---------------------------------- */
+
+/* The descriptor among index's "manifests" whose digest is want, or NULL. */
+static const cJSON *find_digest(const cJSON *index, const ccgov_digest *want)
+{
+	char text[CCGOV_DIGEST_STRING_MAX];
+	const cJSON *m;
+
+	ccgov_digest_string(text, want);
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(index, "manifests")) {
+		const char *d = ccgov_json_string(m, "digest");
+
+		if (d && strcmp(d, text) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+/* "os/architecture[/variant]" of a descriptor's platform, into out; "" when it has none. */
+static void platform_of(char *out, size_t size, const cJSON *desc)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(desc, "platform");
+	const char *os = ccgov_json_string(p, "os"), *arch = ccgov_json_string(p, "architecture");
+	const char *variant = ccgov_json_string(p, "variant");
+
+	if (!os || !arch)
+		snprintf(out, size, "%s", "");
+	else
+		snprintf(out, size, "%.40s/%.40s%s%.40s", os, arch, variant ? "/" : "", variant ? variant : "");
+}
+
+/* want "os/arch" matches any variant; "os/arch/variant" only that one. */
+static int platform_matches(const char *want, const char *have)
+{
+	size_t n = strlen(want);
+
+	return strcmp(want, have) == 0 ||
+	       (strchr(want, '/') == strrchr(want, '/') && strncmp(want, have, n) == 0 && have[n] == '/');
+}
+
+/* In an image index, the one manifest for platform (NULL: this machine's); a message listing those it has else. */
+static int pick_platform(const cJSON **out, const cJSON *index, const char *platform, const char *where)
+{
+	char want[128], have[128];
+	ccgov_buffer seen = CCGOV_BUFFER_INIT;
+	const cJSON *m;
+	int err;
+
+	*out = NULL;
+	if (platform)
+		snprintf(want, sizeof(want), "%s", platform);
+	else
+		snprintf(want, sizeof(want), "linux/%s", ccgov_oci_host_architecture());
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(index, "manifests")) {
+		platform_of(have, sizeof(have), m);
+		if (!have[0])
+			continue;
+		if (platform_matches(want, have) && !*out)
+			*out = m;
+		ccgov_buffer_printf(&seen, "%s%s", seen.len ? ", " : "", have);
+	}
+	if (*out) {
+		ccgov_buffer_free(&seen);
+		return 0;
+	}
+	ccgov_buffer_putc(&seen, '\0');
+	err = ccgov_error_set(CCGOV_ENOTFOUND, "%s: no manifest for %s (it has: %s); choose one with --platform", where,
+			      want, seen.failed || !seen.len || !seen.data[0] ? "none" : seen.data);
+	ccgov_buffer_free(&seen);
+	return err;
+}
+
+static int read_pinned(ccgov_oci_reader *r, const char *platform)
+{
+	char where[CCGOV_DIGEST_STRING_MAX + 32], pin[CCGOV_DIGEST_STRING_MAX], *shown = ccgov_path_join(r->layout, "index.json");
+	cJSON *top = NULL, *index = NULL;
+	const cJSON *desc;
+	uint64_t size;
+	ccgov_digest d;
+	int err;
+
+	if (!shown)
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	ccgov_digest_string(pin, &r->pinned);
+	if ((err = read_json_in_layout(&top, r->layout_fd, r->layout, "index.json", MAX_JSON_BLOB, NULL, 0)) < 0)
+		goto done;
+	if (!(desc = find_digest(top, &r->pinned))) {
+		err = ccgov_error_set(CCGOV_ENOTFOUND, "%s: names no manifest or index %s, the digest pinned", shown, pin);
+		goto done;
+	}
+	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(desc, "mediaType")) ||
+	    strcmp(ccgov_json_string(desc, "mediaType"), CCGOV_MEDIA_INDEX) != 0) {
+		err = read_manifest(r, desc, shown);
+		goto done;
+	}
+	/* An image index: its manifest for the platform, each blob checked against its digest. */
+	snprintf(where, sizeof(where), "image index %s", pin);
+	if ((err = read_descriptor(&d, &size, desc, shown)) == 0 &&
+	    (err = read_json_blob(&index, r->layout_fd, r->layout, &d, size)) == 0 &&
+	    (err = own_media_type_is(index, CCGOV_MEDIA_INDEX, where)) == 0 &&
+	    (err = pick_platform(&desc, index, platform, where)) == 0)
+		err = read_manifest(r, desc, where);
+done:
+	cJSON_Delete(top);
+	cJSON_Delete(index);
+	free(shown);
+	return err;
+}
+
+int ccgov_oci_open_pinned(ccgov_oci_reader **out, const char *layout, const ccgov_digest *pin, const char *platform)
+{
+	ccgov_oci_reader *r = calloc(1, sizeof(*r));
+	int err;
+
+	*out = NULL;
+	if (!r || !(r->layout = strdup(layout))) {
+		free(r);
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	}
+	r->pinned = *pin;
+	if ((r->layout_fd = open(layout, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", layout);
+		goto fail;
+	}
+	if ((err = read_layout_version(r)) < 0 || (err = read_pinned(r, platform)) < 0)
+		goto fail;
+	*out = r;
+	return 0;
+fail:
+	ccgov_oci_close(r);
+	return err;
+}
+
+const cJSON *ccgov_oci_config(const ccgov_oci_reader *r)
+{
+	return r->config;
+}
+
+const cJSON *ccgov_oci_layer_descriptor(const ccgov_oci_reader *r, size_t i)
+{
+	return cJSON_GetArrayItem(r->layers, (int)i);
 }
 
 int ccgov_oci_open(ccgov_oci_reader **out, const char *layout, const char *tag)

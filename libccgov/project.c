@@ -1,3 +1,4 @@
+#include <ccgov/base.h>
 #include <ccgov/error.h>
 #include <ccgov/file.h>
 #include <ccgov/json.h>
@@ -12,7 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const top_fields[] = { "name", "tag", "build", "outputs", "image", "scan", "timeout" };
+static const char *const top_fields[] = { "name", "tag", "build", "base", "platform", "outputs", "image", "scan",
+					   "timeout" };
 static const char *const image_fields[] = { "entrypoint", "cmd", "env", "labels", "user", "workdir" };
 
 int ccgov_project_new(ccgov_project **out)
@@ -39,6 +41,8 @@ void ccgov_project_free(ccgov_project *p)
 		return;
 	free(p->name);
 	free(p->tag);
+	free(p->base);
+	free(p->platform);
 	free(p->build);
 	free_outputs(p);
 	cJSON_Delete(p->entrypoint);
@@ -111,6 +115,15 @@ static int set_string(char **slot, const char *field, const char *value, const c
 				       where, value);
 	if (strcmp(field, "build") == 0 && !value[0])
 		return ccgov_error_set(CCGOV_EINVALID, "%s: empty command", where);
+	if (strcmp(field, "base") == 0) {
+		ccgov_base_ref ref;
+
+		if (ccgov_base_ref_parse(&ref, value) < 0)
+			return ccgov_error_wrap("%s", where);
+		ccgov_base_ref_clear(&ref);
+	}
+	if (strcmp(field, "platform") == 0 && ccgov_platform_check(value) < 0)
+		return ccgov_error_wrap("%s", where);
 	if (!(copy = strdup(value)))
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	free(*slot);
@@ -126,6 +139,10 @@ static char **string_slot(ccgov_project *p, const char *field)
 		return &p->tag;
 	if (strcmp(field, "build") == 0)
 		return &p->build;
+	if (strcmp(field, "base") == 0)
+		return &p->base;
+	if (strcmp(field, "platform") == 0)
+		return &p->platform;
 	if (strcmp(field, "user") == 0)
 		return &p->user;
 	if (strcmp(field, "workdir") == 0)
@@ -433,7 +450,7 @@ static int load(ccgov_project *p, const cJSON *root, const char *file)
 		return ccgov_error_set(CCGOV_EINVALID, "%s: expected a JSON object", file);
 	if ((err = check_fields(root, top_fields, sizeof(top_fields) / sizeof(top_fields[0]), file, "")) < 0)
 		return err;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 5; i++) { /* the string fields */
 		const char *f = top_fields[i];
 
 		if ((v = cJSON_GetObjectItemCaseSensitive(root, f))) {
@@ -547,6 +564,10 @@ cJSON *ccgov_project_to_json(const ccgov_project *p)
 		cJSON_AddStringToObject(root, "tag", p->tag);
 	if (p->build)
 		cJSON_AddStringToObject(root, "build", p->build);
+	if (p->base)
+		cJSON_AddStringToObject(root, "base", p->base);
+	if (p->platform)
+		cJSON_AddStringToObject(root, "platform", p->platform);
 	if (p->timeout)
 		cJSON_AddNumberToObject(root, "timeout", (double)p->timeout);
 	outputs = cJSON_AddArrayToObject(root, "outputs");

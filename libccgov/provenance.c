@@ -61,6 +61,25 @@ static cJSON *submodule_descriptor(const ccgov_repo_submodule *sm)
 	return d;
 }
 
+/*
+ * The base image as a resolved dependency: its name as written (a local
+ * path differs between machines; the digest is what pins it), the
+ * digest pinned and the manifest taken.
+ */
+static cJSON *base_descriptor(const ccgov_build_facts *f)
+{
+	char manifest[CCGOV_DIGEST_STRING_MAX];
+	cJSON *d = cJSON_CreateObject(), *ann;
+
+	cJSON_AddStringToObject(d, "name", f->base);
+	cJSON_AddItemToObject(d, "digest", digest_object(f->base_pinned));
+	ann = cJSON_AddObjectToObject(d, "annotations");
+	cJSON_AddStringToObject(ann, "kind", "base image");
+	ccgov_digest_string(manifest, f->base_manifest);
+	cJSON_AddStringToObject(ann, "manifest", manifest);
+	return d;
+}
+
 static cJSON *versions(void)
 {
 	ccgov_versions v;
@@ -118,12 +137,15 @@ static cJSON *build_definition(const ccgov_build_facts *f, const ccgov_project *
 				f->compression == CCGOV_COMPRESS_GZIP ? "one gzip member per chunk" :
 				f->compression == CCGOV_COMPRESS_ZSTD ? "one zstd frame per chunk" : "none");
 
-	if (f->has_git) {
+	if (f->has_git || f->base) {
 		cJSON *deps = cJSON_AddArrayToObject(def, "resolvedDependencies");
 
-		cJSON_AddItemToArray(deps, source_descriptor(f));
+		if (f->has_git)
+			cJSON_AddItemToArray(deps, source_descriptor(f));
 		for (size_t i = 0; i < f->nsubmodules; i++)
 			cJSON_AddItemToArray(deps, submodule_descriptor(&f->submodules[i]));
+		if (f->base)
+			cJSON_AddItemToArray(deps, base_descriptor(f));
 	}
 	return def;
 }

@@ -427,6 +427,22 @@ const ccgov_rootfs_content *ccgov_rootfs_lookup(ccgov_rootfs *fs, const char *pa
 	return &n->content->pub;
 }
 
+int ccgov_rootfs_stat(ccgov_rootfs *fs, const char *path, ccgov_rootfs_type *type, const char **link)
+{
+	walk w = { fs, 0, 0 };
+	node *n = NULL;
+	int err = walk_path(&w, &fs->root, path, strlen(path), 0, 0, &n);
+
+	if (err < 0)
+		return err;
+	if (!n)
+		return 0;
+	*type = n->type;
+	if (link)
+		*link = n->link;
+	return 1;
+}
+
 typedef struct {
 	ccgov_rootfs_entry *items;
 	size_t len;

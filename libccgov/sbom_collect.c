@@ -8,6 +8,7 @@
 #include <ccgov/error.h>
 #include <ccgov/file.h>
 #include <ccgov/git.h>
+#include <ccgov/image_files.h>
 #include <ccgov/path.h>
 #include <ccgov/project.h>
 #include <ccgov/sbom.h>
@@ -398,10 +399,22 @@ static int catalog_submodules(ccgov_sbom *s, const vcs_facts *vcs)
  */
 int ccgov_sbom_describe_image(ccgov_sbom *s, const char *layout_dir)
 {
-	char digest[CCGOV_DIGEST_STRING_MAX], *purl, *name;
+	char digest[CCGOV_DIGEST_STRING_MAX];
+	ccgov_rootfs *fs = NULL;
+	int err = ccgov_image_files_read(&fs, layout_dir, digest);
+
+	if (err == 0)
+		err = ccgov_sbom_describe_image_files(s, fs, digest);
+	ccgov_rootfs_free(fs);
+	return err;
+}
+
+int ccgov_sbom_describe_image_files(ccgov_sbom *s, ccgov_rootfs *fs, const char *digest)
+{
+	char *purl, *name;
 	const char *slash = strrchr(s->root.name, '/');
 	ccgov_component *r = &s->root;
-	int err = ccgov_sbom_collect_image(s, layout_dir, digest);
+	int err = ccgov_sbom_catalog_image_files(s, fs);
 
 	if (err < 0)
 		return err;

@@ -53,7 +53,7 @@ setup() {
 
 @test "the diff_id is the same for gzip, zstd and none; the layer media type follows" {
 	for c in gzip zstd none; do
-		run ccgov build -q "$S" -o "$BATS_TEST_TMPDIR/$c" --compression "$c" --format json
+		run --separate-stderr ccgov build -q "$S" -o "$BATS_TEST_TMPDIR/$c" --compression "$c" --format json
 		assert_success
 		echo "$output" | jq -r .layer.diff_id >"$BATS_TEST_TMPDIR/$c.diff"
 		echo "$output" | jq -r .layer.media_type >"$BATS_TEST_TMPDIR/$c.type"

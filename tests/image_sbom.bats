@@ -222,7 +222,7 @@ make_hostile_layers() {
 @test "--image: an ELF string that is not text is warned and left out; the rest of the file is described" {
 	mkdir -p "$W/src"
 	printf 'int main(void) { return 0; }\n' >"$W/t.c"
-	cc -o "$W/src/t" "$W/t.c"
+	cc -static -o "$W/src/t" "$W/t.c"
 	printf 'GCC: (Debian 12.2.0-14) 12.2.0\0odd\xa5 compiler\0' >"$W/comment"
 	objcopy --update-section .comment="$W/comment" "$W/src/t"
 	cat >"$W/src/ccgov.json" <<-'JSON'

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <ccgov/ccgov.h>
+#include <ccgov/base.h>
 #include <ccgov/build.h>
 
 #include <signal.h>
@@ -20,7 +21,7 @@ enum {
 	OPT_COMMAND = 256, OPT_OUTPUT, OPT_NAME, OPT_TAG, OPT_ENTRYPOINT, OPT_CMD, OPT_ENV,
 	OPT_LABEL, OPT_USER, OPT_WORKDIR, OPT_KEEP_ENV, OPT_BUILD_DIR, OPT_THREADS, OPT_FORMAT,
 	OPT_COMPRESSION, OPT_ALLOW_DIRTY, OPT_REV, OPT_KEEP_BUILD_DIR, OPT_OCI_ARCHIVE, OPT_TIMEOUT,
-	OPT_LOCK_TIMEOUT, OPT_NO_NAMESPACE, OPT_NO_SUBMODULES
+	OPT_LOCK_TIMEOUT, OPT_NO_NAMESPACE, OPT_NO_SUBMODULES, OPT_BASE, OPT_PLATFORM, OPT_STRICT
 };
 
 static const struct option longopts[] = {
@@ -39,6 +40,9 @@ static const struct option longopts[] = {
 	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "workdir", required_argument, NULL, OPT_WORKDIR },
+	{ "base", required_argument, NULL, OPT_BASE },
+	{ "platform", required_argument, NULL, OPT_PLATFORM },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "keep-env", required_argument, NULL, OPT_KEEP_ENV },
 	{ "build-dir", required_argument, NULL, OPT_BUILD_DIR },
 	{ "keep-build-dir", no_argument, NULL, OPT_KEEP_BUILD_DIR },
@@ -52,9 +56,38 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/*
+ * --base with a relative path means one under the current folder (in
+ * ccgov.json, under the project): it is made absolute here, once.
+ */
+static int set_base(ccgov_project *p, const char *value)
+{
+	ccgov_base_ref ref;
+	char *cwd = NULL, *abs = NULL;
+	int err;
+
+	if ((err = ccgov_base_ref_parse(&ref, value)) < 0)
+		return ccgov_error_wrap("--base");
+	if (ref.path[0] == '/') {
+		err = ccgov_project_set_string(p, "base", value);
+	} else if (!(cwd = getcwd(NULL, 0)) ||
+		   asprintf(&abs, "%s:%s/%s", ref.archive ? "oci-archive" : "oci", cwd, value + (ref.archive ? 12 : 4)) < 0) {
+		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		abs = NULL;
+	} else {
+		err = ccgov_project_set_string(p, "base", abs);
+	}
+	free(cwd);
+	free(abs);
+	ccgov_base_ref_clear(&ref);
+	return err;
+}
+
 static int apply(ccgov_project *p, const struct override *o, int *outputs_replaced)
 {
 	switch (o->option) {
+	case OPT_BASE: return set_base(p, o->value);
+	case OPT_PLATFORM: return ccgov_project_set_string(p, "platform", o->value);
 	case OPT_COMMAND: return ccgov_project_set_string(p, "build", o->value);
 	case OPT_NAME: return ccgov_project_set_string(p, "name", o->value);
 	case OPT_TAG: return ccgov_project_set_string(p, "tag", o->value);
@@ -262,6 +295,7 @@ int cmd_build(int argc, char **argv)
 		case OPT_KEEP_BUILD_DIR: opts.keep_build_dir = 1; break;
 		case OPT_OCI_ARCHIVE: opts.oci_archive = 1; break;
 		case OPT_NO_NAMESPACE: opts.no_namespace = 1; break;
+		case OPT_STRICT: opts.strict = 1; break;
 		case OPT_TIMEOUT:
 		case OPT_LOCK_TIMEOUT:
 			if (parse_seconds(c == OPT_TIMEOUT ? &opts.timeout : &opts.lock_timeout,
@@ -337,6 +371,8 @@ int cmd_build(int argc, char **argv)
 	/* What the SBOM catalogers read only in part, one line each. */
 	for (size_t i = 0; i < bundle.nsbom_warnings; i++)
 		fprintf(stderr, "ccgov: warning: sbom: %s\n", bundle.sbom_warnings[i]);
+	for (size_t i = 0; i < bundle.nwarnings; i++)
+		fprintf(stderr, "ccgov: warning: build: %s\n", bundle.warnings[i]);
 	if (print_summary(&bundle, project, b, format) < 0)
 		status = error_from_library();
 done:

@@ -48,6 +48,7 @@ typedef struct {
 	void (*on_wait)(void *ctx, const char *path, long holder_pid);
 	void *wait_ctx;
 	int no_submodules;           /* leave submodules empty folders (the provenance says so) */
+	int strict;                  /* a library the image lacks is an error, not a warning */
 } ccgov_build_options;
 
 typedef struct ccgov_build ccgov_build;
@@ -89,12 +90,18 @@ typedef struct {
 	char *archive_path;                   /* OUT/image.oci.tar, or NULL */
 	char **sbom_warnings;                 /* what the SBOM catalogers read only in part */
 	size_t nsbom_warnings;
+	char **warnings;                      /* what the image checks found: libraries it does not have */
+	size_t nwarnings;
 } ccgov_bundle;
 
 /*
- * Packs the outputs into OUT/image, writes OUT/image.digest and the
- * provenance statement, all in a temporary folder renamed to out_dir at
- * the end: out_dir is replaced whole, or not at all. An existing out_dir
+ * Packs the outputs into OUT/image (on the project's base image, if it
+ * names one: ccgov/base.h), writes OUT/image.digest, the provenance
+ * statement and the SBOMs, all in a temporary folder renamed to out_dir
+ * at the end: out_dir is replaced whole, or not at all. The image is
+ * then read back: every ELF file the outputs put must find its loader
+ * and libraries in it; each miss is a warning (bundle->warnings), or
+ * CCGOV_EMISMATCH with opts.strict, and nothing is written. An existing out_dir
  * is replaced only if it is a bundle a ccgov run wrote (its .ccgov-owned
  * marker names it) or empty.
  */

@@ -1,6 +1,7 @@
 /*
  * What an SBOM needs from an ELF file: its GNU build-id, the libraries it
- * needs (DT_NEEDED), the compilers that built it (.comment), and for Go
+ * needs (DT_NEEDED) and where it looks for them (PT_INTERP, DT_RUNPATH,
+ * DT_RPATH), the compilers that built it (.comment), and for Go
  * programs the toolchain and modules recorded in .go.buildinfo. Every
  * offset and size is checked against the file: a file that lies about its
  * sections is an error naming what lies, never a read out of bounds.
@@ -21,6 +22,11 @@ typedef struct {
 	size_t nneeded;
 	char **comments;        /* .comment strings ("GCC: (Debian 12.2.0-14) 12.2.0"), distinct */
 	size_t ncomments;
+	char *interp;           /* PT_INTERP, the dynamic loader ("/lib64/ld-linux-x86-64.so.2"), or NULL */
+	char *runpath;          /* DT_RUNPATH, or NULL */
+	char *rpath;            /* DT_RPATH (searched before LD_LIBRARY_PATH when there is no DT_RUNPATH), or NULL */
+	int is64;               /* ELFCLASS64 */
+	unsigned machine;       /* e_machine: 62 x86-64, 183 AArch64, ... */
 	char *go_version;       /* "go1.22.5", or NULL when not a Go program */
 	ccgov_go_module go_main; /* the main module (path NULL when unknown) */
 	ccgov_go_module *go_deps;

@@ -17,6 +17,8 @@
 #define CCGOV_MEDIA_CONFIG "application/vnd.oci.image.config.v1+json"
 #define CCGOV_MEDIA_INDEX "application/vnd.oci.image.index.v1+json"
 
+typedef struct ccgov_oci_reader ccgov_oci_reader;
+
 typedef struct {
 	const char *tag;          /* org.opencontainers.image.ref.name in index.json */
 	int64_t created;          /* SOURCE_DATE_EPOCH: config "created" and history */
@@ -27,6 +29,12 @@ typedef struct {
 	const char *created_by;   /* history entry */
 	ccgov_compression compression;
 	int threads;
+	/*
+	 * The base image, or NULL: its layers come first (their blobs already
+	 * copied into the layout, ccgov_oci_layer_copy_to), its platform and
+	 * history are kept, its run config is merged under config.
+	 */
+	ccgov_oci_reader *base;
 } ccgov_image_spec;
 
 typedef struct {
@@ -74,10 +82,33 @@ int ccgov_oci_verify(ccgov_image *out, const char *layout_dir, const char *tag);
  * A layer's content may be used only once ccgov_oci_layer_close has
  * returned 0: until then it is unverified.
  */
-typedef struct ccgov_oci_reader ccgov_oci_reader;
 
 int ccgov_oci_open(ccgov_oci_reader **out, const char *layout_dir, const char *tag);
 void ccgov_oci_close(ccgov_oci_reader *r);
+
+/*
+ * Opens the image a digest pins: the manifest index.json lists with that
+ * digest, or, for an image index with that digest, its manifest for
+ * platform ("os/architecture[/variant]"; "linux/amd64" matches any
+ * variant; NULL: this machine's, "linux/" + ccgov_oci_host_architecture()).
+ * Index, manifest and config are each checked against their digests.
+ * CCGOV_ENOTFOUND when the layout does not hold the pin, or the index has
+ * no such platform (the message lists those it has).
+ */
+int ccgov_oci_open_pinned(ccgov_oci_reader **out, const char *layout_dir, const ccgov_digest *pin,
+			  const char *platform);
+
+/* The image's config and its layer descriptors, as read (and checked). */
+const cJSON *ccgov_oci_config(const ccgov_oci_reader *r);
+const cJSON *ccgov_oci_layer_descriptor(const ccgov_oci_reader *r, size_t i);
+
+/*
+ * Copies the open layer's blob, byte for byte as it is read, into
+ * layout_dir's blobs (which must exist). The copy takes its digest name
+ * only when ccgov_oci_layer_close has checked the blob; otherwise it is
+ * removed. Call it before the first read.
+ */
+int ccgov_oci_layer_copy_to(ccgov_oci_reader *r, const char *layout_dir);
 
 /* The image's manifest digest and size, and its config digest (layer is left zero). */
 const ccgov_image *ccgov_oci_image(const ccgov_oci_reader *r);
@@ -100,5 +131,8 @@ long ccgov_oci_layer_read(void *ctx, void *buf, size_t len);
  * gets its digests and sizes.
  */
 int ccgov_oci_layer_close(ccgov_oci_reader *r, ccgov_layer *out);
+
+/* Drops the open layer unchecked, after a read failed: the error that says why stays the thread's. */
+void ccgov_oci_layer_discard(ccgov_oci_reader *r);
 
 #endif

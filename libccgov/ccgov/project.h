@@ -35,6 +35,8 @@ typedef struct {
 	char *name;
 	char *tag;
 	char *build;          /* shell command, run with /bin/sh -c */
+	char *base;           /* the base image, pinned (ccgov/base.h), or NULL: the image holds the outputs only */
+	char *platform;       /* the base index's platform to take, or NULL: this machine's */
 	ccgov_output *outputs;
 	size_t noutputs;
 	cJSON *entrypoint;    /* array of strings, or NULL */

@@ -39,6 +39,9 @@ typedef struct {
 	const ccgov_repo_submodule *submodules; /* every gitlink of the source, in path order */
 	size_t nsubmodules;
 	int submodules_left_empty;              /* --no-submodules */
+	const char *base;                       /* the base image as written, or NULL */
+	const ccgov_digest *base_pinned;        /* the digest it pins (a manifest's or an index's) */
+	const ccgov_digest *base_manifest;      /* the manifest taken, the platform's when the pin is an index */
 } ccgov_build_facts;
 
 /* An in-toto Statement v1 about one subject, owning predicate; NULL when out of memory. */

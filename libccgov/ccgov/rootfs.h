@@ -72,6 +72,14 @@ int ccgov_rootfs_apply(ccgov_rootfs *fs, const ccgov_tar_member *m, const char *
 const ccgov_rootfs_content *ccgov_rootfs_lookup(ccgov_rootfs *fs, const char *path);
 
 /*
+ * What is at path itself, its folders' links followed but not a link at
+ * its end (lstat): 1 with *type (and *link, a link's target as written,
+ * if link is not NULL), 0 if nothing is there, or a CCGOV_E* code (a
+ * folder of the path is a file, a link loop).
+ */
+int ccgov_rootfs_stat(ccgov_rootfs *fs, const char *path, ccgov_rootfs_type *type, const char **link);
+
+/*
  * Every file, symbolic link, device and FIFO, in byte order of path
  * (folders are implied). Free the list with ccgov_rootfs_list_free; its
  * links and contents belong to fs.

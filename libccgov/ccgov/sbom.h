@@ -232,6 +232,8 @@ int ccgov_sbom_collect(ccgov_sbom *s, const ccgov_sbom_options *opts);
  * it packed afterwards.
  */
 int ccgov_sbom_describe_image(ccgov_sbom *s, const char *layout_dir);
+/* The same from the image's files already read (ccgov/image_files.h), digest its manifest digest. */
+int ccgov_sbom_describe_image_files(ccgov_sbom *s, ccgov_rootfs *fs, const char *digest);
 
 /* Sorts components, hashes, properties and dependencies, for writing. */
 void ccgov_sbom_sort(ccgov_sbom *s);
