@@ -992,7 +992,12 @@ done:
 	return err;
 }
 
-int ccgov_oci_open_pinned(ccgov_oci_reader **out, const char *layout, const ccgov_digest *pin, const char *platform)
+/*
+ * A reader on the layout, its image chosen by tag (or the only one) or,
+ * when pin is set, by digest and platform.
+ */
+static int open_reader(ccgov_oci_reader **out, const char *layout, const char *tag, const ccgov_digest *pin,
+		       const char *platform)
 {
 	ccgov_oci_reader *r = calloc(1, sizeof(*r));
 	int err;
@@ -1002,18 +1007,25 @@ int ccgov_oci_open_pinned(ccgov_oci_reader **out, const char *layout, const ccgo
 		free(r);
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	}
-	r->pinned = *pin;
+	if (pin)
+		r->pinned = *pin;
+	/* Everything is read relative to this descriptor: the layout cannot be swapped part way. */
 	if ((r->layout_fd = open(layout, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", layout);
 		goto fail;
 	}
-	if ((err = read_layout_version(r)) < 0 || (err = read_pinned(r, platform)) < 0)
+	if ((err = read_layout_version(r)) < 0 || (err = pin ? read_pinned(r, platform) : read_image(r, tag)) < 0)
 		goto fail;
 	*out = r;
 	return 0;
 fail:
 	ccgov_oci_close(r);
 	return err;
+}
+
+int ccgov_oci_open_pinned(ccgov_oci_reader **out, const char *layout, const ccgov_digest *pin, const char *platform)
+{
+	return open_reader(out, layout, NULL, pin, platform);
 }
 
 const cJSON *ccgov_oci_config(const ccgov_oci_reader *r)
@@ -1028,27 +1040,7 @@ const cJSON *ccgov_oci_layer_descriptor(const ccgov_oci_reader *r, size_t i)
 
 int ccgov_oci_open(ccgov_oci_reader **out, const char *layout, const char *tag)
 {
-	ccgov_oci_reader *r = calloc(1, sizeof(*r));
-	int err;
-
-	*out = NULL;
-	if (!r || !(r->layout = strdup(layout))) {
-		free(r);
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	}
-	r->layout_fd = -1;
-	/* Everything is read relative to this descriptor: the layout cannot be swapped part way. */
-	if ((r->layout_fd = open(layout, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", layout);
-		goto fail;
-	}
-	if ((err = read_layout_version(r)) < 0 || (err = read_image(r, tag)) < 0)
-		goto fail;
-	*out = r;
-	return 0;
-fail:
-	ccgov_oci_close(r);
-	return err;
+	return open_reader(out, layout, tag, NULL, NULL);
 }
 
 int ccgov_oci_verify(ccgov_image *out, const char *layout, const char *tag)
