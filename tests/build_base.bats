@@ -268,3 +268,83 @@ ccgov: warning: build: /usr/local/bin/hello needs libc.so.6, which is not in the
 	assert_output "ccgov: error: base oci-archive:$W/evil.tar@$d: $W/evil.tar: member ../escape is not part of an OCI image layout (oci-layout, index.json, blobs/sha256/HEX)"
 	[ ! -e "$W/evil" ] && [ ! -e "$W/escape" ]
 }
+
+@test "a base of 200 layers with a whiteout and a device node is applied as a runtime applies it; a member named from / is refused" {
+	for v in base abs; do
+	python3 - "$W/$v" "$v" <<-'PY'
+	import gzip, hashlib, io, json, os, sys, tarfile
+	out = sys.argv[1]
+	os.makedirs(out + "/blobs/sha256")
+	def blob(data):
+	    d = hashlib.sha256(data).hexdigest()
+	    open(f"{out}/blobs/sha256/{d}", "wb").write(data)
+	    return "sha256:" + d, len(data)
+	layers, diffs = [], []
+	for n in range(200):
+	    raw = io.BytesIO()
+	    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as t:
+	        def add(name, data=b"", kind=tarfile.REGTYPE):
+	            i = tarfile.TarInfo(name)
+	            i.type, i.size, i.mode = kind, len(data), 0o644
+	            t.addfile(i, io.BytesIO(data) if data else None)
+	        add(f"f/{n:03d}", f"{n}\n".encode())
+	        if n == 0:
+	            add("dev/null", kind=tarfile.CHRTYPE)
+	        if n == 0 and sys.argv[2] == "abs":
+	            add("/etc/abs", b"absolute\n")
+	        if n == 100:
+	            add("f/.wh.050")
+	    tar = raw.getvalue()
+	    diffs.append("sha256:" + hashlib.sha256(tar).hexdigest())
+	    d, size = blob(gzip.compress(tar, mtime=0))
+	    layers.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": d, "size": size})
+	cd, cs = blob(json.dumps({"architecture": "amd64", "os": "linux", "config": {},
+	                          "rootfs": {"type": "layers", "diff_ids": diffs}}).encode())
+	md, ms = blob(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+	                          "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cs},
+	                          "layers": layers}).encode())
+	json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+	                                              "digest": md, "size": ms}]}, open(out + "/index.json", "w"))
+	open(out + "/oci-layout", "w").write('{"imageLayoutVersion":"1.0.0"}')
+	PY
+	done
+	d=$(jq -r '.manifests[0].digest' "$W/base/index.json")
+	make_sample "$W/src"
+	run --separate-stderr ccgov build "$W/src" -o "$W/out" -q --base "oci:$W/base@$d" --command 'make LDFLAGS=-static'
+	assert_success
+	assert_equal "$stderr" ""
+	run skopeo inspect "oci:$W/out/image:1.0"
+	assert_success
+	[ "$(echo "$output" | jq '.Layers | length')" = 201 ]
+	# What umoci unpacks is what the SBOM lists: 199 numbered files (050 whited out), not the device.
+	run jq -r '[.components[] | select(.type == "file") | .name] | (map(select(startswith("/f/"))) | length), (index("/f/050") == null), (index("/dev/null") == null)' "$W/out/sbom.cdx.json"
+	assert_output "199
+true
+true"
+	umoci --log error unpack --image "$W/out/image:1.0" "$W/bundle" >/dev/null
+	[ "$(ls "$W/bundle/rootfs/f" | wc -l)" = 199 ] && [ ! -e "$W/bundle/rootfs/f/050" ] && [ -c "$W/bundle/rootfs/dev/null" ]
+	# A member named from / is refused, as ccgov sbom --image refuses it, naming the layer.
+	a=$(jq -r '.manifests[0].digest' "$W/abs/index.json")
+	run ccgov build "$W/src" -o "$W/out-abs" -q --base "oci:$W/abs@$a" --command 'make LDFLAGS=-static'
+	assert_failure 2
+	assert_output "ccgov: error: base oci:$W/abs@$a: layer 1: /etc/abs: absolute path not allowed"
+	[ ! -e "$W/out-abs" ]
+}
+
+@test "sbom diff between the same project on two versions of a base shows what changed in the base" {
+	d1=$(make_base "$W/base" libc)
+	make_sample "$W/src"
+	ccgov build "$W/src" -o "$W/out1" -q --base "oci:$W/base@$d1"
+	umoci --log error unpack --image "$W/base:b" "$W/b2" >/dev/null
+	mkdir -p "$W/b2/rootfs/etc"
+	echo "v2" >"$W/b2/rootfs/etc/base-release"
+	umoci --log error repack --image "$W/base:b" "$W/b2"
+	d2=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "b") | .digest' "$W/base/index.json")
+	ccgov build "$W/src" -o "$W/out2" -q --base "oci:$W/base@$d2"
+	run --separate-stderr ccgov sbom diff "$W/out1/sbom.cdx.json" "$W/out2/sbom.cdx.json" --format json
+	assert_failure 1
+	assert_equal "$stderr" "ccgov: sbom diff: 1 added, 0 removed, 2 changed in version"
+	run jq -c '[.added[].name], [.changed[] | select(.id == "pkg:oci/base") | .from[0], .to[0]]' <<<"$output"
+	assert_output "[\"/etc/base-release\"]
+[\"$d1\",\"$d2\"]"
+}
