@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,6 +465,7 @@ static int read_json_blob(cJSON **out, int layout_fd, const char *layout, const 
 /* ---- one layer, streamed --------------------------------------------- */
 
 #define LAYER_BUFFER (1u << 20)
+#define LAYER_SLOTS 3
 
 /* The open layer: one descriptor, read once; every byte hashed as it passes. */
 typedef struct {
@@ -482,6 +484,24 @@ typedef struct {
 	int z_started, gz_ended;
 	ZSTD_DStream *zs;
 	size_t zstd_pending;
+
+	/*
+	 * Both cores: a worker reads the blob, hashes it, copies it and
+	 * decompresses it into slots; the caller's thread takes the slots,
+	 * hashes the tar and parses it. The worker owns everything above once
+	 * started; the slots and the fields below are shared under mu.
+	 */
+	pthread_t worker;
+	int worker_started;
+	pthread_mutex_t mu;
+	pthread_cond_t changed;
+	unsigned char *slot[LAYER_SLOTS];
+	size_t slot_len[LAYER_SLOTS];
+	unsigned head, filled;      /* the filled slots: head, head + 1, ... (mod LAYER_SLOTS) */
+	size_t taken;               /* what the caller has taken of slot[head] */
+	int finished, stop;         /* the worker is done (end or failure); the caller is gone */
+	int failed;                 /* the worker's error code, 0 if none */
+	char failed_message[1024];
 } layer_stream;
 
 struct ccgov_oci_reader {
@@ -494,10 +514,28 @@ struct ccgov_oci_reader {
 	layer_stream *open;
 };
 
+/* Tells the worker to stop after the slot it is filling, and waits for it. */
+static void stop_worker(layer_stream *s)
+{
+	if (!s->worker_started)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = 1;
+	pthread_cond_broadcast(&s->changed);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->worker, NULL);
+	s->worker_started = 0;
+}
+
 static void layer_stream_free(layer_stream *s)
 {
 	if (!s)
 		return;
+	stop_worker(s);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->changed);
+	for (unsigned i = 0; i < LAYER_SLOTS; i++)
+		free(s->slot[i]);
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->copy)
@@ -614,16 +652,13 @@ static int decoding_failed(layer_stream *s, int err)
 	return ccgov_error_set(err, "%s", why);
 }
 
-long ccgov_oci_layer_read(void *ctx, void *buf, size_t len)
+/* Up to len decompressed bytes into out, as the blob streams in: their count, 0 at the end, or a CCGOV_E* code. */
+static long produce(layer_stream *s, unsigned char *out, size_t len)
 {
-	ccgov_oci_reader *r = ctx;
-	layer_stream *s = r->open;
-	long n = 0;
+	long n;
 	int err;
 
-	if (!s)
-		return ccgov_error_set(CCGOV_EINVALID, "no layer is open");
-	while (len > 0) {
+	for (;;) {
 		if (s->in_pos == s->in_len) {
 			if (s->eof)
 				return 0;
@@ -631,16 +666,98 @@ long ccgov_oci_layer_read(void *ctx, void *buf, size_t len)
 				return err;
 			continue;
 		}
-		if ((n = decode(s, buf, len)) < 0)
+		if ((n = decode(s, out, len)) < 0)
 			return decoding_failed(s, (int)n);
-		if (n > 0) {
-			s->layer.tar_size += (uint64_t)n;
-			if ((err = ccgov_hasher_update(s->tar, buf, (size_t)n)) < 0)
-				return err;
+		if (n > 0)
 			return n;
-		}
 	}
+}
+
+/* The worker: fills slots until the blob ends, fails, or the caller is gone. */
+static void *worker_main(void *arg)
+{
+	layer_stream *s = arg;
+
+	for (;;) {
+		unsigned i;
+		size_t used = 0;
+		long n = 0;
+
+		pthread_mutex_lock(&s->mu);
+		while (s->filled == LAYER_SLOTS && !s->stop)
+			pthread_cond_wait(&s->changed, &s->mu);
+		i = (s->head + s->filled) % LAYER_SLOTS;
+		n = s->stop ? 0 : 1;
+		pthread_mutex_unlock(&s->mu);
+		if (!n)
+			return NULL;
+		while (used < LAYER_BUFFER && (n = produce(s, s->slot[i] + used, LAYER_BUFFER - used)) > 0)
+			used += (size_t)n;
+		pthread_mutex_lock(&s->mu);
+		if (used) {
+			s->slot_len[i] = used;
+			s->filled++;
+		}
+		if (n < 0) {
+			s->failed = (int)n;
+			snprintf(s->failed_message, sizeof(s->failed_message), "%s",
+				 ccgov_error_last() ? ccgov_error_last()->message : "reading the layer failed");
+		}
+		s->finished = n <= 0;
+		pthread_cond_broadcast(&s->changed);
+		pthread_mutex_unlock(&s->mu);
+		if (n <= 0)
+			return NULL;
+	}
+}
+
+static int start_worker(layer_stream *s)
+{
+	for (unsigned i = 0; i < LAYER_SLOTS; i++)
+		if (!(s->slot[i] = malloc(LAYER_BUFFER)))
+			return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if (pthread_create(&s->worker, NULL, worker_main, s) != 0)
+		return ccgov_error_set(CCGOV_ERROR, "cannot start a thread");
+	s->worker_started = 1;
 	return 0;
+}
+
+long ccgov_oci_layer_read(void *ctx, void *buf, size_t len)
+{
+	ccgov_oci_reader *r = ctx;
+	layer_stream *s = r->open;
+	size_t n;
+	int err;
+
+	if (!s)
+		return ccgov_error_set(CCGOV_EINVALID, "no layer is open");
+	if (!s->worker_started && (err = start_worker(s)) < 0)
+		return err;
+	pthread_mutex_lock(&s->mu);
+	while (!s->filled && !s->finished)
+		pthread_cond_wait(&s->changed, &s->mu);
+	if (!s->filled) {
+		pthread_mutex_unlock(&s->mu);
+		/* Every byte before the failure was handed out first, as a single thread would have. */
+		return s->failed ? ccgov_error_set(s->failed, "%s", s->failed_message) : 0;
+	}
+	pthread_mutex_unlock(&s->mu);
+	/* slot[head] is the caller's until it is released. */
+	n = s->slot_len[s->head] - s->taken < len ? s->slot_len[s->head] - s->taken : len;
+	memcpy(buf, s->slot[s->head] + s->taken, n);
+	s->taken += n;
+	s->layer.tar_size += (uint64_t)n;
+	if ((err = ccgov_hasher_update(s->tar, buf, n)) < 0)
+		return err;
+	if (s->taken == s->slot_len[s->head]) {
+		pthread_mutex_lock(&s->mu);
+		s->head = (s->head + 1) % LAYER_SLOTS;
+		s->filled--;
+		s->taken = 0;
+		pthread_cond_broadcast(&s->changed);
+		pthread_mutex_unlock(&s->mu);
+	}
+	return (long)n;
 }
 
 int ccgov_oci_layer_open(ccgov_oci_reader *r, size_t i)
@@ -655,6 +772,8 @@ int ccgov_oci_layer_open(ccgov_oci_reader *r, size_t i)
 	if (!(s = calloc(1, sizeof(*s))))
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
 	s->fd = -1;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->changed, NULL);
 	snprintf(where, sizeof(where), "manifest layers[%zu]", i);
 	if ((err = read_descriptor(&s->layer.blob, &s->want_size, desc, where)) < 0 ||
 	    (err = layer_kind(&s->kind, desc, i)) < 0)
@@ -699,7 +818,7 @@ int ccgov_oci_layer_copy_to(ccgov_oci_reader *r, const char *layout_dir)
 	char *path;
 	int err;
 
-	if (!r->open || r->open->layer.blob_size)
+	if (!r->open || r->open->worker_started)
 		return ccgov_error_set(CCGOV_EINVALID, "a layer must be open and unread to be copied");
 	if (!(path = blob_path(layout_dir, &r->open->layer.blob)))
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
@@ -758,6 +877,8 @@ int ccgov_oci_layer_close(ccgov_oci_reader *r, ccgov_layer *out)
 	} else {
 		while ((n = ccgov_oci_layer_read(r, scratch, 1 << 16)) > 0)
 			;
+		/* The worker has finished (or is told to): what it hashed and counted is ours to check. */
+		stop_worker(s);
 		err = n < 0 ? (int)n : layer_checks(s);
 	}
 	if (err == 0 && out)
