@@ -59,7 +59,7 @@ static int learn(ccgov_file_facts *f, const char *file, const unsigned char *dat
 /* One regular file of a layer: hashed as it streams; kept whole while it is parsed. */
 static int layer_file(ccgov_tar_reader *r, const ccgov_tar_member *m, const char *file, ccgov_rootfs_content *c)
 {
-	int keep = m->size <= MAX_PARSED_FILE;
+	int keep = -1; /* not known until the first bytes say whether it is ELF */
 	unsigned char *buf = NULL, chunk[65536];
 	size_t used = 0;
 	ccgov_hasher *hasher;
@@ -76,10 +76,12 @@ static int layer_file(ccgov_tar_reader *r, const ccgov_tar_member *m, const char
 	}
 	if ((err = ccgov_hasher_new(&hasher, CCGOV_SHA256)) < 0)
 		return err;
-	if (keep && !(buf = malloc(m->size ? (size_t)m->size : 1)))
-		keep = 0;
 	while ((n = ccgov_tar_read(r, chunk, sizeof(chunk))) > 0) {
 		ccgov_hasher_update(hasher, chunk, (size_t)n);
+		/* Only what learn() reads is kept whole: an ELF file, or one of the texts. */
+		if (keep < 0)
+			keep = m->size <= MAX_PARSED_FILE && (ccgov_elf_is_elf(chunk, (size_t)n) || is_kept_text(file)) &&
+			       (buf = malloc((size_t)m->size)) != NULL;
 		if (keep && used + (size_t)n <= (size_t)m->size) {
 			memcpy(buf + used, chunk, (size_t)n);
 			used += (size_t)n;
@@ -89,7 +91,7 @@ static int layer_file(ccgov_tar_reader *r, const ccgov_tar_member *m, const char
 	err = n < 0 ? ccgov_error_wrap("%s", file) : ccgov_hasher_final(&c->sha256, hasher);
 	ccgov_hasher_free(hasher);
 	c->hashed = err == 0;
-	if (err == 0 && keep)
+	if (err == 0 && keep > 0)
 		err = learn(f, file, buf, used);
 	free(buf);
 	return err;
