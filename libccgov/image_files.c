@@ -8,11 +8,17 @@
 #include <ccgov/image_files.h>
 #include <ccgov/tar.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define MAX_PARSED_FILE CCGOV_IMAGE_MAX_PARSED_FILE
+#define SPILL_OVER (16u << 20) /* a file larger than this waits in a temporary file, not in memory */
 #define MAX_TEXT_FILE CCGOV_IMAGE_MAX_TEXT_FILE
 
 void ccgov_file_facts_free(void *p)
@@ -56,16 +62,73 @@ static int learn(ccgov_file_facts *f, const char *file, const unsigned char *dat
 	return 0;
 }
 
+/*
+ * Where a file's bytes are kept while it streams, for learn(): in memory
+ * up to SPILL_OVER, beyond that in an unnamed temporary file mapped for
+ * reading once whole, so that a 200 MiB program costs what its headers
+ * and the sections read cost, not 200 MiB of memory.
+ */
+typedef struct {
+	unsigned char *mem;
+	int fd;
+	size_t used;
+} kept_bytes;
+
+static int keep_open(kept_bytes *k, uint64_t size)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	k->used = 0;
+	k->fd = -1;
+	k->mem = NULL;
+	if (size <= SPILL_OVER)
+		return (k->mem = malloc(size ? (size_t)size : 1)) ? 0 : ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	if ((k->fd = open(tmp && tmp[0] == '/' ? tmp : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0)
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "a temporary file in %s", tmp && tmp[0] == '/' ? tmp : "/tmp");
+	return 0;
+}
+
+static int keep_bytes(kept_bytes *k, const unsigned char *data, size_t n)
+{
+	if (k->mem)
+		memcpy(k->mem + k->used, data, n);
+	else if (write(k->fd, data, n) != (ssize_t)n)
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "a temporary file");
+	k->used += n;
+	return 0;
+}
+
+static int keep_learn(kept_bytes *k, ccgov_file_facts *f, const char *file)
+{
+	void *map;
+	int err;
+
+	if (k->mem || !k->used)
+		return learn(f, file, k->mem, k->used);
+	if ((map = mmap(NULL, k->used, PROT_READ, MAP_PRIVATE, k->fd, 0)) == MAP_FAILED)
+		return ccgov_error_set_errno(CCGOV_EIO, errno, "%s: mapping its bytes", file);
+	err = learn(f, file, map, k->used);
+	munmap(map, k->used);
+	return err;
+}
+
+static void keep_close(kept_bytes *k)
+{
+	free(k->mem);
+	if (k->fd >= 0)
+		close(k->fd);
+}
+
 /* One regular file of a layer: hashed as it streams; kept whole while it is parsed. */
 static int layer_file(ccgov_tar_reader *r, const ccgov_tar_member *m, const char *file, ccgov_rootfs_content *c)
 {
 	int keep = -1; /* not known until the first bytes say whether it is ELF */
-	unsigned char *buf = NULL, chunk[65536];
-	size_t used = 0;
+	unsigned char chunk[65536];
+	kept_bytes k = { NULL, -1, 0 };
 	ccgov_hasher *hasher;
 	ccgov_file_facts *f;
 	long n;
-	int err;
+	int err = 0;
 
 	if (!(f = calloc(1, sizeof(*f))))
 		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
@@ -77,23 +140,25 @@ static int layer_file(ccgov_tar_reader *r, const ccgov_tar_member *m, const char
 	if ((err = ccgov_hasher_new(&hasher, CCGOV_SHA256)) < 0)
 		return err;
 	while ((n = ccgov_tar_read(r, chunk, sizeof(chunk))) > 0) {
-		ccgov_hasher_update(hasher, chunk, (size_t)n);
+		if ((err = ccgov_hasher_update(hasher, chunk, (size_t)n)) < 0)
+			break;
 		/* Only what learn() reads is kept whole: an ELF file, or one of the texts. */
-		if (keep < 0)
-			keep = m->size <= MAX_PARSED_FILE && (ccgov_elf_is_elf(chunk, (size_t)n) || is_kept_text(file)) &&
-			       (buf = malloc((size_t)m->size)) != NULL;
-		if (keep && used + (size_t)n <= (size_t)m->size) {
-			memcpy(buf + used, chunk, (size_t)n);
-			used += (size_t)n;
+		if (keep < 0) {
+			keep = m->size <= MAX_PARSED_FILE && (ccgov_elf_is_elf(chunk, (size_t)n) || is_kept_text(file));
+			if (keep && (err = keep_open(&k, m->size)) < 0)
+				break;
 		}
+		if (keep && k.used + (size_t)n <= (size_t)m->size && (err = keep_bytes(&k, chunk, (size_t)n)) < 0)
+			break;
 		c->size += (uint64_t)n;
 	}
-	err = n < 0 ? ccgov_error_wrap("%s", file) : ccgov_hasher_final(&c->sha256, hasher);
+	if (err == 0)
+		err = n < 0 ? ccgov_error_wrap("%s", file) : ccgov_hasher_final(&c->sha256, hasher);
 	ccgov_hasher_free(hasher);
 	c->hashed = err == 0;
 	if (err == 0 && keep > 0)
-		err = learn(f, file, buf, used);
-	free(buf);
+		err = keep_learn(&k, f, file);
+	keep_close(&k);
 	return err;
 }
 

@@ -266,3 +266,20 @@ pkg:deb/debian/ok@2?arch=amd64&distro=debian-12'
 	run "$SHARED/tools/validate-schema" --schema cyclonedx-1.6 "$W/sbom.json"
 	assert_success
 }
+
+@test "--image: an ELF file over 16 MiB is described as a small one is (its bytes wait in a temporary file, not in memory)" {
+	mkdir -p "$W/src"
+	printf 'char big[20 << 20] = { 1 };\nint main(void) { return big[0] - 1; }\n' >"$W/big.c"
+	cc -static -o "$W/src/big" "$W/big.c"
+	[ "$(stat -c %s "$W/src/big")" -gt $((16 << 20)) ]
+	cat >"$W/src/ccgov.json" <<-'JSON'
+	{ "name": "big", "tag": "1", "build": "true", "outputs": [ { "path": "big", "dest": "/usr/bin/big" } ] }
+	JSON
+	git -C "$W/src" init -q -b main . && git -C "$W/src" add -A && git -C "$W/src" commit -q -m big
+	run --separate-stderr ccgov build "$W/src" -o "$W/out" -q --strict
+	assert_success
+	f='.components[] | select(.name == "/usr/bin/big")'
+	[ "$(jq -r "$f | .properties[] | select(.name == \"ccgov:elf:build-id\") | .value" "$W/out/sbom.cdx.json")" = \
+	  "$(readelf -n "$W/src/big" | awk '/Build ID:/ { print $3 }')" ]
+	[ "$(jq -r "$f | .hashes[0].content" "$W/out/sbom.cdx.json")" = "$(sha256sum "$W/src/big" | cut -d' ' -f1)" ]
+}
