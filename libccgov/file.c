@@ -21,6 +21,7 @@ struct ccgov_atomic_file {
 	char *path;     /* final name */
 	char *tmp_path; /* where the bytes go until commit */
 	int failed;
+	int stream;     /* path is a device or FIFO (or a link to one): written through, never replaced */
 };
 
 int ccgov_file_read_fd(char **out, size_t *len, int fd, const char *name, size_t max_size)
@@ -132,15 +133,62 @@ static int fsync_parent(const char *path)
 	return err;
 }
 
+/*
+ * What path is now, if anything: 1 for a character device or FIFO, or a
+ * link to one (-o /dev/null, -o /dev/stdout, a pipe), which is written
+ * through and never replaced: renaming over /dev/null as root would
+ * destroy it for the whole machine. A socket, block device or folder is
+ * refused. 0 for a regular file, a link to anything else, or nothing.
+ */
+static int special_target(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return 0;
+	if (S_ISLNK(st.st_mode) && stat(path, &st) < 0)
+		return 0;
+	if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
+		return 1;
+	if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))
+		return 0;
+	return ccgov_error_set(CCGOV_EINVALID, "%s: a %s, not a file: ccgov replaces only files", path,
+			       S_ISDIR(st.st_mode) ? "folder" : S_ISSOCK(st.st_mode) ? "socket" : "block device");
+}
+
+static int open_stream(ccgov_atomic_file *f)
+{
+	struct stat st;
+
+	if ((f->fd = open(f->path, O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0)
+		return ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", f->path);
+	if (fstat(f->fd, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)))
+		return ccgov_error_set(CCGOV_EINVALID, "%s: changed while it was opened", f->path);
+	f->stream = 1;
+	return 0;
+}
+
 int ccgov_atomic_file_open(ccgov_atomic_file **out, const char *path, mode_t mode)
 {
 	ccgov_atomic_file *f = calloc(1, sizeof(*f));
 	char *copy = NULL, *slash;
 	size_t n;
+	int special, err;
 
 	*out = NULL;
 	if (!f || !(f->path = strdup(path)) || !(copy = strdup(path)))
 		goto nomem;
+	f->fd = -1;
+	if ((special = special_target(path)) != 0) {
+		free(copy);
+		if (special < 0 || (err = open_stream(f)) < 0) {
+			err = special < 0 ? special : err;
+			ccgov_atomic_file_abort(f);
+			return err;
+		}
+		*out = f;
+		return 0;
+	}
 	/* ".NAME.XXXXXX" beside the target, so rename never crosses a file system. */
 	slash = strrchr(copy, '/');
 	n = strlen(path) + 16;
@@ -204,6 +252,11 @@ int ccgov_atomic_file_commit(ccgov_atomic_file *f)
 		err = ccgov_error_set(CCGOV_EIO, "%s: an earlier write failed", f->path);
 		goto fail;
 	}
+	if (f->stream) {
+		err = close(f->fd) < 0 ? ccgov_error_set_errno(CCGOV_EIO, errno, "%s: close", f->path) : 0;
+		f->fd = -1;
+		goto fail;
+	}
 	/* mkstemp made it 0600; the mode is set before the name is visible. */
 	if (fchmod(f->fd, f->mode) < 0 || fsync(f->fd) < 0) {
 		err = ccgov_error_set_errno(CCGOV_EIO, errno, "%s", f->path);
@@ -215,6 +268,13 @@ int ccgov_atomic_file_commit(ccgov_atomic_file *f)
 		goto fail;
 	}
 	f->fd = -1;
+	/* A device put there meanwhile is not replaced either. */
+	if ((err = special_target(f->path)) != 0) {
+		if (err > 0)
+			err = ccgov_error_set(CCGOV_EINVALID, "%s: became a device or FIFO while it was written; not replaced",
+					      f->path);
+		goto fail;
+	}
 	if (rename(f->tmp_path, f->path) < 0) {
 		err = ccgov_error_set_errno(ccgov_error_from_errno(errno), errno, "%s", f->path);
 		goto fail;

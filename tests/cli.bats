@@ -144,3 +144,35 @@ listed_commands() {
 	assert_failure 1
 	assert_line --index 0 --partial "a.c:1:24: error code-loading.dlopen"
 }
+
+@test "-o onto a device or FIFO writes through and never replaces it; a socket or folder is refused" {
+	W="$BATS_TEST_TMPDIR/w"
+	make_repo "$W/repo"
+	# A null device of our own: the machine's /dev/null is never put at risk by a test.
+	if [ "$(id -u)" = 0 ]; then
+		mknod -m 666 "$W/null" c 1 3
+		run ccgov sbom "$W/repo" --format cyclonedx-json -o "$W/null"
+		assert_success
+		[ -c "$W/null" ]
+		ln -s null "$W/null-link"
+		run ccgov sbom "$W/repo" --format cyclonedx-json -o "$W/null-link"
+		assert_success
+		[ -L "$W/null-link" ] && [ -c "$W/null" ]
+	fi
+	mkfifo "$W/fifo"
+	cat "$W/fifo" >"$W/from-fifo" &
+	run ccgov sbom "$W/repo" --format cyclonedx-json -o "$W/fifo"
+	assert_success
+	wait
+	[ -p "$W/fifo" ]
+	[ "$(jq -r .bomFormat "$W/from-fifo")" = CycloneDX ]
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$W/sock"
+	run ccgov sbom "$W/repo" --format cyclonedx-json -o "$W/sock"
+	assert_failure 2
+	assert_output "ccgov: error: $W/sock: a socket, not a file: ccgov replaces only files"
+	[ -S "$W/sock" ]
+	mkdir "$W/dir"
+	run ccgov sbom "$W/repo" --format cyclonedx-json -o "$W/dir"
+	assert_failure 2
+	assert_output "ccgov: error: $W/dir: a folder, not a file: ccgov replaces only files"
+}

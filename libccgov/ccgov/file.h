@@ -37,7 +37,12 @@ int ccgov_file_open_folder(DIR **out, const char *path, const struct stat *liste
 
 typedef struct ccgov_atomic_file ccgov_atomic_file;
 
-/* Starts writing path: the bytes go to a hidden temporary file beside it. */
+/*
+ * Starts writing path: the bytes go to a hidden temporary file beside it.
+ * A character device or FIFO at path, or a link to one (/dev/null,
+ * /dev/stdout, a pipe), is written through instead and never replaced; a
+ * folder, socket or block device is refused (CCGOV_EINVALID).
+ */
 int ccgov_atomic_file_open(ccgov_atomic_file **out, const char *path, mode_t mode);
 int ccgov_atomic_file_write(ccgov_atomic_file *f, const void *data, size_t len);
 /* The descriptor of the temporary file, for writers that need one. */
