@@ -1,7 +1,7 @@
 /*
  * The smaller SBOM catalogers (requirements.txt, poetry.lock, conan.lock,
- * vcpkg.json, GitHub workflows, the dpkg database, vendored C headers, a
- * submodule's path, URL and commit), one target: the first byte chooses
+ * vcpkg.json, GitHub workflows, the dpkg and apk databases, vendored C
+ * headers, a submodule's path, URL and commit), one target: the first byte chooses
  * the cataloger, the rest is the file. Both writers run over what is
  * accepted.
  */
@@ -14,6 +14,11 @@ typedef int (*cataloger)(ccgov_sbom *, const char *, const char *, size_t);
 static int dpkg_status(ccgov_sbom *s, const char *path, const char *text, size_t len)
 {
 	return ccgov_catalog_dpkg_status(s, path, text, len, "debian", "12");
+}
+
+static int apk_installed(ccgov_sbom *s, const char *path, const char *text, size_t len)
+{
+	return ccgov_catalog_apk_installed(s, path, text, len, "alpine", "3.19.0");
 }
 
 /* A submodule as the repository gives it: path, URL and commit, NUL-separated. */
@@ -45,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ ccgov_catalog_conan_lock, "conan.lock" },          { ccgov_catalog_vcpkg, "vcpkg.json" },
 		{ ccgov_catalog_workflow, ".github/workflows/ci.yml" }, { dpkg_status, "/var/lib/dpkg/status" },
 		{ ccgov_catalog_vendored, "third_party/zlib/zlib.h" },    { ccgov_catalog_vendored, "lib/lz4.h" },
-		{ submodule, ".gitmodules" },
+		{ submodule, ".gitmodules" },  { apk_installed, "/lib/apk/db/installed" },
 	};
 	ccgov_sbom s;
 

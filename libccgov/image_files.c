@@ -37,7 +37,8 @@ static int is_kept_text(const char *path)
 {
 	size_t n = strlen(path);
 
-	return strcmp(path, "/var/lib/dpkg/status") == 0 || strcmp(path, "/etc/os-release") == 0 ||
+	return strcmp(path, "/var/lib/dpkg/status") == 0 || strcmp(path, "/lib/apk/db/installed") == 0 ||
+	       strcmp(path, "/etc/os-release") == 0 ||
 	       strcmp(path, "/usr/lib/os-release") == 0 || strcmp(path, "/etc/ld.so.conf") == 0 ||
 	       (strncmp(path, "/etc/ld.so.conf.d/", 18) == 0 && n > 23 && strcmp(path + n - 5, ".conf") == 0 &&
 		!strchr(path + 18, '/'));

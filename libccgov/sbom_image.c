@@ -16,6 +16,7 @@
 #include <ccgov/path.h>
 #include <ccgov/sbom.h>
 #include <ccgov/tar.h>
+#include <ccgov/uri.h>
 #include <ccgov/utf8.h>
 
 #include <ccgov/rootfs.h>
@@ -24,7 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- the dpkg database ---------------------------------------------------- */
+/* ---- the dpkg and apk databases ------------------------------------------- */
+
+#define APK_DB "/lib/apk/db/installed"
 
 /* The value of key in the stanza [p, end) (first line only), or NULL. */
 static const char *stanza_get(const char *p, const char *end, const char *key, size_t *len)
@@ -49,17 +52,25 @@ static const char *stanza_get(const char *p, const char *end, const char *key, s
 	return NULL;
 }
 
-static char *deb_purl(const char *distro, const char *distro_version, const char *name, const char *version,
-		      const char *arch)
+/*
+ * A distribution package's purl: pkg:TYPE/DISTRO/NAME@VERSION with the
+ * qualifiers in key order, as the purl spec asks (arch, then distro),
+ * their values percent-encoded.
+ */
+static char *os_purl(const char *type, const char *distro, const char *distro_version, const char *name,
+		     const char *version, const char *arch)
 {
-	char *base = ccgov_purl("deb", distro, name, version), *purl = NULL;
+	char *base = ccgov_purl(type, distro, name, version), *purl = NULL, *a = NULL, *d = NULL, *dv = NULL;
 
-	/* Qualifiers in key order, as the purl spec asks: arch, then distro. */
-	if (base && asprintf(&purl, "%s%s%s%s%s%s%s", base, arch ? "?arch=" : "", arch ? arch : "",
-			     distro_version ? (arch ? "&distro=" : "?distro=") : "", distro_version ? distro : "",
-			     distro_version ? "-" : "", distro_version ? distro_version : "") < 0)
+	if (base && (!arch || (a = ccgov_uri_encode(arch, NULL))) &&
+	    (!distro_version || ((d = ccgov_uri_encode(distro, NULL)) && (dv = ccgov_uri_encode(distro_version, NULL)))) &&
+	    asprintf(&purl, "%s%s%s%s%s%s%s", base, a ? "?arch=" : "", a ? a : "",
+		     dv ? (a ? "&distro=" : "?distro=") : "", dv ? d : "", dv ? "-" : "", dv ? dv : "") < 0)
 		purl = NULL;
 	free(base);
+	free(a);
+	free(d);
+	free(dv);
 	return purl;
 }
 
@@ -113,7 +124,7 @@ int ccgov_catalog_dpkg_status(ccgov_sbom *s, const char *path, const char *text,
 			snprintf(where, sizeof(where), "%s:%d", path, start_line);
 			if (n && v && (!arch || a) &&
 			    (ok = ccgov_sbom_usable(s, where, "Package", n, "Version", v, "Architecture", a, NULL)) > 0 &&
-			    (purl = deb_purl(distro, distro_version, n, v, a)))
+			    (purl = os_purl("deb", distro, distro_version, n, v, a)))
 				c = ccgov_sbom_add(s, "library", n, v, purl, path);
 			if (ok <= 0)
 				err = ok;
@@ -123,6 +134,86 @@ int ccgov_catalog_dpkg_status(ccgov_sbom *s, const char *path, const char *text,
 				ccgov_component_use(c, CCGOV_DEP_RUNTIME, NULL, 1);
 			if (c && (err = ccgov_component_depends(&s->root, c->ref)) == 0)
 				err = ccgov_component_property(c, "ccgov:dpkg:status", "installed");
+			free(purl);
+			free(n);
+			free(v);
+			free(a);
+		}
+	}
+	return err;
+}
+
+/* "K:value" lines of an apk database stanza [p, end): the value of key, or NULL. */
+static const char *apk_get(const char *p, const char *end, char key, size_t *len)
+{
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+
+		if (e - p >= 2 && p[0] == key && p[1] == ':') {
+			*len = (size_t)(e - p - 2);
+			if (*len && p[2 + *len - 1] == '\r')
+				(*len)--;
+			return p + 2;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return NULL;
+}
+
+int ccgov_catalog_apk_installed(ccgov_sbom *s, const char *path, const char *text, size_t len, const char *distro,
+				const char *distro_version)
+{
+	const char *p = text, *end = text + len;
+	int line = 1, err = 0;
+
+	if (!ccgov_utf8_valid(text, len) || memchr(text, '\0', len))
+		return ccgov_error_set(CCGOV_EINVALID, "%s: not UTF-8 text", path);
+	while (p < end && err == 0) {
+		/* A package runs to the next empty line. */
+		const char *start = p, *stop = p, *name, *version, *arch;
+		size_t nl_name = 0, nl_version = 0, nl_arch = 0;
+		int start_line = line;
+
+		while (stop < end) {
+			const char *nl = memchr(stop, '\n', (size_t)(end - stop)), *e = nl ? nl : end;
+
+			line++;
+			if (e == stop || (e - stop == 1 && *stop == '\r')) {
+				stop = nl ? nl + 1 : end;
+				break;
+			}
+			stop = nl ? nl + 1 : end;
+		}
+		p = stop;
+		name = apk_get(start, stop, 'P', &nl_name);
+		version = apk_get(start, stop, 'V', &nl_version);
+		arch = apk_get(start, stop, 'A', &nl_arch);
+		if (!name && !version)
+			continue; /* blank lines, or a stanza of other keys */
+		if (!name || !version || !nl_name || !nl_version) {
+			err = ccgov_sbom_warn(s, "%s:%d: a package without %s; left out", path, start_line,
+					      name && nl_name ? "V:" : "P:");
+			continue;
+		}
+		{
+			char *n = strndup(name, nl_name), *v = strndup(version, nl_version),
+			     *a = arch ? strndup(arch, nl_arch) : NULL, *purl = NULL, where[PATH_MAX + 24];
+			ccgov_component *c = NULL;
+			int ok = 0;
+
+			snprintf(where, sizeof(where), "%s:%d", path, start_line);
+			if (n && v && (!arch || a) &&
+			    (ok = ccgov_sbom_usable(s, where, "P:", n, "V:", v, "A:", a, NULL)) > 0 &&
+			    (purl = os_purl("apk", distro, distro_version, n, v, a)))
+				c = ccgov_sbom_add(s, "library", n, v, purl, path);
+			if (ok <= 0)
+				err = ok;
+			else if (!c)
+				err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+			else
+				ccgov_component_use(c, CCGOV_DEP_RUNTIME, NULL, 1);
+			if (c)
+				err = ccgov_component_depends(&s->root, c->ref);
 			free(purl);
 			free(n);
 			free(v);
@@ -328,15 +419,16 @@ static const ccgov_file_facts *kept_text(ccgov_rootfs *fs, const char *path)
 	return f && f->text ? f : NULL;
 }
 
-static int dpkg_packages(ccgov_sbom *s, ccgov_rootfs *fs)
+/* The package databases an image holds (dpkg, apk), its os-release naming the distribution. */
+static int package_databases(ccgov_sbom *s, ccgov_rootfs *fs)
 {
-	const ccgov_file_facts *dpkg = kept_text(fs, "/var/lib/dpkg/status");
+	const ccgov_file_facts *dpkg = kept_text(fs, "/var/lib/dpkg/status"), *apk = kept_text(fs, APK_DB);
 	const char *os_path = "/etc/os-release";
 	const ccgov_file_facts *os = kept_text(fs, os_path);
 	char *id, *version;
 	int err = 0;
 
-	if (!dpkg)
+	if (!dpkg && !apk)
 		return 0;
 	if (!os)
 		os = kept_text(fs, os_path = "/usr/lib/os-release");
@@ -351,9 +443,11 @@ static int dpkg_packages(ccgov_sbom *s, ccgov_rootfs *fs)
 		free(version);
 		version = NULL;
 	}
-	if (err >= 0)
+	if (err >= 0 && dpkg)
 		err = ccgov_catalog_dpkg_status(s, "/var/lib/dpkg/status", dpkg->text, dpkg->text_len,
 						id ? id : "debian", version);
+	if (err >= 0 && apk)
+		err = ccgov_catalog_apk_installed(s, APK_DB, apk->text, apk->text_len, id ? id : "alpine", version);
 	free(id);
 	free(version);
 	return err;
@@ -372,7 +466,7 @@ int ccgov_sbom_catalog_image_files(ccgov_sbom *s, ccgov_rootfs *fs)
 			err = regular_entry(s, &list[i]);
 	}
 	ccgov_rootfs_list_free(list, n);
-	return err == 0 ? dpkg_packages(s, fs) : err;
+	return err == 0 ? package_databases(s, fs) : err;
 }
 
 int ccgov_sbom_collect_image(ccgov_sbom *s, const char *layout_dir, char digest[CCGOV_DIGEST_STRING_MAX])

@@ -283,3 +283,28 @@ pkg:deb/debian/ok@2?arch=amd64&distro=debian-12'
 	  "$(readelf -n "$W/src/big" | awk '/Build ID:/ { print $3 }')" ]
 	[ "$(jq -r "$f | .hashes[0].content" "$W/out/sbom.cdx.json")" = "$(sha256sum "$W/src/big" | cut -d' ' -f1)" ]
 }
+
+@test "--image: Alpine's apk database: each installed package as pkg:apk, a package without V: warned at its line" {
+	python3 - "$W/l.tar" <<-'PY'
+	import io, sys, tarfile
+	db = (b"C:Q1xEZQ3AH5m3e+bk8C1JRTLcjFa5o=\nP:musl\nV:1.2.4-r2\nA:x86_64\nS:383152\nL:MIT\no:musl\n"
+	      b"F:lib\nR:ld-musl-x86_64.so.1\n\n"
+	      b"C:Q1Jb3vGnMNVMUdLl7HrGf8Pq1xOpg=\nP:busybox\nV:1.36.1-r5\nA:x86_64\nL:GPL-2.0-only\n\n"
+	      b"P:broken\nA:x86_64\n")
+	with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+	    for name, data in ((b"lib/apk/db/installed", db), (b"etc/os-release", b"ID=alpine\nVERSION_ID=3.19.0\n")):
+	        i = tarfile.TarInfo(name.decode())
+	        i.size = len(data)
+	        t.addfile(i, io.BytesIO(data))
+	PY
+	make_layout "$W/img" "$W/l.tar"
+	run --separate-stderr ccgov sbom "$W" --image "$W/img" --format cyclonedx-json -o "$W/sbom.json"
+	assert_success
+	assert_equal "$stderr" "ccgov: warning: /lib/apk/db/installed:17: a package without V:; left out"
+	run jq -r '.components[] | select(.type == "library") | .purl' "$W/sbom.json"
+	assert_output 'pkg:apk/alpine/busybox@1.36.1-r5?arch=x86_64&distro=alpine-3.19.0
+pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=alpine-3.19.0'
+	need_shared
+	run "$SHARED/tools/validate-schema" --schema cyclonedx-1.6 "$W/sbom.json"
+	assert_success
+}

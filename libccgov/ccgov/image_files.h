@@ -26,7 +26,7 @@ typedef struct {
 	int is_elf;
 	ccgov_elf_info elf;
 	char *elf_problem; /* it looks like ELF but does not read as one */
-	char *text;        /* /var/lib/dpkg/status, os-release, ld.so.conf and ld.so.conf.d/NAME.conf, kept whole */
+	char *text;        /* /var/lib/dpkg/status, /lib/apk/db/installed, os-release, ld.so.conf and ld.so.conf.d/NAME.conf, kept whole */
 	size_t text_len;
 	int sparse;
 } ccgov_file_facts;

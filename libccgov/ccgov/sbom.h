@@ -182,6 +182,14 @@ int ccgov_catalog_dpkg_status(ccgov_sbom *s, const char *path, const char *text,
 			      const char *distro_version);
 
 /*
+ * The apk database (lib/apk/db/installed) of an Alpine image: each
+ * package (P:, V:, A:) as pkg:apk/DISTRO/NAME@VERSION?arch=ARCH&distro=
+ * DISTRO-VERSION_ID. A package without P: or V: is a warning with its line.
+ */
+int ccgov_catalog_apk_installed(ccgov_sbom *s, const char *path, const char *text, size_t len, const char *distro,
+				const char *distro_version);
+
+/*
  * Adds what the OCI image layout at layout_dir holds, after verifying it:
  * every regular file (type file, SHA-256), ELF build-ids, needed libraries
  * and compilers (the toolchain, scope "toolchain"), Go modules compiled
