@@ -29,6 +29,21 @@
 
 #define APK_DB "/lib/apk/db/installed"
 
+/* The end of the stanza that starts at p: just after the next empty line, or end; *line counts the lines passed. */
+static const char *stanza_end(const char *p, const char *end, int *line)
+{
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+		int empty = e == p || (e - p == 1 && *p == '\r');
+
+		(*line)++;
+		p = nl ? nl + 1 : end;
+		if (empty)
+			break;
+	}
+	return p;
+}
+
 /* The value of key in the stanza [p, end) (first line only), or NULL. */
 static const char *stanza_get(const char *p, const char *end, const char *key, size_t *len)
 {
@@ -84,22 +99,12 @@ int ccgov_catalog_dpkg_status(ccgov_sbom *s, const char *path, const char *text,
 		return ccgov_error_set(CCGOV_EINVALID, "%s: not UTF-8 text", path);
 	while (p < end && err == 0) {
 		/* A stanza runs to the next empty line. */
-		const char *start = p, *stop = p;
+		const char *start = p, *stop;
 		int start_line = line;
 		size_t nl_name = 0, nl_version = 0, nl_arch = 0, nl_status = 0;
 		const char *name, *version, *arch, *status;
 
-		while (stop < end) {
-			const char *nl = memchr(stop, '\n', (size_t)(end - stop)), *e = nl ? nl : end;
-
-			line++;
-			if (e == stop || (e - stop == 1 && *stop == '\r')) {
-				stop = nl ? nl + 1 : end;
-				break;
-			}
-			stop = nl ? nl + 1 : end;
-		}
-		p = stop;
+		p = stop = stanza_end(start, end, &line);
 		name = stanza_get(start, stop, "Package", &nl_name);
 		version = stanza_get(start, stop, "Version", &nl_version);
 		arch = stanza_get(start, stop, "Architecture", &nl_arch);
@@ -170,21 +175,11 @@ int ccgov_catalog_apk_installed(ccgov_sbom *s, const char *path, const char *tex
 		return ccgov_error_set(CCGOV_EINVALID, "%s: not UTF-8 text", path);
 	while (p < end && err == 0) {
 		/* A package runs to the next empty line. */
-		const char *start = p, *stop = p, *name, *version, *arch;
+		const char *start = p, *stop, *name, *version, *arch;
 		size_t nl_name = 0, nl_version = 0, nl_arch = 0;
 		int start_line = line;
 
-		while (stop < end) {
-			const char *nl = memchr(stop, '\n', (size_t)(end - stop)), *e = nl ? nl : end;
-
-			line++;
-			if (e == stop || (e - stop == 1 && *stop == '\r')) {
-				stop = nl ? nl + 1 : end;
-				break;
-			}
-			stop = nl ? nl + 1 : end;
-		}
-		p = stop;
+		p = stop = stanza_end(start, end, &line);
 		name = apk_get(start, stop, 'P', &nl_name);
 		version = apk_get(start, stop, 'V', &nl_version);
 		arch = apk_get(start, stop, 'A', &nl_arch);
