@@ -2,9 +2,9 @@
 
 #include <ccgov/buffer.h>
 #include <ccgov/build.h>
-#include <ccgov/image_files.h>
 #include <ccgov/error.h>
 #include <ccgov/file.h>
+#include <ccgov/image_files.h>
 #include <ccgov/json.h>
 #include <ccgov/interrupt.h>
 #include <ccgov/layer.h>
@@ -592,11 +592,6 @@ static int write_text(const char *dir, const char *name, const char *text, size_
 }
 
 /*
- * The SBOMs of the build, in both formats, about the image just written:
- * what the committed source pins (read before the build ran) and what the
- * image holds.
- */
-/*
  * The base as a component the image depends on: named after its layout
  * or archive (a folder name, not a path: the SBOM is the same from any
  * machine), its manifest digest the version.
@@ -628,6 +623,11 @@ static int describe_base(ccgov_sbom *s, const ccgov_base_ref *ref, ccgov_oci_rea
 	return err < 0 ? err : 0;
 }
 
+/*
+ * The SBOMs of the build, in both formats, about the image just written:
+ * what the committed source pins (read before the build ran) and what the
+ * image holds (read back from it), its base included.
+ */
 static int write_sboms(ccgov_bundle *out, ccgov_build *b, const char *tmp, ccgov_rootfs *fs,
 		       const ccgov_base_ref *ref, ccgov_oci_reader *base)
 {
