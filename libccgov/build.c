@@ -671,11 +671,34 @@ static int take_base(ccgov_oci_reader **base, ccgov_build *b, const ccgov_base_r
 	return err;
 }
 
-/* What the image checks found, as warnings; under --strict the first is the error. */
-static int check_image(ccgov_bundle *out, ccgov_build *b, ccgov_rootfs *fs, const ccgov_build_list *files)
+/* NAME's value in a config's Env ("NAME=VALUE" strings), or NULL. */
+static const char *env_value(const cJSON *env, const char *name)
 {
+	const cJSON *e;
+	size_t n = strlen(name);
+
+	cJSON_ArrayForEach(e, env)
+		if (cJSON_IsString(e) && strncmp(e->valuestring, name, n) == 0 && e->valuestring[n] == '=')
+			return e->valuestring + n + 1;
+	return NULL;
+}
+
+/*
+ * What the image checks found, as warnings; under --strict the first is
+ * the error. The image's LD_LIBRARY_PATH is ours, else the base's, as the
+ * merged config has it.
+ */
+static int check_image(ccgov_bundle *out, ccgov_build *b, ccgov_rootfs *fs, const ccgov_build_list *files,
+		       const cJSON *config, ccgov_oci_reader *base)
+{
+	const char *lib_path = env_value(cJSON_GetObjectItemCaseSensitive(config, "Env"), "LD_LIBRARY_PATH");
 	ccgov_build_list missing = { 0 };
-	int err = ccgov_build_check_libraries(fs, files, &missing);
+	int err;
+
+	if (!lib_path && base)
+		lib_path = env_value(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+						     ccgov_oci_config(base), "config"), "Env"), "LD_LIBRARY_PATH");
+	err = ccgov_build_check_libraries(fs, files, lib_path, &missing);
 
 	if (err == 0 && missing.len && b->opts.strict)
 		err = ccgov_error_set(CCGOV_EMISMATCH, "%s%s (--strict)", missing.items[0],
@@ -770,7 +793,7 @@ int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_proj
 	}
 	if ((err = ccgov_oci_write(&out->image, layout, &spec, fs)) < 0 ||
 	    (err = ccgov_build_read_own_layer(files, layout, p->base ? ref.written : NULL, &own)) < 0 ||
-	    (err = check_image(out, b, files, &own)) < 0)
+	    (err = check_image(out, b, files, &own, config, base)) < 0)
 		goto done;
 	b->timings.pack = now() - b->timings.pack;
 	ccgov_digest_string(out->digest, &out->image.manifest);

@@ -248,7 +248,8 @@ static int found(ccgov_rootfs *fs, const ccgov_build_list *dirs, const char *nam
 	return 0;
 }
 
-static int check_file(ccgov_rootfs *fs, const char *file, const ccgov_elf_info *elf, ccgov_build_list *missing)
+static int check_file(ccgov_rootfs *fs, const char *file, const ccgov_elf_info *elf, const char *ld_library_path,
+		      ccgov_build_list *missing)
 {
 	ccgov_build_list dirs = { 0 };
 	char *origin = strdup(file);
@@ -261,6 +262,8 @@ static int check_file(ccgov_rootfs *fs, const char *file, const ccgov_elf_info *
 	/* DT_RPATH counts only without DT_RUNPATH (ld.so(8)). */
 	if (err == 0 && elf->rpath && !elf->runpath)
 		err = add_search_list(&dirs, elf->rpath, origin);
+	if (err == 0 && ld_library_path)
+		err = add_search_list(&dirs, ld_library_path, origin);
 	if (err == 0 && elf->runpath)
 		err = add_search_list(&dirs, elf->runpath, origin);
 	if (err == 0 && elf->nneeded && (err = add_ld_so_conf(&dirs, fs)) == 0)
@@ -274,7 +277,8 @@ static int check_file(ccgov_rootfs *fs, const char *file, const ccgov_elf_info *
 	return err;
 }
 
-int ccgov_build_check_libraries(ccgov_rootfs *fs, const ccgov_build_list *files, ccgov_build_list *missing)
+int ccgov_build_check_libraries(ccgov_rootfs *fs, const ccgov_build_list *files, const char *ld_library_path,
+				ccgov_build_list *missing)
 {
 	int err = 0;
 
@@ -283,7 +287,7 @@ int ccgov_build_check_libraries(ccgov_rootfs *fs, const ccgov_build_list *files,
 		const ccgov_file_facts *f = c ? c->facts : NULL;
 
 		if (f && f->is_elf)
-			err = check_file(fs, files->items[i], &f->elf, missing);
+			err = check_file(fs, files->items[i], &f->elf, ld_library_path, missing);
 	}
 	return err;
 }

@@ -40,9 +40,11 @@ int ccgov_build_read_own_layer(ccgov_rootfs *fs, const char *layout, const char 
 /*
  * For each ELF file among files: its PT_INTERP and each DT_NEEDED must
  * be a file in fs, looked for as the loader looks (DT_RPATH without
- * DT_RUNPATH, DT_RUNPATH with $ORIGIN, the image's ld.so.conf, the
- * default and multiarch folders). Each miss is one line in missing.
+ * DT_RUNPATH, the image's LD_LIBRARY_PATH if its config sets one (or
+ * NULL), DT_RUNPATH with $ORIGIN, the image's ld.so.conf, the default and
+ * multiarch folders). Each miss is one line in missing.
  */
-int ccgov_build_check_libraries(ccgov_rootfs *fs, const ccgov_build_list *files, ccgov_build_list *missing);
+int ccgov_build_check_libraries(ccgov_rootfs *fs, const ccgov_build_list *files, const char *ld_library_path,
+				ccgov_build_list *missing);
 
 #endif

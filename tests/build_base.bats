@@ -36,12 +36,13 @@ make_base() {
 	jq -r '.manifests[0].digest' "$layout/index.json"
 }
 
-# run_image LAYOUT:TAG: unpacked by umoci, started by runc; its output in $output.
+# run_image LAYOUT:TAG [STATUS]: unpacked by umoci, started by runc (which
+# must exit STATUS when given); its output in $output.
 run_image() {
 	local bundle="$BATS_TEST_TMPDIR/run.$RANDOM"
 	umoci --log error unpack --image "$1" "$bundle" >/dev/null
 	jq '.process.terminal = false' "$bundle/config.json" >"$bundle/c" && mv "$bundle/c" "$bundle/config.json"
-	run runc run --bundle "$bundle" "ccgov-test-$$-$RANDOM"
+	run ${2:+-$2} runc run --bundle "$bundle" "ccgov-test-$$-$RANDOM"
 }
 
 @test "the sample on a base with its C library: no warning, base layers kept byte for byte, and runc runs it" {
@@ -347,4 +348,29 @@ true"
 	run jq -c '[.added[].name], [.changed[] | select(.id == "pkg:oci/base") | .from[0], .to[0]]' <<<"$output"
 	assert_output "[\"/etc/base-release\"]
 [\"$d1\",\"$d2\"]"
+}
+
+@test "the library check searches LD_LIBRARY_PATH from the image's env, and runc's loader agrees with it either way" {
+	d=$(make_base "$W/base")
+	umoci --log error unpack --image "$W/base:b" "$W/b2" >/dev/null
+	loader=$(readelf -l /bin/true | sed -n 's/.*interpreter: \(.*\)]/\1/p')
+	mkdir -p "$W/b2/rootfs$(dirname "$loader")" "$W/b2/rootfs/opt/lib"
+	cp -L "$loader" "$W/b2/rootfs$loader"
+	cp -L "$(ldd /bin/true | awk '/libc\.so/ { print $3 }')" "$W/b2/rootfs/opt/lib/"
+	umoci --log error repack --image "$W/base:b" "$W/b2"
+	d=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "b") | .digest' "$W/base/index.json")
+	make_sample "$W/src"
+	run --separate-stderr ccgov build "$W/src" -o "$W/without" -q --base "oci:$W/base@$d"
+	assert_success
+	assert_equal "$stderr" "ccgov: warning: build: /usr/local/bin/hello needs libc.so.6, which is not in the image: set a base image that has it (\"base\" in ccgov.json, or --base), or link statically"
+	run --separate-stderr ccgov build "$W/src" -o "$W/with" -q --base "oci:$W/base@$d" --env LD_LIBRARY_PATH=/opt/lib
+	assert_success
+	assert_equal "$stderr" ""
+	command -v runc >/dev/null || skip "runc is not installed"
+	# The loader itself cannot start it: 127, naming the library ccgov named.
+	run_image "$W/without/image:1.0" 127
+	assert_output --partial "libc.so.6: cannot open shared object file"
+	run_image "$W/with/image:1.0"
+	assert_success
+	assert_output "hello from a governed build"
 }
