@@ -31,6 +31,12 @@ int ccgov_base_ref_parse(ccgov_base_ref *out, const char *text)
 	const char *rest, *at;
 
 	memset(out, 0, sizeof(*out));
+	/* It is named in messages, the provenance and an annotation: text only. */
+	if (!ccgov_utf8_valid(text, strlen(text)))
+		return refuse(text, "not UTF-8 text");
+	for (const char *c = text; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return refuse(text, "holds a control character");
 	if (strncmp(text, "oci:", 4) == 0) {
 		rest = text + 4;
 	} else if (strncmp(text, "oci-archive:", 12) == 0) {

@@ -592,35 +592,18 @@ static int write_text(const char *dir, const char *name, const char *text, size_
 }
 
 /*
- * The base as a component the image depends on: named after its layout
- * or archive (a folder name, not a path: the SBOM is the same from any
- * machine), its manifest digest the version.
+ * The base's name for the image's base.name annotation: its layout's or
+ * archive's file name (not its path, which differs between machines),
+ * without .tar.
  */
-static int describe_base(ccgov_sbom *s, const ccgov_base_ref *ref, ccgov_oci_reader *base)
+static char *base_name(const ccgov_base_ref *ref)
 {
-	char digest[CCGOV_DIGEST_STRING_MAX], pinned[CCGOV_DIGEST_STRING_MAX], *name, *purl = NULL, *dot;
 	const char *slash = strrchr(ref->path, '/');
-	ccgov_component *c = NULL;
-	int err = 0;
+	char *name = strdup(slash && slash[1] ? slash + 1 : ref->path), *dot;
 
-	ccgov_digest_string(digest, &ccgov_oci_image(base)->manifest);
-	ccgov_digest_string(pinned, &ref->digest);
-	if (!(name = strdup(slash && slash[1] ? slash + 1 : ref->path)))
-		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	if (ref->archive && (dot = strstr(name, ".tar")) && dot > name)
+	if (name && ref->archive && (dot = strstr(name, ".tar")) && dot > name)
 		*dot = '\0';
-	if ((err = ccgov_sbom_usable(s, "base", "name", name, NULL)) > 0 &&
-	    (!(purl = ccgov_purl("oci", NULL, name, digest)) ||
-	     !(c = ccgov_sbom_add(s, "container", name, digest, purl, "base")) ||
-	     ccgov_component_depends(&s->root, c->ref) < 0))
-		err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-	if (c && err >= 0) {
-		ccgov_component_use(c, CCGOV_DEP_RUNTIME, NULL, 1);
-		err = ccgov_component_property(c, "ccgov:base:pinned", pinned);
-	}
-	free(purl);
-	free(name);
-	return err < 0 ? err : 0;
+	return name;
 }
 
 /*
@@ -629,7 +612,7 @@ static int describe_base(ccgov_sbom *s, const ccgov_base_ref *ref, ccgov_oci_rea
  * image holds (read back from it), its base included.
  */
 static int write_sboms(ccgov_bundle *out, ccgov_build *b, const char *tmp, ccgov_rootfs *fs,
-		       const ccgov_base_ref *ref, ccgov_oci_reader *base)
+		       const cJSON *annotations)
 {
 	ccgov_buffer doc = CCGOV_BUFFER_INIT;
 	ccgov_sbom *s = &b->sbom;
@@ -637,9 +620,8 @@ static int write_sboms(ccgov_bundle *out, ccgov_build *b, const char *tmp, ccgov
 
 	if (!b->has_sbom)
 		return ccgov_error_set(CCGOV_ERROR, "the source was not described: ccgov_build_run() comes first");
-	if ((err = ccgov_sbom_describe_image_files(s, fs, out->digest)) == 0 && base)
-		err = describe_base(s, ref, base);
-	if (err == 0 && (err = ccgov_sbom_write_cyclonedx(&doc, s)) == 0)
+	if ((err = ccgov_sbom_describe_image_files(s, fs, out->digest, annotations)) == 0 &&
+	    (err = ccgov_sbom_write_cyclonedx(&doc, s)) == 0)
 		err = write_text(tmp, "sbom.cdx.json", doc.data, doc.len);
 	doc.len = 0;
 	if (err == 0 && (err = ccgov_sbom_write_spdx(&doc, s)) == 0)
@@ -779,17 +761,23 @@ int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_proj
 	if ((err = ccgov_rootfs_new(&files, ccgov_file_facts_free)) < 0)
 		goto done;
 	if (p->base) {
-		char manifest[CCGOV_DIGEST_STRING_MAX];
+		char manifest[CCGOV_DIGEST_STRING_MAX], *name;
 		const char *arch;
 
 		if ((err = take_base(&base, b, &ref, p, layout, files)) < 0)
 			goto done;
 		spec.base = base;
-		/* The platform is the base's; the base.digest annotation (image-spec annotations.md) names it. */
+		/* The platform is the base's; base.digest and base.name (image-spec annotations.md) name it. */
 		if ((arch = ccgov_json_string(ccgov_oci_config(base), "architecture")))
 			spec.architecture = arch;
 		ccgov_digest_string(manifest, &ccgov_oci_image(base)->manifest);
 		cJSON_AddStringToObject(annotations, "org.opencontainers.image.base.digest", manifest);
+		if (!(name = base_name(&ref))) {
+			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+			goto done;
+		}
+		cJSON_AddStringToObject(annotations, "org.opencontainers.image.base.name", name);
+		free(name);
 	}
 	if ((err = ccgov_oci_write(&out->image, layout, &spec, fs)) < 0 ||
 	    (err = ccgov_build_read_own_layer(files, layout, p->base ? ref.written : NULL, &own)) < 0 ||
@@ -823,7 +811,7 @@ int ccgov_build_write_bundle(ccgov_bundle *out, ccgov_build *b, const ccgov_proj
 	text.len = 0;
 	if ((err = ccgov_json_write(&text, statement, CCGOV_JSON_CANONICAL)) < 0 ||
 	    (err = write_text(tmp, "provenance.intoto.json", text.data, text.len)) < 0 ||
-	    (err = write_sboms(out, b, tmp, files, &ref, base)) < 0)
+	    (err = write_sboms(out, b, tmp, files, annotations)) < 0)
 		goto done;
 	if (b->opts.oci_archive) {
 		char *archive = join(tmp, "image.oci.tar");

@@ -202,16 +202,25 @@ int ccgov_image_files_read_layer(ccgov_rootfs *fs, ccgov_oci_reader *oci, size_t
 	return err;
 }
 
-int ccgov_image_files_read(ccgov_rootfs **out, const char *layout_dir, char digest[CCGOV_DIGEST_STRING_MAX])
+int ccgov_image_files_read(ccgov_rootfs **out, const char *layout_dir, char digest[CCGOV_DIGEST_STRING_MAX],
+			   cJSON **annotations)
 {
 	ccgov_oci_reader *oci;
 	ccgov_rootfs *fs = NULL;
+	const cJSON *a;
 	int err;
 
 	*out = NULL;
+	if (annotations)
+		*annotations = NULL;
 	if ((err = ccgov_oci_open(&oci, layout_dir, NULL)) < 0)
 		return err;
 	ccgov_digest_string(digest, &ccgov_oci_image(oci)->manifest);
+	if (annotations && (a = cJSON_GetObjectItemCaseSensitive(ccgov_oci_manifest(oci), "annotations")) &&
+	    !(*annotations = cJSON_Duplicate(a, 1))) {
+		ccgov_oci_close(oci);
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	}
 	err = ccgov_rootfs_new(&fs, ccgov_file_facts_free);
 	for (size_t i = 0; i < ccgov_oci_layer_count(oci) && err == 0; i++) {
 		char *where = NULL;
@@ -223,9 +232,14 @@ int ccgov_image_files_read(ccgov_rootfs **out, const char *layout_dir, char dige
 		free(where);
 	}
 	ccgov_oci_close(oci);
-	if (err < 0)
+	if (err < 0) {
 		ccgov_rootfs_free(fs);
-	else
+		if (annotations) {
+			cJSON_Delete(*annotations);
+			*annotations = NULL;
+		}
+	} else {
 		*out = fs;
+	}
 	return err;
 }

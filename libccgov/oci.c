@@ -1154,6 +1154,11 @@ const cJSON *ccgov_oci_config(const ccgov_oci_reader *r)
 	return r->config;
 }
 
+const cJSON *ccgov_oci_manifest(const ccgov_oci_reader *r)
+{
+	return r->manifest;
+}
+
 const cJSON *ccgov_oci_layer_descriptor(const ccgov_oci_reader *r, size_t i)
 {
 	return cJSON_GetArrayItem(r->layers, (int)i);

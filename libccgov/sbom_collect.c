@@ -401,21 +401,54 @@ int ccgov_sbom_describe_image(ccgov_sbom *s, const char *layout_dir)
 {
 	char digest[CCGOV_DIGEST_STRING_MAX];
 	ccgov_rootfs *fs = NULL;
-	int err = ccgov_image_files_read(&fs, layout_dir, digest);
+	cJSON *annotations = NULL;
+	int err = ccgov_image_files_read(&fs, layout_dir, digest, &annotations);
 
 	if (err == 0)
-		err = ccgov_sbom_describe_image_files(s, fs, digest);
+		err = ccgov_sbom_describe_image_files(s, fs, digest, annotations);
 	ccgov_rootfs_free(fs);
+	cJSON_Delete(annotations);
 	return err;
 }
 
-int ccgov_sbom_describe_image_files(ccgov_sbom *s, ccgov_rootfs *fs, const char *digest)
+/*
+ * The base an image was built on, as its manifest's annotations name it
+ * (image-spec annotations.md: base.name, base.digest): a container
+ * component the image depends on, version its manifest digest. The same
+ * from ccgov build and from ccgov sbom --image of its output.
+ */
+static int describe_base(ccgov_sbom *s, const cJSON *annotations)
+{
+	const char *name = ccgov_json_string(annotations, "org.opencontainers.image.base.name");
+	const char *digest = ccgov_json_string(annotations, "org.opencontainers.image.base.digest");
+	ccgov_component *c = NULL;
+	char *purl;
+	int err;
+
+	if (!name || !digest)
+		return 0;
+	if ((err = ccgov_sbom_usable(s, "the image's manifest", "base.name", name, "base.digest", digest, NULL)) <= 0)
+		return err;
+	if (!(purl = ccgov_purl("oci", NULL, name, digest)) ||
+	    !(c = ccgov_sbom_add(s, "container", name, digest, purl, "base")) ||
+	    ccgov_component_depends(&s->root, c->ref) < 0) {
+		free(purl);
+		return ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	}
+	free(purl);
+	ccgov_component_use(c, CCGOV_DEP_RUNTIME, NULL, 1);
+	return 0;
+}
+
+int ccgov_sbom_describe_image_files(ccgov_sbom *s, ccgov_rootfs *fs, const char *digest, const cJSON *annotations)
 {
 	char *purl, *name;
 	const char *slash = strrchr(s->root.name, '/');
 	ccgov_component *r = &s->root;
 	int err = ccgov_sbom_catalog_image_files(s, fs);
 
+	if (err == 0)
+		err = describe_base(s, annotations);
 	if (err < 0)
 		return err;
 	if (r->version && (err = ccgov_component_property(r, "ccgov:source:version", r->version)) < 0)

@@ -467,7 +467,7 @@ int ccgov_sbom_catalog_image_files(ccgov_sbom *s, ccgov_rootfs *fs)
 int ccgov_sbom_collect_image(ccgov_sbom *s, const char *layout_dir, char digest[CCGOV_DIGEST_STRING_MAX])
 {
 	ccgov_rootfs *fs = NULL;
-	int err = ccgov_image_files_read(&fs, layout_dir, digest);
+	int err = ccgov_image_files_read(&fs, layout_dir, digest, NULL);
 
 	if (err == 0)
 		err = ccgov_sbom_catalog_image_files(s, fs);

@@ -104,6 +104,11 @@ $base_layer"
 	run jq -r '[.components[] | select(.type == "file") | .name] | join(" ")' "$W/out/sbom.cdx.json"
 	assert_output --partial "/bin/busybox"
 	assert_output --partial "/usr/local/bin/hello"
+	# The image names its base (base.name, base.digest): ccgov sbom --image writes the build's bytes.
+	for f in cyclonedx-json:cdx spdx-json:spdx; do
+		ccgov sbom "$W/src" --image "$W/out/image" --format "${f%%:*}" -o "$W/again.json"
+		cmp "$W/again.json" "$W/out/sbom.${f##*:}.json"
+	done
 	need_shared
 	run "$SHARED/tools/validate-schema" --schema cyclonedx-1.6 "$W/out/sbom.cdx.json"
 	assert_success

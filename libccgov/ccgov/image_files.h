@@ -54,7 +54,12 @@ typedef struct {
 int ccgov_image_files_read_layer(ccgov_rootfs *fs, ccgov_oci_reader *r, size_t i, const char *where,
 				 const ccgov_layer_reading *how);
 
-/* Every layer of the image in the layout, in order; digest gets its manifest digest. */
-int ccgov_image_files_read(ccgov_rootfs **out, const char *layout_dir, char digest[CCGOV_DIGEST_STRING_MAX]);
+/*
+ * Every layer of the image in the layout, in order; digest gets its
+ * manifest digest, *annotations (if not NULL) a copy of its manifest's
+ * annotations, or NULL when it has none.
+ */
+int ccgov_image_files_read(ccgov_rootfs **out, const char *layout_dir, char digest[CCGOV_DIGEST_STRING_MAX],
+			   cJSON **annotations);
 
 #endif

@@ -98,8 +98,9 @@ void ccgov_oci_close(ccgov_oci_reader *r);
 int ccgov_oci_open_pinned(ccgov_oci_reader **out, const char *layout_dir, const ccgov_digest *pin,
 			  const char *platform);
 
-/* The image's config and its layer descriptors, as read (and checked). */
+/* The image's config, manifest and layer descriptors, as read (and checked). */
 const cJSON *ccgov_oci_config(const ccgov_oci_reader *r);
+const cJSON *ccgov_oci_manifest(const ccgov_oci_reader *r);
 const cJSON *ccgov_oci_layer_descriptor(const ccgov_oci_reader *r, size_t i);
 
 /*

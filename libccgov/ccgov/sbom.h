@@ -240,8 +240,13 @@ int ccgov_sbom_collect(ccgov_sbom *s, const ccgov_sbom_options *opts);
  * it packed afterwards.
  */
 int ccgov_sbom_describe_image(ccgov_sbom *s, const char *layout_dir);
-/* The same from the image's files already read (ccgov/image_files.h), digest its manifest digest. */
-int ccgov_sbom_describe_image_files(ccgov_sbom *s, ccgov_rootfs *fs, const char *digest);
+/*
+ * The same from the image's files already read (ccgov/image_files.h),
+ * digest its manifest digest, annotations its manifest's (or NULL): a
+ * base they name (base.name and base.digest) becomes a container
+ * component the image depends on.
+ */
+int ccgov_sbom_describe_image_files(ccgov_sbom *s, ccgov_rootfs *fs, const char *digest, const cJSON *annotations);
 
 /* Sorts components, hashes, properties and dependencies, for writing. */
 void ccgov_sbom_sort(ccgov_sbom *s);
