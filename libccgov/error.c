@@ -26,9 +26,40 @@ void ccgov_error_clear(void)
 	error_text[0] = '\0';
 }
 
+/*
+ * src into dst as one line of text: a message quotes what an input holds
+ * (a tag, a path, a value), and a newline or other control character in
+ * it would make one error look like several lines, or hide it. They are
+ * written \n, \r, \t or \xNN; nothing is allocated.
+ */
+static void one_line(char *dst, size_t size, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)src; *p && o + 5 < size; p++) {
+		if (*p >= 0x20 && *p != 0x7f) {
+			dst[o++] = (char)*p;
+			continue;
+		}
+		dst[o++] = '\\';
+		if (*p == '\n' || *p == '\r' || *p == '\t') {
+			dst[o++] = *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't';
+		} else {
+			dst[o++] = 'x';
+			dst[o++] = hex[*p >> 4];
+			dst[o++] = hex[*p & 15];
+		}
+	}
+	dst[o] = '\0';
+}
+
 static void set_message(int code, const char *fmt, va_list ap)
 {
-	vsnprintf(error_text, sizeof(error_text), fmt, ap);
+	char raw[sizeof(error_text)];
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	one_line(error_text, sizeof(error_text), raw);
 	last_error.code = code;
 	last_error.message = error_text;
 	has_error = 1;
@@ -61,13 +92,14 @@ int ccgov_error_set_errno(int code, int errnum, const char *fmt, ...)
 
 int ccgov_error_wrap(const char *fmt, ...)
 {
-	char prefix[256], old[sizeof(error_text)];
+	char prefix[256], raw[sizeof(prefix)], old[sizeof(error_text)];
 	size_t p, o;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	one_line(prefix, sizeof(prefix), raw);
 	if (!has_error)
 		return ccgov_error_set(CCGOV_ERROR, "%s", prefix);
 	/* Copied first: the old message lives in the buffer being written. */

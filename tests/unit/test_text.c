@@ -148,6 +148,17 @@ static void url_redaction(void)
 	}
 }
 
+/* An error quotes its input: whatever that holds, the message is one line of text. */
+static void errors_are_one_line(void)
+{
+	CHECK(ccgov_error_set(CCGOV_EINVALID, "%s: tag: '%s' is not a valid tag", "ccgov.json", "a\nb\tc\x01\x7f") ==
+	      CCGOV_EINVALID);
+	CHECK_STR(ccgov_error_last()->message, "ccgov.json: tag: 'a\\nb\\tc\\x01\\x7f' is not a valid tag");
+	CHECK(ccgov_error_wrap("%s", "dir\rname") == CCGOV_EINVALID);
+	CHECK_STR(ccgov_error_last()->message, "dir\\rname: ccgov.json: tag: 'a\\nb\\tc\\x01\\x7f' is not a valid tag");
+	ccgov_error_clear();
+}
+
 const struct unit_test text_tests[] = {
 	{ "UTF-8 validation per RFC 3629", utf8_validation },
 	{ "UTF-8 encode and decode round-trip", utf8_encode_round_trips },
@@ -155,5 +166,6 @@ const struct unit_test text_tests[] = {
 	{ "RFC 3986 percent-encoding", percent_encoding },
 	{ "URLs in evidence lose passwords, tokens, queries and fragments", url_redaction },
 	{ "one-line escaping of hostile names, reversible", line_escaping },
+	{ "error messages are one line whatever the input they quote holds", errors_are_one_line },
 	{ NULL, NULL }
 };
