@@ -30,7 +30,7 @@ void ccgov_error_clear(void)
  * src into dst as one line of text: a message quotes what an input holds
  * (a tag, a path, a value), and a newline or other control character in
  * it would make one error look like several lines, or hide it. They are
- * written \n, \r, \t or \xNN; nothing is allocated.
+ * written \xNN, as the command line shows them; nothing is allocated.
  */
 static void one_line(char *dst, size_t size, const char *src)
 {
@@ -43,13 +43,9 @@ static void one_line(char *dst, size_t size, const char *src)
 			continue;
 		}
 		dst[o++] = '\\';
-		if (*p == '\n' || *p == '\r' || *p == '\t') {
-			dst[o++] = *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't';
-		} else {
-			dst[o++] = 'x';
-			dst[o++] = hex[*p >> 4];
-			dst[o++] = hex[*p & 15];
-		}
+		dst[o++] = 'x';
+		dst[o++] = hex[*p >> 4];
+		dst[o++] = hex[*p & 15];
 	}
 	dst[o] = '\0';
 }

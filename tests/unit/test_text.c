@@ -153,9 +153,9 @@ static void errors_are_one_line(void)
 {
 	CHECK(ccgov_error_set(CCGOV_EINVALID, "%s: tag: '%s' is not a valid tag", "ccgov.json", "a\nb\tc\x01\x7f") ==
 	      CCGOV_EINVALID);
-	CHECK_STR(ccgov_error_last()->message, "ccgov.json: tag: 'a\\nb\\tc\\x01\\x7f' is not a valid tag");
+	CHECK_STR(ccgov_error_last()->message, "ccgov.json: tag: 'a\\x0ab\\x09c\\x01\\x7f' is not a valid tag");
 	CHECK(ccgov_error_wrap("%s", "dir\rname") == CCGOV_EINVALID);
-	CHECK_STR(ccgov_error_last()->message, "dir\\rname: ccgov.json: tag: 'a\\nb\\tc\\x01\\x7f' is not a valid tag");
+	CHECK_STR(ccgov_error_last()->message, "dir\\x0dname: ccgov.json: tag: 'a\\x0ab\\x09c\\x01\\x7f' is not a valid tag");
 	ccgov_error_clear();
 }
 
