@@ -89,6 +89,46 @@ static char *os_purl(const char *type, const char *distro, const char *distro_ve
 	return purl;
 }
 
+/* A package of a distribution's database: its purl type, and name, version and arch as the file keys them. */
+typedef struct {
+	const char *type;
+	const char *key[3];
+	const char *value[3]; /* not NUL-terminated; arch may be NULL */
+	size_t len[3];
+} package_fields;
+
+/*
+ * One installed package read at path:line: checked, added as
+ * pkg:TYPE/DISTRO/NAME@VERSION, and depended on by the image. *out is
+ * NULL when a value is not text (warned, left out).
+ */
+static int add_os_package(ccgov_sbom *s, ccgov_component **out, const package_fields *f, const char *path,
+			  int line, const char *distro, const char *distro_version)
+{
+	char *v[3] = { NULL, NULL, NULL }, *purl = NULL, where[PATH_MAX + 24];
+	int err = 0;
+
+	*out = NULL;
+	for (int i = 0; i < 3 && err == 0; i++)
+		if (f->value[i] && !(v[i] = strndup(f->value[i], f->len[i])))
+			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+	snprintf(where, sizeof(where), "%s:%d", path, line);
+	if (err == 0 && (err = ccgov_sbom_usable(s, where, f->key[0], v[0], f->key[1], v[1], f->key[2], v[2],
+						 NULL)) > 0) {
+		if (!(purl = os_purl(f->type, distro, distro_version, v[0], v[1], v[2])) ||
+		    !(*out = ccgov_sbom_add(s, "library", v[0], v[1], purl, path)))
+			err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
+		else {
+			ccgov_component_use(*out, CCGOV_DEP_RUNTIME, NULL, 1);
+			err = ccgov_component_depends(&s->root, (*out)->ref);
+		}
+	}
+	free(purl);
+	for (int i = 0; i < 3; i++)
+		free(v[i]);
+	return err < 0 ? err : 0;
+}
+
 int ccgov_catalog_dpkg_status(ccgov_sbom *s, const char *path, const char *text, size_t len, const char *distro,
 			      const char *distro_version)
 {
@@ -120,29 +160,12 @@ int ccgov_catalog_dpkg_status(ccgov_sbom *s, const char *path, const char *text,
 			continue;
 		}
 		{
-			char *n = strndup(name, nl_name), *v = strndup(version, nl_version),
-			     *a = arch ? strndup(arch, nl_arch) : NULL, *purl = NULL;
 			ccgov_component *c = NULL;
-			char where[PATH_MAX + 24];
-			int ok = 0;
+			const package_fields f = { "deb", { "Package", "Version", "Architecture" },
+						   { name, version, arch }, { nl_name, nl_version, nl_arch } };
 
-			snprintf(where, sizeof(where), "%s:%d", path, start_line);
-			if (n && v && (!arch || a) &&
-			    (ok = ccgov_sbom_usable(s, where, "Package", n, "Version", v, "Architecture", a, NULL)) > 0 &&
-			    (purl = os_purl("deb", distro, distro_version, n, v, a)))
-				c = ccgov_sbom_add(s, "library", n, v, purl, path);
-			if (ok <= 0)
-				err = ok;
-			else if (!c)
-				err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-			else
-				ccgov_component_use(c, CCGOV_DEP_RUNTIME, NULL, 1);
-			if (c && (err = ccgov_component_depends(&s->root, c->ref)) == 0)
+			if ((err = add_os_package(s, &c, &f, path, start_line, distro, distro_version)) == 0 && c)
 				err = ccgov_component_property(c, "ccgov:dpkg:status", "installed");
-			free(purl);
-			free(n);
-			free(v);
-			free(a);
 		}
 	}
 	return err;
@@ -191,28 +214,11 @@ int ccgov_catalog_apk_installed(ccgov_sbom *s, const char *path, const char *tex
 			continue;
 		}
 		{
-			char *n = strndup(name, nl_name), *v = strndup(version, nl_version),
-			     *a = arch ? strndup(arch, nl_arch) : NULL, *purl = NULL, where[PATH_MAX + 24];
 			ccgov_component *c = NULL;
-			int ok = 0;
+			const package_fields f = { "apk", { "P:", "V:", "A:" }, { name, version, arch },
+						   { nl_name, nl_version, nl_arch } };
 
-			snprintf(where, sizeof(where), "%s:%d", path, start_line);
-			if (n && v && (!arch || a) &&
-			    (ok = ccgov_sbom_usable(s, where, "P:", n, "V:", v, "A:", a, NULL)) > 0 &&
-			    (purl = os_purl("apk", distro, distro_version, n, v, a)))
-				c = ccgov_sbom_add(s, "library", n, v, purl, path);
-			if (ok <= 0)
-				err = ok;
-			else if (!c)
-				err = ccgov_error_set(CCGOV_ENOMEM, "out of memory");
-			else
-				ccgov_component_use(c, CCGOV_DEP_RUNTIME, NULL, 1);
-			if (c)
-				err = ccgov_component_depends(&s->root, c->ref);
-			free(purl);
-			free(n);
-			free(v);
-			free(a);
+			err = add_os_package(s, &c, &f, path, start_line, distro, distro_version);
 		}
 	}
 	return err;
